@@ -1,0 +1,57 @@
+// Package e2e runs the end-to-end scripts in testdata/script: the real
+// focus-* binaries, built once, composed with pipes over real files and a
+// real SQLite ledger.
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "focus-e2e-bin")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "./cmd/...")
+	cmd.Dir = ".."
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		panic("build binaries: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join(root, "testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("TESTDATA", filepath.Join(root, "testdata"))
+			env.Setenv("ROOT", root)
+			// Tools must not pick up the developer's configuration.
+			for _, kv := range os.Environ() {
+				if strings.HasPrefix(kv, "FOCUS_") {
+					k, _, _ := strings.Cut(kv, "=")
+					env.Setenv(k, "")
+				}
+			}
+			return nil
+		},
+		RequireExplicitExec: false,
+	})
+}

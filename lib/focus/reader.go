@@ -1,0 +1,377 @@
+// Package focus reads and writes FOCUS charge streams: CSV (RFC 4180, PascalCase
+// header, Tags as a JSON object in one cell) or NDJSON (one JSON object a row).
+// Rows are passed as strings aligned with the header so that every column,
+// including x_ custom columns, round-trips untouched.
+package focus
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// Format is the encoding of a charge stream.
+type Format int
+
+const (
+	CSV Format = iota
+	NDJSON
+)
+
+func (f Format) String() string {
+	if f == NDJSON {
+		return "ndjson"
+	}
+	return "csv"
+}
+
+// ParseFormat reads "csv" or "ndjson" (case-insensitive).
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(s) {
+	case "csv":
+		return CSV, nil
+	case "ndjson", "jsonl", "json":
+		return NDJSON, nil
+	}
+	return CSV, fmt.Errorf("unknown format %q (want csv or ndjson)", s)
+}
+
+// Row is one charge row. Values are aligned with the reader's header; a null
+// is the empty string. Line is the physical line (1-based) where the row starts.
+type Row struct {
+	Line   int
+	Values []string
+}
+
+// ParseError is a syntax error in the stream, positioned for GNU-style diagnostics.
+type ParseError struct {
+	File   string
+	Line   int
+	Column int    // 1-based byte column, 0 when unknown
+	Field  string // column name, when known
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	loc := fmt.Sprintf("%s:%d", e.File, e.Line)
+	if e.Column > 0 {
+		loc += fmt.Sprintf(":%d", e.Column)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %v", loc, e.Field, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", loc, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ErrUTF16NoBOM is returned for input that looks like UTF-16 without a byte order mark.
+var ErrUTF16NoBOM = errors.New("input looks like UTF-16 without a byte order mark; convert it to UTF-8 (iconv -f UTF-16LE -t UTF-8)")
+
+// Reader streams rows from a CSV or NDJSON source, detected from the first
+// bytes. It strips a UTF-8 BOM, converts UTF-16 with a BOM, and accepts CRLF.
+type Reader struct {
+	name   string
+	format Format
+	header []string
+	index  map[string]int
+
+	csv *csv.Reader
+
+	br      *bufio.Reader
+	line    int // NDJSON: last physical line read; CSV: header line
+	skipped int // CSV: blank lines skipped before the csv.Reader started
+	pending *Row
+	values  []string
+}
+
+// MaxLineBytes bounds one NDJSON line (a CSV field has no bound other than memory).
+const MaxLineBytes = 64 << 20
+
+// NewReader detects the format and reads the header. name is used in errors
+// ("-" or "" means stdin).
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	if name == "" || name == "-" {
+		name = "<stdin>"
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	head, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		// UTF-16 with BOM: convert to UTF-8 (the decoder consumes the BOM).
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), 256<<10)
+	case len(head) >= 2 && (head[0] == 0 || head[1] == 0):
+		return nil, &ParseError{File: name, Line: 1, Err: ErrUTF16NoBOM}
+	}
+	fr := &Reader{name: name, br: br}
+	// Skip leading blank space to find '{' (NDJSON) or a header (CSV).
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			if err == io.EOF {
+				return nil, &ParseError{File: name, Line: 1, Err: errors.New("empty input: no header row")}
+			}
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		if b[0] == '{' {
+			fr.format = NDJSON
+			break
+		}
+		if b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n' {
+			if b[0] == '\n' {
+				fr.line++
+			}
+			br.Discard(1)
+			continue
+		}
+		fr.format = CSV
+		break
+	}
+	if fr.format == NDJSON {
+		return fr, fr.readNDJSONHeader()
+	}
+	return fr, fr.readCSVHeader()
+}
+
+// Name is the file name used in diagnostics.
+func (r *Reader) Name() string { return r.name }
+
+// Format is the detected stream format.
+func (r *Reader) Format() Format { return r.format }
+
+// Header returns the column names in input order.
+func (r *Reader) Header() []string { return r.header }
+
+// Index returns the position of a column, or -1.
+func (r *Reader) Index(name string) int {
+	if i, ok := r.index[name]; ok {
+		return i
+	}
+	return -1
+}
+
+func (r *Reader) setHeader(h []string) error {
+	r.header = h
+	r.index = make(map[string]int, len(h))
+	for i, n := range h {
+		if _, dup := r.index[n]; dup {
+			return &ParseError{File: r.name, Line: r.line, Column: 0, Field: n, Err: fmt.Errorf("duplicate column %q in header (column %d)", n, i+1)}
+		}
+		r.index[n] = i
+	}
+	return nil
+}
+
+func (r *Reader) readCSVHeader() error {
+	r.skipped = r.line
+	r.csv = csv.NewReader(r.br)
+	r.csv.FieldsPerRecord = -1
+	r.csv.ReuseRecord = true
+	rec, err := r.csv.Read()
+	if err != nil {
+		return r.csvError(err)
+	}
+	line, _ := r.csv.FieldPos(0)
+	r.line = r.skipped + line
+	h := make([]string, len(rec))
+	for i, s := range rec {
+		h[i] = strings.TrimSpace(s)
+		if h[i] == "" {
+			return &ParseError{File: r.name, Line: r.line, Column: i + 1, Err: fmt.Errorf("header column %d has no name", i+1)}
+		}
+	}
+	return r.setHeader(h)
+}
+
+func (r *Reader) csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{File: r.name, Line: pe.Line + r.skipped, Column: pe.Column, Err: pe.Err}
+	}
+	if err == io.EOF {
+		return io.EOF
+	}
+	return fmt.Errorf("read %s: %w", r.name, err)
+}
+
+// Read returns the next row. The returned Values slice is reused by the next
+// call: copy it to keep it. At the end it returns io.EOF. A row whose field
+// count differs from the header is returned with a *ParseError; reading can
+// continue after it.
+func (r *Reader) Read() (Row, error) {
+	if r.format == NDJSON {
+		return r.readNDJSON()
+	}
+	rec, err := r.csv.Read()
+	if err != nil {
+		if err == io.EOF {
+			return Row{}, io.EOF
+		}
+		return Row{}, r.csvError(err)
+	}
+	line, _ := r.csv.FieldPos(0)
+	line += r.skipped
+	if len(rec) != len(r.header) {
+		_, col := r.csv.FieldPos(len(rec) - 1)
+		return Row{Line: line, Values: rec}, &ParseError{File: r.name, Line: line, Column: col,
+			Err: fmt.Errorf("row has %d fields, header has %d", len(rec), len(r.header))}
+	}
+	return Row{Line: line, Values: rec}, nil
+}
+
+func (r *Reader) readNDJSONHeader() error {
+	// The first object's keys, in order, are the header. Later objects may
+	// omit keys (null) but may not add new ones: a stream has one schema.
+	line, n, err := r.nextLine()
+	if err != nil {
+		if err == io.EOF {
+			return &ParseError{File: r.name, Line: 1, Err: errors.New("empty input: no rows")}
+		}
+		return err
+	}
+	keys, vals, err := decodeObject(line, nil, nil)
+	if err != nil {
+		return &ParseError{File: r.name, Line: n, Err: err}
+	}
+	if err := r.setHeader(keys); err != nil {
+		return err
+	}
+	r.pending = &Row{Line: n, Values: vals}
+	return nil
+}
+
+func (r *Reader) nextLine() ([]byte, int, error) {
+	for {
+		r.line++
+		b, err := r.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// Long line: accumulate.
+			buf := append([]byte(nil), b...)
+			for err == bufio.ErrBufferFull {
+				if len(buf) > MaxLineBytes {
+					return nil, r.line, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
+				}
+				b, err = r.br.ReadSlice('\n')
+				buf = append(buf, b...)
+			}
+			b = buf
+		}
+		if err != nil && err != io.EOF {
+			return nil, r.line, fmt.Errorf("read %s: %w", r.name, err)
+		}
+		t := bytes.TrimSpace(b)
+		if len(t) > 0 {
+			return t, r.line, nil
+		}
+		if err == io.EOF {
+			return nil, r.line, io.EOF
+		}
+	}
+}
+
+func (r *Reader) readNDJSON() (Row, error) {
+	if r.pending != nil {
+		row := *r.pending
+		r.pending = nil
+		return row, nil
+	}
+	line, n, err := r.nextLine()
+	if err != nil {
+		return Row{}, err
+	}
+	if r.values == nil {
+		r.values = make([]string, len(r.header))
+	}
+	for i := range r.values {
+		r.values[i] = ""
+	}
+	if _, _, err := decodeObject(line, r.index, r.values); err != nil {
+		return Row{Line: n, Values: r.values}, &ParseError{File: r.name, Line: n, Err: err}
+	}
+	return Row{Line: n, Values: r.values}, nil
+}
+
+// decodeObject decodes one NDJSON object. With index nil it returns the keys
+// and values in order; otherwise it fills vals by index.
+func decodeObject(line []byte, index map[string]int, vals []string) ([]string, []string, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, nil, errors.New("row is not a JSON object")
+	}
+	var keys []string
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, nil, fmt.Errorf("invalid JSON: %v", err)
+		}
+		key := kt.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, nil, fmt.Errorf("invalid JSON in %q: %v", key, err)
+		}
+		v, err := jsonValueText(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %v", key, err)
+		}
+		if index == nil {
+			keys = append(keys, key)
+			vals = append(vals, v)
+			continue
+		}
+		i, ok := index[key]
+		if !ok {
+			return nil, nil, fmt.Errorf("column %q is not in the first row; an NDJSON stream has one set of columns", key)
+		}
+		vals[i] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, nil, errors.New("more than one JSON value on the line")
+	}
+	return keys, vals, nil
+}
+
+// jsonValueText turns a JSON value into the cell text a CSV would carry:
+// strings unquoted, numbers as written, null as empty, objects compact.
+func jsonValueText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case 'n':
+		return "", nil
+	case '{', '[':
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return "", err
+		}
+		return buf.String(), nil
+	default:
+		return string(raw), nil
+	}
+}

@@ -1,0 +1,86 @@
+// Package statement builds PI statements from the ledger and renders them as
+// NDJSON, CSV, text templates and PDF. The NDJSON schema below is the
+// contract with focus-journal and focus-mail: fields are added, never renamed.
+package statement
+
+import (
+	"github.com/openchargeback/ocb/lib/money"
+)
+
+// Status of a statement: draft until its period is finalized.
+const (
+	StatusDraft = "draft"
+	StatusFinal = "final"
+)
+
+// Statement is one PI's (or, with --by project, one PI and project's)
+// statement for one period: one NDJSON object, one PDF.
+type Statement struct {
+	StatementID string       `json:"statement_id"`
+	Period      string       `json:"period"` // YYYY-MM
+	Status      string       `json:"status"` // draft | final
+	Currency    string       `json:"currency"`
+	PI          Person       `json:"pi"`
+	FundOrg     string       `json:"fund_org,omitempty"`   // set when all lines share one
+	ProjectID   string       `json:"project_id,omitempty"` // set when all lines share one
+	Lines       []Line       `json:"lines"`
+	Adjustments []Adjustment `json:"adjustments"`
+	Totals      Totals       `json:"totals"`
+	PDF         string       `json:"pdf,omitempty"`
+	PDFSHA256   string       `json:"pdf_sha256,omitempty"`
+
+	// Additions (DESIGN.md: fields are added, never renamed).
+	FinalizedAt string   `json:"finalized_at,omitempty"` // RFC 3339, final statements only
+	Notes       []string `json:"notes,omitempty"`        // e.g. project end-date warnings
+}
+
+// Person is the billed PI.
+type Person struct {
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
+// Line is the charges of one source, service, project and fund, summed
+// exactly and then rounded to cents. Discount = BilledCost - ListCost (≤ 0
+// for a subsidy).
+type Line struct {
+	Source     string      `json:"source"`
+	Service    string      `json:"service"`
+	ProjectID  string      `json:"project_id"`
+	FundOrg    string      `json:"fund_org"`
+	Quantity   string      `json:"quantity,omitempty"` // exact decimal, as summed
+	Unit       string      `json:"unit,omitempty"`
+	ListCost   money.Money `json:"list_cost"`
+	Discount   money.Money `json:"discount"`
+	BilledCost money.Money `json:"billed_cost"`
+
+	// Additions.
+	ServiceCategory string `json:"service_category,omitempty"`
+	CostCenter      string `json:"cost_center,omitempty"`
+	AccountCode     string `json:"account_code,omitempty"` // GL account override from tags
+	Ref1            string `json:"ref1,omitempty"`         // --tag-ref1 value, e.g. a grant number
+	Ref2            string `json:"ref2,omitempty"`
+}
+
+// Adjustment is a manual credit or charge on the statement.
+type Adjustment struct {
+	Amount money.Money `json:"amount"`
+	Reason string      `json:"reason"`
+
+	// Additions.
+	ID        int64  `json:"id,omitempty"`
+	FundOrg   string `json:"fund_org,omitempty"`
+	ProjectID string `json:"project_id,omitempty"`
+	Ref       string `json:"ref,omitempty"` // the original period/charge it corrects
+}
+
+// Totals are sums of the rounded lines. AmountDue = BilledCost + Adjustments,
+// never below zero on the statement (a credit beyond the charges is carried
+// as a negative adjustment total but the amount due shows 0.00).
+type Totals struct {
+	ListCost    money.Money `json:"list_cost"`
+	Discount    money.Money `json:"discount"`
+	BilledCost  money.Money `json:"billed_cost"`
+	Adjustments money.Money `json:"adjustments"`
+	AmountDue   money.Money `json:"amount_due"`
+}
