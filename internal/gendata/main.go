@@ -290,7 +290,7 @@ func (g *gen) usage(source string, p person, i int) {
 }
 
 func (g *gen) write(c charge) {
-	list := c.qty * c.svc.ListPrice       // 1e-6 units: hundredths × 1e-4
+	list := c.qty * c.svc.ListPrice // 1e-6 units: hundredths × 1e-4
 	contractedPrice := c.svc.ListPrice * c.pct / 100
 	contracted := c.qty * contractedPrice // exact: price rounded to 1e-4 first
 	if c.category == "Credit" {
