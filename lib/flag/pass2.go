@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -79,7 +78,7 @@ func (e *engine) pass2(w io.Writer) error {
 		outFmt = *e.cfg.Out
 	} else {
 		for _, s := range e.sources {
-			if s.path != "" {
+			if s.header != nil {
 				outFmt = s.format
 				break
 			}
@@ -97,7 +96,7 @@ func (e *engine) pass2(w io.Writer) error {
 	// (which would cost more than all the rules).
 	fast := outFmt == focus.CSV && flagPos == len(e.header)
 	for _, s := range e.sources {
-		if s.path != "" && (s.format != focus.CSV || s.utf16 || !slices.Equal(s.header, e.header)) {
+		if s.header != nil && (s.format != focus.CSV || s.utf16 || !slices.Equal(s.header, e.header)) {
 			fast = false
 		}
 	}
@@ -112,7 +111,7 @@ func (e *engine) pass2(w io.Writer) error {
 		}
 		bw := bufio.NewWriterSize(w, 256<<10)
 		for _, s := range e.sources {
-			if s.path == "" {
+			if s.header == nil {
 				continue
 			}
 			if err := e.copyRaw(s, mr, bw, &idx); err != nil {
@@ -124,7 +123,7 @@ func (e *engine) pass2(w io.Writer) error {
 		}
 	} else {
 		for _, s := range e.sources {
-			if s.path == "" {
+			if s.header == nil {
 				continue
 			}
 			if err := e.copyParsed(s, mr, fw, outHeader, flagPos, &idx); err != nil {
@@ -184,11 +183,11 @@ func (e *engine) flags(idx uint32, m *metaRec) []byte {
 }
 
 func (e *engine) copyParsed(s source, mr *metaReader, fw *focus.Writer, outHeader []string, flagPos int, idx *uint32) error {
-	f, err := os.Open(s.path)
+	f, closeFn, err := s.reopen()
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer closeFn()
 	r, err := focus.NewReader(f, s.name)
 	if err != nil {
 		return err
@@ -229,11 +228,11 @@ func (e *engine) copyParsed(s source, mr *metaReader, fw *focus.Writer, outHeade
 }
 
 func (e *engine) copyRaw(s source, mr *metaReader, bw *bufio.Writer, idx *uint32) error {
-	f, err := os.Open(s.path)
+	f, closeFn, err := s.reopen()
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer closeFn()
 	sc := newRawCSV(f)
 	if _, _, err := sc.next(); err != nil { // the header
 		return fmt.Errorf("second pass %s: %w", s.name, err)

@@ -39,7 +39,9 @@ const cacheLimit = 1 << 16
 
 type source struct {
 	name   string
-	path   string // re-read from here in pass 2 (the file or its spool)
+	path   string   // re-read from here in pass 2 (the file or its spool)
+	file   *os.File // or: a seekable stdin (`< file`), re-read from off
+	off    int64
 	format focus.Format
 	header []string
 	utf16  bool
@@ -64,10 +66,12 @@ func colsOf(r *focus.Reader) cols {
 
 type groupKey struct{ service, unit string }
 
-// piAgg is one PI's cost in one group (outlier) or service (jump).
+// piAgg is one PI's cost in one group (outlier) or service (jump). Sums
+// are exact decimals; maxCost only picks the row to mark, so a float is
+// enough for it.
 type piAgg struct {
 	cost, list, billed decimal.Decimal
-	maxCost            decimal.Decimal
+	maxCost            float64
 	maxRow             uint32
 }
 
@@ -193,32 +197,40 @@ func (e *engine) cleanup() {
 	}
 }
 
-// open returns the stream for pass 1 and the path to re-read in pass 2.
-func (e *engine) open(in Input) (io.Reader, func() error, string, error) {
+// open returns the stream for pass 1 and where pass 2 re-reads it.
+func (e *engine) open(in Input) (io.Reader, func() error, source, error) {
 	var src io.Reader = in.R
 	closeFn := func() error { return nil }
 	if in.Path != "" {
 		f, err := os.Open(in.Path)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, source{}, err
 		}
 		fi, err := f.Stat()
 		if err != nil {
 			f.Close()
-			return nil, nil, "", err
+			return nil, nil, source{}, err
 		}
 		if fi.Mode().IsRegular() {
-			return f, f.Close, in.Path, nil
+			return f, f.Close, source{path: in.Path}, nil
 		}
 		src, closeFn = f, f.Close
+	} else if f, ok := in.R.(*os.File); ok {
+		// stdin redirected from a file (`focus-flag < x.csv`) can be
+		// re-read in place: no spool needed.
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if off, err := f.Seek(0, io.SeekCurrent); err == nil {
+				return f, closeFn, source{file: f, off: off}, nil
+			}
+		}
 	}
 	if src == nil {
-		return nil, nil, "", fmt.Errorf("%s: no input", in.Name)
+		return nil, nil, source{}, fmt.Errorf("%s: no input", in.Name)
 	}
 	sp, err := os.CreateTemp(e.cfg.TempDir, "focus-flag-*.spool")
 	if err != nil {
 		closeFn()
-		return nil, nil, "", fmt.Errorf("create spool: %w", err)
+		return nil, nil, source{}, fmt.Errorf("create spool: %w", err)
 	}
 	e.spools = append(e.spools, sp.Name())
 	// Everything pass 1 reads is copied to the spool; a write error
@@ -229,7 +241,22 @@ func (e *engine) open(in Input) (io.Reader, func() error, string, error) {
 			return fmt.Errorf("write spool: %w", err)
 		}
 		return err1
-	}, sp.Name(), nil
+	}, source{path: sp.Name()}, nil
+}
+
+// reopen returns the source's bytes again for pass 2.
+func (s source) reopen() (io.Reader, func(), error) {
+	if s.file != nil {
+		if _, err := s.file.Seek(s.off, io.SeekStart); err != nil {
+			return nil, nil, fmt.Errorf("rewind %s: %w", s.name, err)
+		}
+		return s.file, func() {}, nil
+	}
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }
 
 func (e *engine) pass1(in Input) (err error) {
@@ -237,7 +264,7 @@ func (e *engine) pass1(in Input) (err error) {
 	if name == "" {
 		name = in.Path
 	}
-	src, closeFn, path, err := e.open(in)
+	src, closeFn, srcInfo, err := e.open(in)
 	if err != nil {
 		return err
 	}
@@ -254,12 +281,13 @@ func (e *engine) pass1(in Input) (err error) {
 		var pe *focus.ParseError
 		if errors.As(err, &pe) && strings.Contains(pe.Error(), "empty input") {
 			// An empty stream has no rows to flag; it adds nothing.
-			e.sources = append(e.sources, source{name: name, path: "", format: focus.CSV})
+			e.sources = append(e.sources, source{name: name, format: focus.CSV})
 			return nil
 		}
 		return err
 	}
-	e.sources = append(e.sources, source{name: r.Name(), path: path, format: r.Format(), header: r.Header(), utf16: utf16})
+	srcInfo.name, srcInfo.format, srcInfo.header, srcInfo.utf16 = r.Name(), r.Format(), r.Header(), utf16
+	e.sources = append(e.sources, srcInfo)
 	for _, h := range r.Header() {
 		if !e.inHdr[h] {
 			e.inHdr[h] = true
@@ -267,18 +295,78 @@ func (e *engine) pass1(in Input) (err error) {
 		}
 	}
 	c := colsOf(r)
-	for {
-		row, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := e.row(row, &c); err != nil {
-			return err
-		}
+	return e.consume(r, &c)
+}
+
+// batch carries rows from the reading goroutine to the rules: parsing CSV
+// and applying the rules each take about half the time, and there are two
+// cores.
+type batch struct {
+	lines []int
+	vals  []string // n rows of width values
+	n     int
+	err   error
+}
+
+const batchRows = 512
+
+func (e *engine) consume(r *focus.Reader, c *cols) error {
+	width := len(r.Header())
+	free := make(chan *batch, 4)
+	full := make(chan *batch, 4)
+	done := make(chan struct{})
+	defer close(done)
+	for i := 0; i < cap(free); i++ {
+		free <- &batch{lines: make([]int, batchRows), vals: make([]string, batchRows*width)}
 	}
+	go func() {
+		defer close(full)
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.n, b.err = 0, nil
+			last := false
+			for b.n < batchRows {
+				row, err := r.Read()
+				if err != nil {
+					if err != io.EOF {
+						b.err = err
+					}
+					last = true
+					break
+				}
+				// Values are reused by the reader, the strings are not:
+				// copying the slice is enough.
+				b.lines[b.n] = row.Line
+				copy(b.vals[b.n*width:(b.n+1)*width], row.Values)
+				b.n++
+			}
+			select {
+			case full <- b:
+			case <-done:
+				return
+			}
+			if last {
+				return
+			}
+		}
+	}()
+	for b := range full {
+		for i := 0; i < b.n; i++ {
+			if err := e.row(focus.Row{Line: b.lines[i], Values: b.vals[i*width : (i+1)*width]}, c); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			return b.err
+		}
+		free <- b
+	}
+	return nil
 }
 
 func get(v []string, i int) string {
@@ -431,14 +519,14 @@ func (e *engine) row(row focus.Row, c *cols) error {
 			e.unitVals[g] = append(e.unitVals[g], lnUnit)
 		}
 		if pi.id != 0 && email != "" {
-			e.addPI(e.piGroup, [2]uint32{g, pi.id}, cost, list, billed, idx)
+			addCost(e.piGroup, [2]uint32{g, pi.id}, cost, costF, idx)
 			if e.cfg.Baseline != nil {
 				s, ok := e.services[svc]
 				if !ok {
 					s = uint32(len(e.services) + 1)
 					e.services[strings.Clone(svc)] = s
 				}
-				e.addPI(e.piService, [2]uint32{s, pi.id}, cost, list, billed, idx)
+				addListBilled(e.piService, [2]uint32{s, pi.id}, list, billed, costF, idx)
 			}
 		}
 	}
@@ -470,17 +558,30 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	return nil
 }
 
-func (e *engine) addPI(m map[[2]uint32]*piAgg, k [2]uint32, cost, list, billed decimal.Decimal, idx uint32) {
+// addCost adds a row's cost to its PI's total in a group (outlier).
+func addCost(m map[[2]uint32]*piAgg, k [2]uint32, cost decimal.Decimal, costF float64, idx uint32) {
 	a := m[k]
 	if a == nil {
-		m[k] = &piAgg{cost: cost, list: list, billed: billed, maxCost: cost, maxRow: idx}
+		m[k] = &piAgg{cost: cost, maxCost: costF, maxRow: idx}
 		return
 	}
 	a.cost = a.cost.Add(cost)
+	if costF > a.maxCost {
+		a.maxCost, a.maxRow = costF, idx
+	}
+}
+
+// addListBilled adds a row to its PI's sums for a service (jump).
+func addListBilled(m map[[2]uint32]*piAgg, k [2]uint32, list, billed decimal.Decimal, costF float64, idx uint32) {
+	a := m[k]
+	if a == nil {
+		m[k] = &piAgg{list: list, billed: billed, maxCost: costF, maxRow: idx}
+		return
+	}
 	a.list = a.list.Add(list)
 	a.billed = a.billed.Add(billed)
-	if cost.GreaterThan(a.maxCost) {
-		a.maxCost, a.maxRow = cost, idx
+	if costF > a.maxCost {
+		a.maxCost, a.maxRow = costF, idx
 	}
 }
 

@@ -21,10 +21,16 @@ func lookupTags(cell string, keys []string, vals []string) bool {
 	case fastOK:
 		return true
 	case fastBad:
+		for i := range vals {
+			vals[i] = ""
+		}
 		return false
 	}
 	tags, err := focus.ParseTags(cell)
 	if err != nil {
+		for i := range vals { // a broken Tags cell carries no tag
+			vals[i] = ""
+		}
 		return false
 	}
 	for i, k := range keys {
