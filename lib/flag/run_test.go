@@ -18,7 +18,7 @@ import (
 // r is one test row; zero fields take defaults in csvOf.
 type r struct {
 	period, cat, class, desc, res, resName, svc, sku, qty, unit, list, billed, cps string
-	tags                                                                         string
+	tags                                                                           string
 }
 
 const testCols = "BillingPeriodStart,ChargeCategory,ChargeClass,ChargeDescription,ChargePeriodStart,ChargePeriodEnd,ResourceId,ResourceName,ServiceName,SkuId,ConsumedQuantity,ConsumedUnit,ListCost,BilledCost,Tags"
@@ -300,7 +300,7 @@ func TestJump(t *testing.T) {
 		gpu("b@uni.edu", "250"), // ×2.5
 		gpu("c@uni.edu", "45"),  // ×4.5 but +35
 		gpu("d@uni.edu", "900"), // not in the baseline: new PI
-		r{svc: "Cloud", qty: "1", list: "150", billed: "150", tags: pi("a@uni.edu")}, // new service for a known PI
+		r{svc: "Cloud", qty: "1", list: "150", billed: "150", tags: pi("a@uni.edu")},                     // new service for a known PI
 		r{svc: "HPC GPU", unit: "GPU-Hours", qty: "1", list: "4000", billed: "0", tags: pi("e@uni.edu")}, // list ×4 while billed stays 0
 	)
 	got, _ := run(t, cfg, in)
