@@ -94,7 +94,11 @@ func (s *Summary) Write(w io.Writer, prog string) {
 			if name == "" {
 				name = "(no pi_email)"
 			}
-			fmt.Fprintf(w, "    %-32s %14s  %d rows\n", name, money.Cents(p.Billed).Format(), p.Rows)
+			unit := "rows"
+			if p.Rows == 1 {
+				unit = "row"
+			}
+			fmt.Fprintf(w, "    %-32s %14s  %d %s\n", name, money.Cents(p.Billed).Format(), p.Rows, unit)
 		}
 	}
 }
