@@ -33,6 +33,9 @@ const ColumnFlags = "x_Flags"
 // maxRequireTags bounds --require-tags (a bit mask per row in the spool).
 const maxRequireTags = 32
 
+// badMonth marks a BillingPeriodStart that is not a date.
+const badMonth = math.MaxUint16
+
 // cacheLimit bounds the per-value caches (e-mail validity, fund and watch
 // matches) so that hostile input with unique values cannot grow memory.
 const cacheLimit = 1 << 16
@@ -150,6 +153,10 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 		k := ResolveTag(cfg.Keys, n)
 		if k == "" || seen[k] {
 			continue
+		}
+		if strings.ContainsAny(k, ";,\r\n") {
+			// The key becomes part of a ;-separated code.
+			return nil, fmt.Errorf("--require-tags: tag key %q must not contain ';', ',' or a line break", k)
 		}
 		seen[k] = true
 		e.reqKeys = append(e.reqKeys, k)
@@ -479,10 +486,15 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	}
 
 	// billing period
+	// A period that is present but not a date cannot be the input's
+	// period: it gets the reserved id badMonth, which never matches.
 	var month uint16
+	if bps := get(v, c.bps); strings.TrimSpace(bps) != "" {
+		month = badMonth
+	}
 	if m, ok := Month(get(v, c.bps)); ok {
 		id, ok := e.months[m]
-		if !ok && len(e.monthNames) < math.MaxUint16 {
+		if !ok && len(e.monthNames) < badMonth-1 {
 			id = uint16(len(e.monthNames))
 			e.months[m] = id
 			e.monthNames = append(e.monthNames, m)
@@ -612,7 +624,7 @@ func (e *engine) decide() {
 	if e.cfg.Period != "" {
 		id, ok := e.months[e.cfg.Period]
 		if !ok {
-			id = math.MaxUint16 // no row has it: every dated row mismatches
+			id = badMonth - 1 // no row has it: every dated row mismatches
 		}
 		e.target = id
 	} else {

@@ -161,6 +161,14 @@ func TestMissingTagRenamed(t *testing.T) {
 	expect(t, got, "", "missing-tag:owner;missing-tag:grant_number", "bad-email")
 }
 
+func TestRequireTagsKeyChecked(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.RequireTags = []string{"a;b"}
+	if _, err := Run(cfg, nil, io.Discard); err == nil {
+		t.Error("a tag key with ';' was accepted")
+	}
+}
+
 func TestBadTags(t *testing.T) {
 	got, _ := run(t, Config{}, csvOf(r{tags: `{"pi_email":`}, r{tags: `{"pi_email":"a@b.edu","x":[1]}`}))
 	expect(t, got, "missing-tag:pi_email;bad-tags", "missing-tag:pi_email;bad-tags")
@@ -312,16 +320,16 @@ func TestJump(t *testing.T) {
 }
 
 func TestPeriodMismatch(t *testing.T) {
-	in := csvOf(r{}, r{period: "2025-01-01"}, r{}, r{period: "2025-02-01T00:00:00Z"}, r{period: "-"})
+	in := csvOf(r{}, r{period: "2025-01-01"}, r{}, r{period: "2025-02-01T00:00:00Z"}, r{period: "-"}, r{period: "Jan 2025"})
 	got, sum := run(t, Config{}, in)
-	expect(t, got, "", "", "", "period-mismatch", "")
+	expect(t, got, "", "", "", "period-mismatch", "", "period-mismatch")
 	if sum.Period != "2025-01" {
 		t.Errorf("period = %q", sum.Period)
 	}
 	cfg := DefaultConfig()
 	cfg.Period = "2025-02"
 	got, _ = run(t, cfg, in)
-	expect(t, got, "period-mismatch", "period-mismatch", "period-mismatch", "", "")
+	expect(t, got, "period-mismatch", "period-mismatch", "period-mismatch", "", "", "period-mismatch")
 	cfg.Period = "2024-06"
 	got, _ = run(t, cfg, csvOf(r{}))
 	expect(t, got, "period-mismatch")

@@ -75,7 +75,11 @@ func (s *Summary) Write(w io.Writer, prog string) {
 	if s.Rows > 0 {
 		pct = 100 * float64(s.Flagged) / float64(s.Rows) // display only
 	}
-	fmt.Fprintf(w, "%s: %d rows, %d flagged (%.1f%%)", prog, s.Rows, s.Flagged, pct)
+	rows := "rows"
+	if s.Rows == 1 {
+		rows = "row"
+	}
+	fmt.Fprintf(w, "%s: %d %s, %d flagged (%.1f%%)", prog, s.Rows, rows, s.Flagged, pct)
 	if s.Period != "" {
 		fmt.Fprintf(w, ", period %s", s.Period)
 	}
