@@ -1,6 +1,7 @@
 package flag
 
 import (
+	"math"
 	"net/mail"
 	"strings"
 
@@ -89,6 +90,42 @@ func ParseAmount(s string) (d decimal.Decimal, present, ok bool) {
 		return decimal.Zero, true, false
 	}
 	return d, true, true
+}
+
+// amount is a parsed cell: the exact decimal, and a float64 approximation
+// for the statistics and for quick ordering (see greater).
+type amount struct {
+	d           decimal.Decimal
+	f           float64
+	present, ok bool
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// parseAmount is ParseAmount plus the float64 value.
+func parseAmount(s string) amount {
+	if s == "" {
+		return amount{d: decimal.Zero, ok: true}
+	}
+	if v, exp, fast := parseSimple(s); fast {
+		return amount{d: decimal.New(v, exp), f: float64(v) / pow10[-exp], present: true, ok: true}
+	}
+	d, present, ok := ParseAmount(s)
+	f, _ := d.Float64()
+	return amount{d: d, f: f, present: present, ok: ok}
+}
+
+// greater reports a > b exactly. The floats decide when they are clearly
+// apart (a float64 of a decimal with ≤ 18 digits is within 1e-15 relative,
+// so a gap above 1e-9 relative cannot be a rounding artefact); otherwise the
+// decimals are compared, which may allocate.
+func greater(a, b amount) bool {
+	diff, scale := a.f-b.f, math.Max(math.Abs(a.f), math.Abs(b.f))
+	if math.Abs(diff) > 1e-9*scale && !math.IsInf(diff, 0) && !math.IsNaN(diff) {
+		return diff > 0
+	}
+	return a.d.GreaterThan(b.d)
 }
 
 // parseSimple reads [-+]digits[.digits] with at most 18 digits.

@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -114,7 +113,7 @@ type engine struct {
 	piService   map[[2]uint32]*piAgg
 	dups        map[[2]uint64]struct{}
 	seeds       [2]maphash.Seed
-	hash        maphash.Hash
+	keyBuf      []byte
 	fundOK      map[string]bool
 	watchOK     map[string]bool
 	badAmount   bool
@@ -442,22 +441,17 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	}
 
 	billedS, listS, qtyS := get(v, c.billed), get(v, c.list), get(v, c.qty)
-	billed, _, bok := ParseAmount(billedS)
-	list, lp, lok := ParseAmount(listS)
-	qty := 0.0
-	qok := true
-	if s := strings.TrimSpace(qtyS); s != "" {
-		var err error
-		qty, err = strconv.ParseFloat(s, 64)
-		qok = err == nil && !math.IsNaN(qty) && !math.IsInf(qty, 0)
-	}
+	billedA, listA, qtyA := parseAmount(billedS), parseAmount(listS), parseAmount(strings.TrimSpace(qtyS))
+	billed, bok := billedA.d, billedA.ok
+	list, lp, lok := listA.d, listA.present, listA.ok
+	qty, qok := qtyA.f, qtyA.ok
 	if !bok || !lok || !qok {
 		bits |= bitBadAmount
 	}
 	if bok && billed.Sign() < 0 && !IsCredit(get(v, c.category), get(v, c.class), get(v, c.desc)) {
 		bits |= bitNegativeCost
 	}
-	if bok && lok && lp && billed.GreaterThan(list) {
+	if bok && lok && lp && greater(billedA, listA) {
 		bits |= bitBilledOverList
 	}
 	if bok && lok && billed.Sign() > 0 && (!lp || list.IsZero()) {
@@ -466,19 +460,16 @@ func (e *engine) row(row focus.Row, c *cols) error {
 
 	// duplicate: the same charge seen before in this input (the first copy
 	// stays clean). 128 bits of hash: a false match is never expected.
-	var key [2]uint64
-	for s := 0; s < 2; s++ {
-		h := &e.hash
-		h.SetSeed(e.seeds[s])
-		for _, ci := range [...]int{c.resID, c.cps, c.cpe, c.sku, c.desc, c.service, c.billed, c.list, c.qty} {
-			h.WriteString(get(v, ci))
-			h.WriteByte(0)
-		}
-		h.WriteString(email)
-		h.WriteByte(0)
-		h.WriteString(e.vals[e.projIdx])
-		key[s] = h.Sum64()
+	kb := e.keyBuf[:0]
+	for _, ci := range [...]int{c.resID, c.cps, c.cpe, c.sku, c.desc, c.service, c.billed, c.list, c.qty} {
+		kb = append(kb, get(v, ci)...)
+		kb = append(kb, 0)
 	}
+	kb = append(kb, email...)
+	kb = append(kb, 0)
+	kb = append(kb, e.vals[e.projIdx]...)
+	e.keyBuf = kb
+	key := [2]uint64{maphash.Bytes(e.seeds[0], kb), maphash.Bytes(e.seeds[1], kb)}
 	if _, dup := e.dups[key]; dup {
 		bits |= bitDuplicate
 	} else {
@@ -506,9 +497,9 @@ func (e *engine) row(row focus.Row, c *cols) error {
 
 	// The cost a statistic looks at: ListCost (the usage's value, which a
 	// subsidy does not hide) when it is positive, else BilledCost.
-	cost, costS := billed, billedS
+	cost, costF := billed, billedA.f
 	if lok && lp && list.Sign() > 0 {
-		cost, costS = list, listS
+		cost, costF = list, listA.f
 	}
 	var group uint32
 	lnUnit := math.NaN()
@@ -524,7 +515,6 @@ func (e *engine) row(row focus.Row, c *cols) error {
 			e.unitVals = append(e.unitVals, nil)
 		}
 		group = g
-		costF, _ := strconv.ParseFloat(strings.TrimSpace(costS), 64) // statistic only
 		overMin = costF >= e.minF
 		if qok && qty > 0 && costF > 0 {
 			lnUnit = math.Log(costF / qty)
