@@ -1,6 +1,8 @@
 package flag
 
 import (
+	"unicode/utf8"
+
 	"github.com/openchargeback/ocb/lib/focus"
 )
 
@@ -105,7 +107,9 @@ func fastTags(s string, keys []string, vals []string) int {
 		}
 		for k, name := range keys {
 			if name == key {
-				if found&(1<<uint(k)) != 0 {
+				if found&(1<<uint(k)) != 0 || !utf8.ValidString(val) {
+					// a repeated key is an error; invalid UTF-8 is
+					// replaced by the JSON decoder: both for ParseTags
 					return fastFallback
 				}
 				found |= 1 << uint(k)
@@ -151,15 +155,39 @@ func skipWS(s string, i int) int {
 	return i
 }
 
+// isJSONNumber checks the JSON number grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
 func isJSONNumber(s string) bool {
-	if s == "" {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(s) && s[i] == '0' {
+		i++
+	} else if digits() == 0 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
 			return false
 		}
 	}
-	return true
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
