@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/openchargeback/ocb/lib/focus"
 )
 
 // benchCSV writes n rows shaped like the generated FOCUS exports (37
@@ -82,4 +84,37 @@ func BenchmarkLookupTags(b *testing.B) {
 			b.Fatal("bad")
 		}
 	}
+}
+
+// BenchmarkFocusCopy is the baseline: a bare lib/focus read and write of the
+// same rows, no rules. Compare its rows/s with BenchmarkRunFile.
+func BenchmarkFocusCopy(b *testing.B) {
+	const n = 200_000
+	p := benchCSV(b, n)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := focus.NewReader(f, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := focus.NewWriter(io.Discard, focus.CSV)
+		w.WriteHeader(r.Header())
+		for {
+			row, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			w.Write(row.Values)
+		}
+		w.Flush()
+		f.Close()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
