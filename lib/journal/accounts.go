@@ -83,6 +83,10 @@ func ReadAccounts(r io.Reader, name string) (*Accounts, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, &AccountsError{Problems: []string{fmt.Sprintf("%s:%d: column %d: %v (not a CSV accounts file?)", name, pe.Line, pe.Column, pe.Err)}}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("accounts %s: %w", name, err)
 		}

@@ -90,7 +90,7 @@ func TestReadAccountsProblems(t *testing.T) {
 		{"empty expense", "source,service,service_category,income_account,expense_account\nHPC,,,48100,\n", "x.csv:2: expense_account: empty"},
 		{"ambiguous", "source,service,service_category,income_account,expense_account\nHPC,,,1,2\nhpc,*,,3,4\n", "x.csv:3: source: same match as line 2"},
 		{"service and category", "source,service,service_category,income_account,expense_account\nHPC,HPC GPU,Compute,1,2\n", "x.csv:2: service_category: set either service or service_category"},
-		{"ragged", "source,service,service_category,income_account,expense_account\nHPC,,1,2\n", "wrong number of fields"},
+		{"ragged", "source,service,service_category,income_account,expense_account\nHPC,,1,2\n", "x.csv:2: column 1: wrong number of fields"},
 		{"empty file", "", "empty file"},
 	}
 	for _, c := range cases {
