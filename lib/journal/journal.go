@@ -331,8 +331,14 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			pl.Fund = fund
 			pl.ProjectID = firstNonEmpty(a.ProjectID, st.ProjectID)
 			pl.Service = AdjustmentService
-			pl.Ref1 = a.Ref
-			pl.Description = describe(opt.DescPrefix, st.Period, who, "adj "+a.Reason)
+			// An adjustment has no tags of its own: it carries the
+			// reference values (e.g. the grant) its fund's lines agree on.
+			pl.Ref1, pl.Ref2 = commonRefs(st.Lines, fund)
+			what := "adj " + a.Reason
+			if a.Ref != "" {
+				what += " (re " + a.Ref + ")"
+			}
+			pl.Description = describe(opt.DescPrefix, st.Period, who, what)
 			ps = append(ps, posting{Line: pl, acct: acct, amount: a.Amount, expense: acct.ExpenseAccount})
 		}
 

@@ -418,3 +418,18 @@ func TestMoneyNeverFloat(t *testing.T) {
 		t.Errorf("total %s", j.TotalDebit)
 	}
 }
+
+func TestAdjustmentCarriesCommonRefs(t *testing.T) {
+	l1, l2 := line("HPC", "HPC GPU", "F1", "10.00"), line("AWS", "Amazon S3", "F1", "5.00")
+	l1.Ref1, l2.Ref1, l1.Ref2, l2.Ref2 = "NSF-2401234", "NSF-2401234", "REQ-1", "REQ-2"
+	st := stmt("2025-01-0001", statement.StatusFinal, []statement.Line{l1, l2},
+		statement.Adjustment{Amount: m("2.00"), Reason: "late usage", Ref: "2024-12"})
+	j, err := Build(inputs(st), sampleAccounts(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adj := j.Lines[4]
+	if adj.Kind != KindAdjustment || adj.Ref1 != "NSF-2401234" || adj.Ref2 != "" || adj.Description != "2025-01 Ada Lovelace adj late usage (re 2024-12)" {
+		t.Errorf("adjustment line %+v", adj)
+	}
+}

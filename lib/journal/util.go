@@ -111,3 +111,25 @@ func checkTotals(in Input) []Problem {
 	}
 	return probs
 }
+
+// commonRefs returns the ref1 and ref2 shared by every line of the
+// statement on fund ("" where they differ or there is no such line).
+func commonRefs(lines []statement.Line, fund string) (ref1, ref2 string) {
+	first := true
+	for _, l := range lines {
+		if firstNonEmpty(l.FundOrg) != fund && l.FundOrg != "" {
+			continue
+		}
+		if first {
+			ref1, ref2, first = l.Ref1, l.Ref2, false
+			continue
+		}
+		if l.Ref1 != ref1 {
+			ref1 = ""
+		}
+		if l.Ref2 != ref2 {
+			ref2 = ""
+		}
+	}
+	return ref1, ref2
+}
