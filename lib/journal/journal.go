@@ -134,7 +134,6 @@ type Options struct {
 	JournalID      string // "" = RC-<period>
 	AccountingDate string // "" = last day of the (latest) period
 	AllowDraft     bool
-	DescPrefix     string // "" = none; e.g. an institution's "Recharge"
 }
 
 // Problem is a reason to refuse the journal.
@@ -190,7 +189,7 @@ type unmapped struct {
 // Build posts the statements. It returns a *RefusedError listing every
 // problem when the journal cannot be posted as a whole.
 func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
-	j := &Journal{Statements: len(inputs), Draft: opt.AllowDraft}
+	j := &Journal{Statements: len(inputs), Draft: opt.AllowDraft && hasDraft(inputs)}
 	var probs []Problem
 	if len(inputs) == 0 {
 		return nil, &RefusedError{[]Problem{{File: "-", Msg: "no statements on input (expected focus-statement NDJSON)", Rule: "no-statements"}}}
@@ -298,7 +297,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			pl.ProjectID = firstNonEmpty(l.ProjectID, st.ProjectID)
 			pl.Source, pl.Service = l.Source, l.Service
 			pl.Ref1, pl.Ref2 = l.Ref1, l.Ref2
-			pl.Description = describe(opt.DescPrefix, st.Period, who, l.Service)
+			pl.Description = describe(st.Period, who, l.Service)
 			ps = append(ps, posting{Line: pl, acct: acct, amount: l.BilledCost, expense: firstNonEmpty(l.AccountCode, acct.ExpenseAccount)})
 		}
 		for i, a := range st.Adjustments {
@@ -338,7 +337,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			if a.Ref != "" {
 				what += " (re " + a.Ref + ")"
 			}
-			pl.Description = describe(opt.DescPrefix, st.Period, who, what)
+			pl.Description = describe(st.Period, who, what)
 			ps = append(ps, posting{Line: pl, acct: acct, amount: a.Amount, expense: acct.ExpenseAccount})
 		}
 
@@ -442,7 +441,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 		switch len(ps) {
 		case 1:
 			j.ID = "RC-" + ps[0]
-			if opt.AllowDraft && hasDraft(inputs) {
+			if j.Draft {
 				// A trial journal must not take the reference the real one
 				// will be recognised by.
 				j.ID += "-DRAFT"

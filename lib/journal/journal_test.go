@@ -433,3 +433,34 @@ func TestAdjustmentCarriesCommonRefs(t *testing.T) {
 		t.Errorf("adjustment line %+v", adj)
 	}
 }
+
+// FuzzBuild feeds arbitrary NDJSON through ReadStatements and Build: no
+// panic, and whatever Build accepts passes Check and balances.
+func FuzzBuild(f *testing.F) {
+	data, err := os.ReadFile("testdata/statements-2025-01.ndjson")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n")[:5] {
+		f.Add(l)
+	}
+	f.Add(`{"statement_id":"x","period":"2025-01","status":"final","lines":[{"source":"HPC","service":"HPC GPU","fund_org":"F","billed_cost":"-1"}],"adjustments":[{"amount":"3"}],"totals":{"billed_cost":"-1","adjustments":"3","amount_due":"2"}}`)
+	f.Add(`{"statement_id":"x","period":"2025-13","status":"final"}`)
+	a, err := ReadAccounts(strings.NewReader(precedenceCSV+",Adjustment,,F,9,CC,9\n"), "a.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in, _ := ReadStatements(strings.NewReader(s), "fuzz")
+		j, err := Build(in, a, Options{AllowDraft: true})
+		if err != nil {
+			return
+		}
+		if p := Check(j); len(p) != 0 {
+			t.Fatalf("accepted journal fails Check: %v", p)
+		}
+		if !j.TotalDebit.Equal(j.TotalCredit.Decimal) || !j.NetCharged.Equal(j.ControlTotal.Decimal) {
+			t.Fatalf("unbalanced: %s %s %s %s", j.TotalDebit, j.TotalCredit, j.NetCharged, j.ControlTotal)
+		}
+	})
+}

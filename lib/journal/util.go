@@ -63,8 +63,8 @@ func splitAt(at string) (string, int) {
 // describe builds a line description: "2025-01 Ada Lovelace HPC Compute".
 // Control characters (a reason typed with a newline, a tab) become
 // spaces, because a journal line is one line in every ERP.
-func describe(prefix, period, who, what string) string {
-	parts := []string{prefix, period, who, what}
+func describe(period, who, what string) string {
+	parts := []string{period, who, what}
 	var b strings.Builder
 	for _, p := range parts {
 		p = CleanText(p)
