@@ -19,7 +19,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:      "focus-journal",
 		Usage:     "post statements as a balanced GL journal (CSV) for finance",
-		UsageText: "focus-journal --accounts FILE [--format generic|workday|peoplesoft|banner] [--template FILE] [--draft] [--journal-id ID] [--accounting-date YYYY-MM-DD] [FILE...]",
+		UsageText: "focus-journal --accounts FILE [--format generic|workday|peoplesoft|banner] [--template FILE] [--draft] [--journal-id ID] [--accounting-date YYYY-MM-DD] [-o FILE] [FILE...]",
 		Description: `Reads statements (focus-statement NDJSON) and writes one journal: each
 non-zero statement line debits the PI's fund_org with the mapped expense
 object code (or the line's account_code) and credits the service centre's
@@ -31,6 +31,7 @@ no fund_org, or the journal would not balance.
 Example:
    focus-statement --period 2025-01 | focus-journal --accounts accounts.csv > journal-2025-01.csv
    focus-journal --accounts accounts.csv --format banner statements.ndjson > feed.csv
+   focus-journal --accounts accounts.csv -o journal.csv statements.ndjson   # file untouched if refused
    focus-journal --format peoplesoft --print-template > my-layout.tmpl   # start your own`,
 		Reader:    stdin,
 		Writer:    stdout,
@@ -42,6 +43,7 @@ Example:
 			&cli.BoolFlag{Name: "draft", Usage: "journal draft statements too (a trial run; the default journal id gets -DRAFT)", EnvVars: cliutil.Env("draft")},
 			&cli.StringFlag{Name: "journal-id", Usage: "journal `ID`, the external reference finance recognises a re-submission by (default RC-<period>)", EnvVars: cliutil.Env("journal-id")},
 			&cli.StringFlag{Name: "accounting-date", Usage: "accounting `DATE` YYYY-MM-DD (default: last day of the period)", EnvVars: cliutil.Env("accounting-date")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the journal to `FILE` (atomically: left untouched when refused) instead of stdout", EnvVars: cliutil.Env("output")},
 			&cli.BoolFlag{Name: "print-template", Usage: "print the --format template and exit (to start your own)", EnvVars: cliutil.Env("print-template")},
 		},
 		Action: run,
@@ -104,9 +106,13 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// Only now, with the whole journal built, checked and rendered, does
-	// anything reach stdout.
-	if _, err := c.App.Writer.Write(out); err != nil {
+	// Only now, with the whole journal built, checked and rendered, is
+	// anything written.
+	if name := c.String("output"); name != "" {
+		if err := writeAtomic(name, out); err != nil {
+			return err
+		}
+	} else if _, err := c.App.Writer.Write(out); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	summary(c.App.ErrWriter, j)
@@ -157,4 +163,31 @@ func summary(w io.Writer, j *journal.Journal) {
 		fmt.Fprintf(w, "  carried-over credit %s on statement %s (%s): credits exceed charges, amount due 0.00; not posted — carry it into the next period as an adjustment\n",
 			co.Amount.Format(), co.StatementID, co.PIEmail)
 	}
+}
+
+// writeAtomic writes data to name through a temporary file in the same
+// folder and a rename, so a reader (or a finance upload job) never sees a
+// partial journal, and a refused run leaves an earlier journal as it was.
+func writeAtomic(name string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // a no-op after the rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("--output: write %s: %w", tmp, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--output: close %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	return nil
 }

@@ -125,3 +125,29 @@ func TestHelpHasExample(t *testing.T) {
 		t.Errorf("help:\n%s", out)
 	}
 }
+
+func TestOutputFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "journal.csv")
+	code, stdout, errs := runApp(t, "", "--accounts", accounts, "-o", out, sample)
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d stdout %q %s", code, stdout, errs)
+	}
+	first, _ := os.ReadFile(out)
+	if !bytes.HasPrefix(first, []byte("journal_id,line,")) || bytes.Count(first, []byte("\n")) != 77 {
+		t.Fatalf("journal file:\n%.200s", first)
+	}
+	// A refused run leaves the earlier journal untouched and no temp file.
+	data, _ := os.ReadFile(sample)
+	draft := strings.ReplaceAll(string(data), `"status": "final"`, `"status": "draft"`)
+	code, _, _ = runApp(t, draft, "--accounts", accounts, "-o", out)
+	after, _ := os.ReadFile(out)
+	ents, _ := os.ReadDir(dir)
+	if code != 1 || !bytes.Equal(first, after) || len(ents) != 1 {
+		t.Errorf("refused run: exit %d, file changed %v, %d entries in dir", code, !bytes.Equal(first, after), len(ents))
+	}
+	code, _, errs = runApp(t, "", "--accounts", accounts, "-o", filepath.Join(dir, "no", "such", "dir.csv"), sample)
+	if code != 2 || !strings.Contains(errs, "--output") {
+		t.Errorf("bad output dir: %d %s", code, errs)
+	}
+}
