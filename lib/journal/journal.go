@@ -297,7 +297,11 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			pl.ProjectID = firstNonEmpty(l.ProjectID, st.ProjectID)
 			pl.Source, pl.Service = l.Source, l.Service
 			pl.Ref1, pl.Ref2 = l.Ref1, l.Ref2
-			pl.Description = describe(st.Period, who, l.Service)
+			what := l.Service
+			if l.BilledCost.IsNegative() {
+				what += " credit" // tells it apart from the same service's charge
+			}
+			pl.Description = describe(st.Period, who, what)
 			ps = append(ps, posting{Line: pl, acct: acct, amount: l.BilledCost, expense: firstNonEmpty(l.AccountCode, acct.ExpenseAccount)})
 		}
 		for i, a := range st.Adjustments {
@@ -403,10 +407,12 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			shown = shown[:5]
 		}
 		file, line := splitAt(draftAt)
-		probs = append(probs, Problem{File: file, Line: line, Column: "status",
+		// First in the list: it is the one to fix first (finalize), and
+		// it explains the others' context (a period still under review).
+		probs = append([]Problem{{File: file, Line: line, Column: "status",
 			Msg: fmt.Sprintf("%d of %d statements are drafts (%s%s): journals post final statements only; finalize the period (focus-load periods finalize) or pass --draft for a trial journal",
 				len(drafts), len(inputs), strings.Join(shown, ", "), more),
-			Rule: "draft"})
+			Rule: "draft"}}, probs...)
 	}
 	if len(missingOrder) > 0 {
 		var names []string

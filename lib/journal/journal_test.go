@@ -161,7 +161,8 @@ func TestChargeDirectionAndReversal(t *testing.T) {
 	if j.Lines[0].CostCenter != "" || j.Lines[1].CostCenter != "RC-HPC" {
 		t.Errorf("cost centres %q %q", j.Lines[0].CostCenter, j.Lines[1].CostCenter)
 	}
-	if j.Lines[4].Description != "2025-01 Ada Lovelace adj outage" || j.Lines[0].Description != "2025-01 Ada Lovelace HPC GPU" {
+	if j.Lines[4].Description != "2025-01 Ada Lovelace adj outage" || j.Lines[0].Description != "2025-01 Ada Lovelace HPC GPU" ||
+		j.Lines[2].Description != "2025-01 Ada Lovelace Amazon EC2 credit" {
 		t.Errorf("descriptions %q / %q", j.Lines[0].Description, j.Lines[4].Description)
 	}
 }
