@@ -201,6 +201,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 	draftAt := ""
 	missing := map[string]*unmapped{}
 	var missingOrder []string
+	seen := map[string]string{} // statement id → where it was first read
 
 	// Size the journal once: growing a slice of wide Line structs was most
 	// of the build time of a large journal.
@@ -244,6 +245,14 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			p := at
 			p.Column, p.Msg, p.Rule = "statement_id", "statement has no statement_id (every journal line references one)", "no-statement-id"
 			probs = append(probs, p)
+		} else if prev, dup := seen[st.StatementID]; dup {
+			// The same file given twice, or two runs concatenated, would
+			// post every charge twice and still balance.
+			p := at
+			p.Column, p.Msg, p.Rule = "statement_id", fmt.Sprintf("statement %s appears again (first at %s); a statement is posted once", st.StatementID, prev), "duplicate-statement"
+			probs = append(probs, p)
+		} else {
+			seen[st.StatementID] = fmt.Sprintf("%s:%d", in.File, in.Line)
 		}
 		probs = append(probs, checkTotals(in)...)
 
@@ -313,7 +322,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			if fund == "" {
 				p := at
 				p.Column = "fund_org"
-				p.Msg = fmt.Sprintf("statement %s (%s) adjustment %d (%s, %q): no fund_org (the statement's lines use more than one fund; give the adjustment a fund)", st.StatementID, st.PI.Email, i+1, a.Amount, a.Reason)
+				p.Msg = fmt.Sprintf("statement %s (%s) adjustment %d (%s, %q): no fund_org (the adjustment names none and the statement's lines do not share one)", st.StatementID, st.PI.Email, i+1, a.Amount, a.Reason)
 				p.Rule = "no-fund"
 				probs = append(probs, p)
 			}

@@ -465,3 +465,12 @@ func FuzzBuild(f *testing.F) {
 		}
 	})
 }
+
+func TestRefuseDuplicateStatement(t *testing.T) {
+	st := stmt("2025-01-0001", statement.StatusFinal, []statement.Line{line("HPC", "HPC GPU", "F1", "1.00")})
+	_, err := Build(inputs(st, st), sampleAccounts(t), Options{})
+	msg := refused(t, err, "duplicate-statement")
+	if !strings.Contains(msg, "test.ndjson:2: statement_id: statement 2025-01-0001 appears again (first at test.ndjson:1)") {
+		t.Errorf("message:\n%s", msg)
+	}
+}
