@@ -228,10 +228,11 @@ func col0(recs [][]string, name string) int {
 func TestFormulaInjection(t *testing.T) {
 	evil := `=HYPERLINK("http://x","y")`
 	l := line("AWS", "+Amazon EC2", "@FUND", "12.50")
-	l.ProjectID, l.Ref1, l.Ref2, l.CostCenter, l.AccountCode = evil, "-1+2", "\t=cmd", "=cc", "=acct"
+	l.ProjectID, l.Ref1, l.Ref2, l.CostCenter, l.AccountCode = evil, "-1+2", "@cmd", "=cc", "=acct"
 	st := stmt("=1+1", statement.StatusFinal, []statement.Line{l, line("AWS", "Amazon S3", "@FUND", "-2.50")},
 		statement.Adjustment{Amount: m("-1.25"), Reason: "\r=evil()"})
-	st.PI = statement.Person{Email: "@x.edu", Name: evil}
+	st.PI.Name = "\t" + evil
+	st.PI.Email = "@x.edu"
 	st.Period = "2025-01"
 	a := accountsFrom(t, "source,service,service_category,income_fund,income_account,cost_center,expense_account\n*,*,*,=F,=I,+CC,-E\n")
 	j, err := Build(inputs(st), a, Options{JournalID: "=ID"})

@@ -255,6 +255,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			seen[st.StatementID] = fmt.Sprintf("%s:%d", in.File, in.Line)
 		}
 		probs = append(probs, checkTotals(in)...)
+		probs = append(probs, checkCodes(in)...)
 
 		who := st.PI.Name
 		if strings.TrimSpace(who) == "" {
@@ -262,7 +263,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 		}
 		base := Line{
 			StatementID: st.StatementID, Period: st.Period, Currency: cur,
-			PIEmail: st.PI.Email, PIName: st.PI.Name,
+			PIEmail: st.PI.Email, PIName: CleanText(st.PI.Name),
 		}
 
 		// Postings of this statement: charges, then adjustments.

@@ -474,3 +474,26 @@ func TestRefuseDuplicateStatement(t *testing.T) {
 		t.Errorf("message:\n%s", msg)
 	}
 }
+
+func TestRefuseControlCharactersInCodes(t *testing.T) {
+	l := line("HPC", "HPC GPU", "NSF\x00-1", "1.00")
+	l.AccountCode = "62\n100"
+	st := stmt("2025-01-0001", statement.StatusFinal, []statement.Line{l})
+	st.PI.Name = "Ada\r\nLovelace\x00" // free text is cleaned, not refused
+	_, err := Build(inputs(st), sampleAccounts(t), Options{})
+	msg := refused(t, err, "bad-code")
+	for _, w := range []string{`fund_org: statement 2025-01-0001 line 1: "NSF\x00-1" contains a control character`, `account_code: statement 2025-01-0001 line 1: "62\n100"`} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("lacks %s:\n%s", w, msg)
+		}
+	}
+	if strings.Contains(msg, "Ada") {
+		t.Errorf("PI name refused:\n%s", msg)
+	}
+	st = stmt("2025-01-0001", statement.StatusFinal, []statement.Line{line("HPC", "HPC GPU", "F", "1.00")})
+	st.PI.Name = "Ada\r\nLovelace\x00"
+	j, err := Build(inputs(st), sampleAccounts(t), Options{})
+	if err != nil || j.Lines[0].PIName != "Ada Lovelace" || j.Lines[0].Description != "2025-01 Ada Lovelace HPC GPU" {
+		t.Fatalf("%+v %v", j, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
@@ -132,4 +133,36 @@ func commonRefs(lines []statement.Line, fund string) (ref1, ref2 string) {
 		}
 	}
 	return ref1, ref2
+}
+
+// checkCodes refuses control characters (NUL, tab, CR, LF, ...) in the
+// codes a journal line posts to or references. Free text (names, reasons)
+// is cleaned instead, but a fund or account code with a hidden character
+// would post to an account nobody can find, so it is not guessed at.
+func checkCodes(in Input) []Problem {
+	st := in.Statement
+	var probs []Problem
+	check := func(col, where, v string) {
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			probs = append(probs, Problem{File: in.File, Line: in.Line, Column: col,
+				Msg: fmt.Sprintf("statement %s%s: %q contains a control character", st.StatementID, where, v), Rule: "bad-code"})
+		}
+	}
+	check("statement_id", "", st.StatementID)
+	check("pi.email", "", st.PI.Email)
+	check("fund_org", "", st.FundOrg)
+	check("project_id", "", st.ProjectID)
+	for i, l := range st.Lines {
+		w := fmt.Sprintf(" line %d", i+1)
+		for _, f := range [][2]string{{"source", l.Source}, {"service", l.Service}, {"project_id", l.ProjectID},
+			{"fund_org", l.FundOrg}, {"cost_center", l.CostCenter}, {"account_code", l.AccountCode}, {"ref1", l.Ref1}, {"ref2", l.Ref2}} {
+			check(f[0], w, f[1])
+		}
+	}
+	for i, a := range st.Adjustments {
+		w := fmt.Sprintf(" adjustment %d", i+1)
+		check("fund_org", w, a.FundOrg)
+		check("project_id", w, a.ProjectID)
+	}
+	return probs
 }
