@@ -153,7 +153,7 @@ func summary(w io.Writer, j *journal.Journal) {
 	if j.Draft {
 		id += " (includes draft statements: trial only)"
 	}
-	fmt.Fprintf(w, "focus-journal: journal %s, accounting date %s, %s\n", id, j.AccountingDate, j.Currency)
+	fmt.Fprintf(w, "focus-journal: journal %s, period %s, accounting date %s, %s\n", id, strings.Join(j.Periods, "+"), j.AccountingDate, j.Currency)
 	fmt.Fprintf(w, "  lines %d  statements %d (%d posted, %d with nothing due)  $0 lines skipped %d\n",
 		len(j.Lines), j.Statements, j.Posted, j.Statements-j.Posted, j.Skipped)
 	fmt.Fprintf(w, "  total debits %s  total credits %s\n", j.TotalDebit.Format(), j.TotalCredit.Format())
