@@ -151,3 +151,22 @@ func TestOutputFileAtomic(t *testing.T) {
 		t.Errorf("bad output dir: %d %s", code, errs)
 	}
 }
+
+func TestAllSubsidizedMonth(t *testing.T) {
+	// A month where every statement is $0 is a valid, empty journal.
+	data, _ := os.ReadFile(sample)
+	var zero string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, `"statement_id": "2025-01-0003"`) {
+			zero = l + "\n"
+		}
+	}
+	if zero == "" {
+		t.Fatal("sample lost its $0 statement")
+	}
+	code, out, errs := runApp(t, zero, "--accounts", accounts)
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "journal_id,") ||
+		!strings.Contains(errs, "lines 0  statements 1 (0 posted, 1 with nothing due)") || !strings.Contains(errs, "control total (statements' amount due) 0.00") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
