@@ -28,6 +28,13 @@ direction). $0 lines are skipped. Nothing is written, exit 1, when a
 statement is a draft (unless --draft), a service has no account, a line has
 no fund_org, or the journal would not balance.
 
+Accounts file (CSV): source,service,service_category,income_fund,
+income_account,cost_center,expense_account[,description]. Most specific
+row wins: source+service > service > source+service_category >
+service_category > source > "*" default. Adjustments map as service
+"Adjustment". A line's account_code replaces the expense code.
+Formats, columns and template functions: docs/journal-formats.md.
+
 Example:
    focus-statement --period 2025-01 | focus-journal --accounts accounts.csv > journal-2025-01.csv
    focus-journal --accounts accounts.csv --format banner statements.ndjson > feed.csv
@@ -64,7 +71,7 @@ func run(c *cli.Context) error {
 		return err
 	}
 	if c.String("accounts") == "" {
-		return errors.New("--accounts FILE is required (see --help for its columns)")
+		return errors.New("--accounts FILE is required (the service → GL account map; see --help)")
 	}
 	accts, err := readAccounts(c.String("accounts"))
 	if err != nil {
