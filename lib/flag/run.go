@@ -95,7 +95,8 @@ type engine struct {
 	sources []source
 	header  []string // union of the inputs' columns, in order of appearance
 	inHdr   map[string]bool
-	spools  []string
+	spools  []string   // spool paths still to remove
+	temps   []*os.File // spool files to close
 
 	// pass-1 aggregates, all small except unitVals (8 bytes a row) and dups
 	// (16 bytes a row): rows themselves are never kept.
@@ -171,9 +172,9 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 	e.sum.piCost = map[uint32]*PICost{}
 	defer e.cleanup()
 
-	mf, err := os.CreateTemp(cfg.TempDir, "focus-flag-*.meta")
+	mf, err := e.tempFile("meta")
 	if err != nil {
-		return nil, fmt.Errorf("create spool: %w", err)
+		return nil, err
 	}
 	e.metaFile = mf
 	e.meta = bufio.NewWriterSize(mf, 256<<10)
@@ -194,9 +195,8 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 }
 
 func (e *engine) cleanup() {
-	if e.metaFile != nil {
-		e.metaFile.Close()
-		os.Remove(e.metaFile.Name())
+	for _, f := range e.temps {
+		f.Close()
 	}
 	for _, p := range e.spools {
 		os.Remove(p)
@@ -233,21 +233,29 @@ func (e *engine) open(in Input) (io.Reader, func() error, source, error) {
 	if src == nil {
 		return nil, nil, source{}, fmt.Errorf("%s: no input", in.Name)
 	}
-	sp, err := os.CreateTemp(e.cfg.TempDir, "focus-flag-*.spool")
+	sp, err := e.tempFile("spool")
 	if err != nil {
 		closeFn()
-		return nil, nil, source{}, fmt.Errorf("create spool: %w", err)
+		return nil, nil, source{}, err
 	}
-	e.spools = append(e.spools, sp.Name())
 	// Everything pass 1 reads is copied to the spool; a write error
-	// surfaces as a read error of the tee.
-	return io.TeeReader(src, sp), func() error {
-		err1 := closeFn()
-		if err := sp.Close(); err != nil {
-			return fmt.Errorf("write spool: %w", err)
-		}
-		return err1
-	}, source{path: sp.Name()}, nil
+	// surfaces as a read error of the tee. The spool stays open for pass 2.
+	return io.TeeReader(src, sp), closeFn, source{file: sp}, nil
+}
+
+// tempFile creates a spool file and unlinks it at once: the open file
+// lives until it is closed, and nothing is left behind even when the
+// process is killed. Where unlinking an open file fails, cleanup removes it.
+func (e *engine) tempFile(kind string) (*os.File, error) {
+	f, err := os.CreateTemp(e.cfg.TempDir, "focus-flag-*."+kind)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", kind, err)
+	}
+	e.temps = append(e.temps, f)
+	if os.Remove(f.Name()) != nil {
+		e.spools = append(e.spools, f.Name())
+	}
+	return f, nil
 }
 
 // reopen returns the source's bytes again for pass 2.
