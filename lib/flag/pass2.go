@@ -20,7 +20,7 @@ type metaRec struct {
 	month                          uint16
 	lnUnit                         float64
 	overMin                        bool
-	billed, foreign                []byte
+	billed, list, foreign          []byte
 }
 
 const metaFixed = 4*5 + 2 + 8 + 1
@@ -44,6 +44,9 @@ func (m *metaReader) next(r *metaRec) error {
 	var err error
 	m.buf = m.buf[:0]
 	if m.buf, r.billed, err = m.str(m.buf); err != nil {
+		return err
+	}
+	if m.buf, r.list, err = m.str(m.buf); err != nil {
 		return err
 	}
 	m.buf, r.foreign, err = m.str(m.buf)
@@ -171,12 +174,15 @@ func (e *engine) flags(idx uint32, m *metaRec) []byte {
 		}
 		pc := e.sum.piCost[m.pi]
 		if pc == nil {
-			pc = &PICost{PI: e.piNames[m.pi], Billed: decimal.Zero}
+			pc = &PICost{PI: e.piNames[m.pi], Billed: decimal.Zero, List: decimal.Zero}
 			e.sum.piCost[m.pi] = pc
 		}
 		pc.Rows++
 		if d, present, ok := ParseAmount(string(m.billed)); present && ok {
 			pc.Billed = pc.Billed.Add(d)
+		}
+		if d, present, ok := ParseAmount(string(m.list)); present && ok {
+			pc.List = pc.List.Add(d)
 		}
 	}
 	return e.flagBuf

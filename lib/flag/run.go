@@ -560,6 +560,7 @@ func (e *engine) row(row focus.Row, c *cols) error {
 		b = append(b, 0)
 	}
 	b = appendStr(b, billedS)
+	b = appendStr(b, listS)
 	b = appendStr(b, foreign)
 	e.rec = b
 	if _, err := e.meta.Write(b); err != nil {

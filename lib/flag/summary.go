@@ -28,11 +28,12 @@ type CodeCount struct {
 	Count int
 }
 
-// PICost is one PI's flagged rows and their BilledCost (exact sum).
+// PICost is one PI's flagged rows and their BilledCost and ListCost (exact
+// sums; the list cost shows what a subsidised flagged row is worth).
 type PICost struct {
-	PI     string // pi_email tag value; "" = rows without one
-	Billed decimal.Decimal
-	Rows   int
+	PI           string // pi_email tag value; "" = rows without one
+	Billed, List decimal.Decimal
+	Rows         int
 }
 
 func (s *Summary) finish(e *engine) {
@@ -102,7 +103,8 @@ func (s *Summary) Write(w io.Writer, prog string) {
 			if p.Rows == 1 {
 				unit = "row"
 			}
-			fmt.Fprintf(w, "    %-32s %14s  %d %s\n", name, money.Cents(p.Billed).Format(), p.Rows, unit)
+			fmt.Fprintf(w, "    %-32s %14s billed %14s list  %d %s\n", name,
+				money.Cents(p.Billed).Format(), money.Cents(p.List).Format(), p.Rows, unit)
 		}
 	}
 }
