@@ -9,7 +9,6 @@
 package flag
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -127,14 +126,4 @@ func appendFlags(b []byte, foreign string, missing uint32, missingCodes []string
 		}
 	}
 	return b
-}
-
-// sortedKeys returns map keys sorted (deterministic output).
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
