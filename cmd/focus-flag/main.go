@@ -67,6 +67,7 @@ Codes:
                     a standard deviation that a few wild values cannot inflate,
                     and logarithms make it a ratio ("n times the usual").
                     Two statistics: (1) the row's unit cost, cost/ConsumedQuantity,
+                    against rows of the same SkuId too (one SKU, one price),
                     |z| > --outlier-z; (2) a PI's total cost in the group against
                     the other PIs' totals, z > --outlier-z, marked on that PI's
                     largest row in the group. Cost is ListCost when positive

@@ -66,7 +66,11 @@ func colsOf(r *focus.Reader) cols {
 	}
 }
 
-type groupKey struct{ service, unit string }
+// groupKey is a group of the outlier rule: ServiceName and ConsumedUnit for
+// PI totals; for unit costs also SkuId (empty when absent), because one
+// service and unit can carry many prices (EC2 instance types are all
+// "Amazon EC2" in "Hours") while one SKU has one list price.
+type groupKey struct{ service, unit, sku string }
 
 // piAgg is one PI's cost in one group (outlier) or service (jump). Sums
 // are exact decimals; maxCost only picks the row to mark, so a float is
@@ -104,9 +108,9 @@ type engine struct {
 	months      map[string]uint16
 	monthNames  []string
 	monthCounts []int
-	groups      map[groupKey]uint32
-	groupNames  []groupKey
-	unitVals    [][]float64
+	groups      map[groupKey]uint32 // service+unit → id (PI totals)
+	unitGroups  map[groupKey]uint32 // service+unit+sku → id (unit costs)
+	unitVals    [][]float64         // by unit group id
 	services    map[string]uint32
 	pis         map[string]piInfo
 	piNames     []string
@@ -141,7 +145,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 	e := &engine{
 		cfg: cfg, inHdr: map[string]bool{},
 		months: map[string]uint16{}, monthNames: []string{""}, monthCounts: []int{0},
-		groups: map[groupKey]uint32{}, groupNames: []groupKey{{}}, unitVals: [][]float64{nil},
+		groups: map[groupKey]uint32{}, unitGroups: map[groupKey]uint32{}, unitVals: [][]float64{nil},
 		services: map[string]uint32{}, pis: map[string]piInfo{"": {}}, piNames: []string{""},
 		piGroup: map[[2]uint32]*piAgg{}, piService: map[[2]uint32]*piAgg{},
 		dups: map[[2]uint64]struct{}{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
@@ -513,21 +517,19 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	lnUnit := math.NaN()
 	overMin := false
 	if svc := get(v, c.service); svc != "" && bok && lok {
-		gk := groupKey{svc, get(v, c.unit)}
-		g, ok := e.groups[gk]
-		if !ok {
-			gk = groupKey{strings.Clone(gk.service), strings.Clone(gk.unit)}
-			g = uint32(len(e.groupNames))
-			e.groups[gk] = g
-			e.groupNames = append(e.groupNames, gk)
-			e.unitVals = append(e.unitVals, nil)
-		}
-		group = g
-		overMin = costF >= e.minF
+		unit := get(v, c.unit)
+		g := intern(e.groups, groupKey{svc, unit, ""}, len(e.groups)+1)
 		if qok && qty > 0 && costF > 0 {
+			n := len(e.unitGroups) + 1
+			u := intern(e.unitGroups, groupKey{svc, unit, get(v, c.sku)}, n)
+			if int(u) == n {
+				e.unitVals = append(e.unitVals, nil)
+			}
 			lnUnit = math.Log(costF / qty)
-			e.unitVals[g] = append(e.unitVals[g], lnUnit)
+			e.unitVals[u] = append(e.unitVals[u], lnUnit)
+			group = u
 		}
+		overMin = costF >= e.minF
 		if pi.id != 0 && email != "" {
 			addCost(e.piGroup, [2]uint32{g, pi.id}, cost, costF, idx)
 			if e.cfg.Baseline != nil {
@@ -594,6 +596,17 @@ func addListBilled(m map[[2]uint32]*piAgg, k [2]uint32, list, billed decimal.Dec
 	if costF > a.maxCost {
 		a.maxCost, a.maxRow = costF, idx
 	}
+}
+
+// intern returns k's id in m, adding it with id next when new (keys are
+// cloned so that they do not pin the row they were sliced from).
+func intern(m map[groupKey]uint32, k groupKey, next int) uint32 {
+	if id, ok := m[k]; ok {
+		return id
+	}
+	k = groupKey{strings.Clone(k.service), strings.Clone(k.unit), strings.Clone(k.sku)}
+	m[k] = uint32(next)
+	return uint32(next)
 }
 
 func (e *engine) watched(name string) bool {

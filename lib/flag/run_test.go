@@ -509,3 +509,27 @@ func TestEmptyInput(t *testing.T) {
 		t.Errorf("empty input: %v, %+v, %q", err, sum, out.String())
 	}
 }
+
+// One service and unit, many prices: unit costs are compared per SKU, so a
+// large instance type is not an outlier among small ones.
+func TestOutlierUnitCostPerSKU(t *testing.T) {
+	var rows []r
+	for i := 0; i < 10; i++ {
+		rows = append(rows, r{svc: "Amazon EC2", unit: "Hours", sku: "t3.small", qty: itoa(500 + i), list: itoa((500+i)/50) + ".00", billed: "1"})
+	}
+	rows = append(rows,
+		r{svc: "Amazon EC2", unit: "Hours", sku: "p4d.24xlarge", qty: "10", list: "327.70", billed: "300"},
+		r{svc: "Amazon EC2", unit: "Hours", sku: "p4d.24xlarge", qty: "20", list: "655.40", billed: "600"},
+	)
+	got, _ := run(t, Config{}, csvOf(rows...))
+	expect(t, got, make([]string, len(rows))...)
+
+	// The same rows without SkuId are one price list: the p4d rows stand out.
+	for i := range rows {
+		rows[i].sku = "-"
+	}
+	got, _ = run(t, Config{}, csvOf(rows...))
+	want := make([]string, len(rows))
+	want[10], want[11] = "outlier", "outlier"
+	expect(t, got, want...)
+}
