@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -98,9 +99,15 @@ func (e *engine) pass2(w io.Writer) error {
 	// as read and the flags appended, instead of parsing and re-encoding
 	// (which would cost more than all the rules).
 	fast := outFmt == focus.CSV && flagPos == len(e.header)
+	// NDJSON in and out: each line is an object; drop its closing brace
+	// and append "x_Flags". Rows need not share keys.
+	fastND := outFmt == focus.NDJSON && flagPos == len(e.header)
 	for _, s := range e.sources {
 		if s.header != nil && (s.format != focus.CSV || s.utf16 || !slices.Equal(s.header, e.header)) {
 			fast = false
+		}
+		if s.header != nil && (s.format != focus.NDJSON || s.utf16) {
+			fastND = false
 		}
 	}
 	fw := focus.NewWriter(w, outFmt)
@@ -108,7 +115,7 @@ func (e *engine) pass2(w io.Writer) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	var idx uint32
-	if fast {
+	if fast || fastND {
 		if err := fw.Flush(); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
@@ -117,7 +124,11 @@ func (e *engine) pass2(w io.Writer) error {
 			if s.header == nil {
 				continue
 			}
-			if err := e.copyRaw(s, mr, bw, &idx); err != nil {
+			copyFn := e.copyRaw
+			if fastND {
+				copyFn = e.copyRawNDJSON
+			}
+			if err := copyFn(s, mr, bw, &idx); err != nil {
 				return err
 			}
 		}
@@ -265,6 +276,87 @@ func (e *engine) copyRaw(s source, mr *metaReader, bw *bufio.Writer, idx *uint32
 		writeCSVField(bw, flags)
 		if err := bw.WriteByte('\n'); err != nil {
 			return fmt.Errorf("write: %w", err)
+		}
+	}
+}
+
+func (e *engine) copyRawNDJSON(s source, mr *metaReader, bw *bufio.Writer, idx *uint32) error {
+	f, closeFn, err := s.reopen()
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	sc := &rawLines{br: bufio.NewReaderSize(f, 1<<20)}
+	var m metaRec
+	for {
+		obj, line, err := sc.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("second pass %s: %w", s.name, err)
+		}
+		if err := mr.next(&m); err != nil || int(m.line) != line || len(obj) < 2 || obj[len(obj)-1] != '}' {
+			return fmt.Errorf("internal error: %s:%d: spool out of step", s.name, line)
+		}
+		flags := e.flags(*idx, &m)
+		*idx++
+		if e.cfg.OnlyFlagged && len(flags) == 0 {
+			continue
+		}
+		body := bytes.TrimSpace(obj[:len(obj)-1])
+		bw.Write(body)
+		if len(body) > 1 { // not "{": the object has members
+			bw.WriteByte(',')
+		}
+		bw.WriteString(`"` + ColumnFlags + `":`)
+		if len(flags) == 0 {
+			bw.WriteString("null")
+		} else {
+			q, _ := json.Marshal(string(flags))
+			bw.Write(q)
+		}
+		if _, err := bw.WriteString("}\n"); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+}
+
+// rawLines returns the non-blank lines of an NDJSON stream, trimmed, with
+// their physical line numbers, as focus.Reader counts them.
+type rawLines struct {
+	br      *bufio.Reader
+	line    int
+	buf     []byte
+	started bool
+}
+
+func (s *rawLines) next() ([]byte, int, error) {
+	if !s.started {
+		s.started = true
+		if b, _ := s.br.Peek(3); bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) {
+			s.br.Discard(3)
+		}
+	}
+	for {
+		s.line++
+		b, err := s.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			s.buf = append(s.buf[:0], b...)
+			for err == bufio.ErrBufferFull {
+				b, err = s.br.ReadSlice('\n')
+				s.buf = append(s.buf, b...)
+			}
+			b = s.buf
+		}
+		if err != nil && err != io.EOF {
+			return nil, 0, err
+		}
+		if t := bytes.TrimSpace(b); len(t) > 0 {
+			return t, s.line, nil
+		}
+		if err == io.EOF {
+			return nil, 0, io.EOF
 		}
 	}
 }

@@ -533,3 +533,30 @@ func TestOutlierUnitCostPerSKU(t *testing.T) {
 	want[10], want[11] = "outlier", "outlier"
 	expect(t, got, want...)
 }
+
+// NDJSON in and out copies each object and appends x_Flags: blank lines,
+// CRLF, JSON numbers, rows with fewer keys and an empty object all survive.
+func TestNDJSONRaw(t *testing.T) {
+	in := "\xEF\xBB\xBF\r\n" +
+		`{"ServiceName":"HPC","BilledCost":-1,"ListCost":"2","Tags":{"pi_email":"ada@uni.edu"},"x_Note":"a \"q\" }"}` + "\r\n" +
+		"\r\n" +
+		`  {"ServiceName":"HPC","BilledCost":"1"}  ` + "\n" +
+		"{}\n"
+	cfg := DefaultConfig()
+	cfg.TempDir = t.TempDir()
+	var out bytes.Buffer
+	if _, err := Run(cfg, []Input{{Name: "-", R: strings.NewReader(in)}}, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"ServiceName":"HPC","BilledCost":-1,"ListCost":"2","Tags":{"pi_email":"ada@uni.edu"},"x_Note":"a \"q\" }","x_Flags":"negative-cost"}` + "\n" +
+		`{"ServiceName":"HPC","BilledCost":"1","x_Flags":"missing-tag:pi_email;no-list-price"}` + "\n" +
+		`{"x_Flags":"missing-tag:pi_email"}` + "\n"
+	if out.String() != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
+	}
+	// And it reads back as the same rows.
+	rows := readAll(t, out.String())
+	if len(rows) != 4 || rows[1][4] != `a "q" }` || rows[3][0] != "" {
+		t.Errorf("read back: %q", rows)
+	}
+}
