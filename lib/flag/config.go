@@ -35,6 +35,8 @@ type Config struct {
 	Out         *focus.Format // nil: the format of the first input
 	TempDir     string        // spool directory ("" = os.TempDir)
 	TopPIs      int           // PIs in the summary (default 5)
+
+	parsedOnly bool // tests: never copy raw records in pass 2
 }
 
 // DefaultConfig returns the documented defaults.

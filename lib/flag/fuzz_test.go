@@ -2,9 +2,13 @@ package flag
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openchargeback/ocb/lib/focus"
 )
@@ -82,6 +86,58 @@ func FuzzRawCSV(f *testing.F) {
 		}
 		if _, _, err := sc.next(); err != io.EOF {
 			t.Fatalf("extra record after %d (input %q)", len(lines), in)
+		}
+	})
+}
+
+// Whatever the input, Run either refuses it with a parse error or writes
+// every row, and the raw-copy second pass gives the same rows and flags as
+// parsing and re-encoding.
+func FuzzRun(f *testing.F) {
+	f.Add(csvOf(r{}, r{billed: "-1", list: "-1"}, r{res: "vm-1"}, r{res: "vm-1"}, r{tags: `{"pi_email":"x@@y"}`}))
+	f.Add("ServiceName,BilledCost,Tags\r\nHPC,\"1\r\n\",{}\r\n\r\nHPC,2,\"{\"\"pi_email\"\":\"\"a@b.edu\"\"}\"")
+	f.Add(`{"ServiceName":"HPC","BilledCost":1}` + "\n\n" + `{"BilledCost":"-2","Tags":{"pi_email":"a@b.c"}}` + "\n{}")
+	f.Add("\xEF\xBB\xBF\n\nA,x_Flags\n1,site;outlier\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		// A hang becomes a failure with every goroutine's stack.
+		tm := time.AfterFunc(30*time.Second, func() {
+			buf := make([]byte, 1<<20)
+			n := runtime.Stack(buf, true)
+			panic(fmt.Sprintf("WATCHDOG %q\n%s", in, buf[:n]))
+		})
+		defer tm.Stop()
+		dir := t.TempDir()
+		runOnce := func(parsed bool) (string, *Summary, error) {
+			cfg := DefaultConfig()
+			cfg.TempDir = dir
+			cfg.parsedOnly = parsed
+			var out bytes.Buffer
+			sum, err := Run(cfg, []Input{{Name: "-", R: strings.NewReader(in)}}, &out)
+			return out.String(), sum, err
+		}
+		raw, sum, err := runOnce(false)
+		if err != nil {
+			var pe *focus.ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("non-parse error: %v", err)
+			}
+			return
+		}
+		parsed, _, err := runOnce(true)
+		if err != nil {
+			t.Fatalf("parsed path failed where raw did not: %v", err)
+		}
+		if sum.Rows == 0 {
+			return
+		}
+		a, b := readAll(t, raw), readAll(t, parsed)
+		if len(a) != sum.Rows+1 || len(b) != len(a) {
+			t.Fatalf("rows: raw %d, parsed %d, summary %d", len(a)-1, len(b)-1, sum.Rows)
+		}
+		for i := range a {
+			if strings.Join(a[i], "\x00") != strings.Join(b[i], "\x00") {
+				t.Fatalf("row %d:\nraw    %q\nparsed %q", i, a[i], b[i])
+			}
 		}
 	})
 }

@@ -102,6 +102,9 @@ func (e *engine) pass2(w io.Writer) error {
 	// NDJSON in and out: each line is an object; drop its closing brace
 	// and append "x_Flags". Rows need not share keys.
 	fastND := outFmt == focus.NDJSON && flagPos == len(e.header)
+	if e.cfg.parsedOnly {
+		fast, fastND = false, false
+	}
 	for _, s := range e.sources {
 		if s.header != nil && (s.format != focus.CSV || s.utf16 || !slices.Equal(s.header, e.header)) {
 			fast = false
@@ -296,13 +299,20 @@ func (e *engine) copyRawNDJSON(s source, mr *metaReader, bw *bufio.Writer, idx *
 		if err != nil {
 			return fmt.Errorf("second pass %s: %w", s.name, err)
 		}
-		if err := mr.next(&m); err != nil || int(m.line) != line || len(obj) < 2 || obj[len(obj)-1] != '}' {
+		if err := mr.next(&m); err != nil || int(m.line) != line {
 			return fmt.Errorf("internal error: %s:%d: spool out of step", s.name, line)
 		}
 		flags := e.flags(*idx, &m)
 		*idx++
 		if e.cfg.OnlyFlagged && len(flags) == 0 {
 			continue
+		}
+		if obj[len(obj)-1] != '}' || !json.Valid(obj) {
+			// lib/focus reads past some junk after the object (e.g.
+			// `{...}}0`); write what it read, re-encoded, never the junk.
+			if obj, err = normalizeObject(obj, s.name, line); err != nil {
+				return err
+			}
 		}
 		body := bytes.TrimSpace(obj[:len(obj)-1])
 		bw.Write(body)
@@ -320,6 +330,28 @@ func (e *engine) copyRawNDJSON(s source, mr *metaReader, bw *bufio.Writer, idx *
 			return fmt.Errorf("write: %w", err)
 		}
 	}
+}
+
+// normalizeObject re-encodes one NDJSON line as lib/focus reads it.
+func normalizeObject(line []byte, name string, n int) ([]byte, error) {
+	r, err := focus.NewReader(bytes.NewReader(line), name)
+	if err != nil {
+		return nil, fmt.Errorf("second pass %s:%d: %w", name, n, err)
+	}
+	row, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("second pass %s:%d: %w", name, n, err)
+	}
+	var buf bytes.Buffer
+	w := focus.NewWriter(&buf, focus.NDJSON)
+	w.WriteHeader(r.Header())
+	if err := w.Write(row.Values); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSpace(buf.Bytes()), nil
 }
 
 // rawLines returns the non-blank lines of an NDJSON stream, trimmed, with
