@@ -89,8 +89,9 @@ Codes:
 
 An existing x_Flags column (a re-run, or a site's own codes) keeps its place:
 codes focus-flag writes are recomputed, other codes are kept in front.
-Input from stdin or a pipe is spooled to a temporary file ($TMPDIR) for the
-second pass; regular files are read twice. A summary goes to stderr.`
+Rules that need the whole input take two passes: regular files (also
+"< file" on stdin) are read twice; a pipe is spooled to an unlinked temporary
+file in $TMPDIR (as large as the input). A summary goes to stderr (-q: none).`
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	flags := []cli.Flag{
