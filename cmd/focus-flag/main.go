@@ -119,6 +119,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			Usage: "write only rows with flags (ad hoc checks of a new export)"},
 		&cli.StringFlag{Name: "out", EnvVars: cliutil.Env("out"),
 			Usage: "output format csv|ndjson (default: as the input)"},
+		&cli.BoolFlag{Name: "explain", EnvVars: cliutil.Env("explain"),
+			Usage: "one line per flag on stderr, FILE:LINE: Column: why [code] (the numbers behind an outlier or jump)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, EnvVars: cliutil.Env("quiet"),
 			Usage: "no summary on stderr"},
 	}
@@ -130,7 +132,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 
    focus-validate hpc.csv aws.csv | focus-flag --require-tags pi_email,fund_org,project_id \
        --fund-pattern '[A-Z]+-[A-Z]+-[0-9]{4}' --watch '(?i)gpu' --baseline last-month.ndjson > flagged.csv
-   focus-flag --only-flagged new-export.csv`,
+   focus-flag --only-flagged --explain new-export.csv`,
 		Description:               description,
 		Reader:                    stdin,
 		Writer:                    stdout,
@@ -180,6 +182,9 @@ func run(c *cli.Context) error {
 		return fmt.Errorf("--outlier-min-group must be at least 3")
 	}
 	cfg.OnlyFlagged = c.Bool("only-flagged")
+	if c.Bool("explain") {
+		cfg.Explain = c.App.ErrWriter
+	}
 	if o := c.String("out"); o != "" {
 		f, err := focus.ParseFormat(o)
 		if err != nil {

@@ -2,6 +2,7 @@ package flag
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
@@ -35,6 +36,7 @@ type Config struct {
 	Out         *focus.Format // nil: the format of the first input
 	TempDir     string        // spool directory ("" = os.TempDir)
 	TopPIs      int           // PIs in the summary (default 5)
+	Explain     io.Writer     // non-nil: a "FILE:LINE: Column: message [code]" line per flag
 
 	parsedOnly bool // tests: never copy raw records in pass 2
 }

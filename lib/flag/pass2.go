@@ -21,7 +21,7 @@ type metaRec struct {
 	month                          uint16
 	lnUnit                         float64
 	overMin                        bool
-	billed, list, foreign          []byte
+	billed, list, foreign, explain []byte
 }
 
 const metaFixed = 4*5 + 2 + 8 + 1
@@ -50,7 +50,10 @@ func (m *metaReader) next(r *metaRec) error {
 	if m.buf, r.list, err = m.str(m.buf); err != nil {
 		return err
 	}
-	m.buf, r.foreign, err = m.str(m.buf)
+	if m.buf, r.foreign, err = m.str(m.buf); err != nil {
+		return err
+	}
+	m.buf, r.explain, err = m.str(m.buf)
 	return err
 }
 
@@ -159,20 +162,25 @@ func (e *engine) pass2(w io.Writer) error {
 
 // flags computes a row's x_Flags from its spool record and the decisions,
 // and counts them for the summary.
-func (e *engine) flags(idx uint32, m *metaRec) []byte {
+func (e *engine) flags(name string, idx uint32, m *metaRec) []byte {
 	bits := m.bits
 	if len(e.aggFlags) > 0 {
 		bits |= e.aggFlags[idx]
 	}
+	unitOutlier := false
 	if m.overMin && !math.IsNaN(m.lnUnit) && int(m.group) < len(e.unitStats) {
 		if st := e.unitStats[m.group]; st.spread > 0 && math.Abs(st.z(m.lnUnit)) > e.cfg.OutlierZ {
 			bits |= bitOutlier
+			unitOutlier = true
 		}
 	}
 	if m.month != 0 && e.target != 0 && m.month != e.target {
 		bits |= bitPeriodMismatch
 	}
 	e.flagBuf = appendFlags(e.flagBuf, string(m.foreign), m.missing, e.missingCodes, bits)
+	if e.cfg.Explain != nil {
+		e.explainPass2(name, idx, m, bits, unitOutlier)
+	}
 	e.sum.Rows++
 	if len(e.flagBuf) > 0 {
 		e.sum.Flagged++
@@ -229,7 +237,7 @@ func (e *engine) copyParsed(s source, mr *metaReader, fw *focus.Writer, outHeade
 		if err := mr.next(&m); err != nil || int(m.line) != row.Line {
 			return fmt.Errorf("internal error: %s:%d: spool out of step", s.name, row.Line)
 		}
-		flags := e.flags(*idx, &m)
+		flags := e.flags(s.name, *idx, &m)
 		*idx++
 		if e.cfg.OnlyFlagged && len(flags) == 0 {
 			continue
@@ -269,7 +277,7 @@ func (e *engine) copyRaw(s source, mr *metaReader, bw *bufio.Writer, idx *uint32
 		if err := mr.next(&m); err != nil || int(m.line) != line {
 			return fmt.Errorf("internal error: %s:%d: spool out of step", s.name, line)
 		}
-		flags := e.flags(*idx, &m)
+		flags := e.flags(s.name, *idx, &m)
 		*idx++
 		if e.cfg.OnlyFlagged && len(flags) == 0 {
 			continue
@@ -302,7 +310,7 @@ func (e *engine) copyRawNDJSON(s source, mr *metaReader, bw *bufio.Writer, idx *
 		if err := mr.next(&m); err != nil || int(m.line) != line {
 			return fmt.Errorf("internal error: %s:%d: spool out of step", s.name, line)
 		}
-		flags := e.flags(*idx, &m)
+		flags := e.flags(s.name, *idx, &m)
 		*idx++
 		if e.cfg.OnlyFlagged && len(flags) == 0 {
 			continue

@@ -116,7 +116,7 @@ type engine struct {
 	piNames     []string
 	piGroup     map[[2]uint32]*piAgg
 	piService   map[[2]uint32]*piAgg
-	dups        map[[2]uint64]struct{}
+	dups        map[[2]uint64]uint64 // → source index << 32 | line of the first copy
 	seeds       [2]maphash.Seed
 	keyBuf      []byte
 	fundOK      map[string]bool
@@ -129,9 +129,10 @@ type engine struct {
 	rec      []byte
 
 	// decided between the passes
-	target    uint16            // month id rows must have (0: none known)
-	unitStats []robust          // by group; spread 0 = too few rows
-	aggFlags  map[uint32]uint32 // row index → bits (PI-total outlier, jump)
+	target    uint16              // month id rows must have (0: none known)
+	unitStats []robust            // by group; spread 0 = too few rows
+	aggFlags  map[uint32]uint32   // row index → bits (PI-total outlier, jump)
+	aggNotes  map[uint32][]string // row index → explanations (with Explain)
 
 	sum     Summary
 	flagBuf []byte
@@ -148,7 +149,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 		groups: map[groupKey]uint32{}, unitGroups: map[groupKey]uint32{}, unitVals: [][]float64{nil},
 		services: map[string]uint32{}, pis: map[string]piInfo{"": {}}, piNames: []string{""},
 		piGroup: map[[2]uint32]*piAgg{}, piService: map[[2]uint32]*piAgg{},
-		dups: map[[2]uint64]struct{}{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		dups: map[[2]uint64]uint64{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		fundOK: map[string]bool{}, watchOK: map[string]bool{},
 	}
 	e.minF, _ = cfg.OutlierMin.Float64()
@@ -448,8 +449,12 @@ func (e *engine) row(row focus.Row, c *cols) error {
 			bits |= bitBadFund
 		}
 	}
-	if len(e.cfg.Watch) > 0 && (e.watched(get(v, c.service)) || e.watched(get(v, c.resName))) {
-		bits |= bitWatch
+	var watchSvc, watchRN bool
+	if len(e.cfg.Watch) > 0 {
+		watchSvc, watchRN = e.watched(get(v, c.service)), e.watched(get(v, c.resName))
+		if watchSvc || watchRN {
+			bits |= bitWatch
+		}
 	}
 
 	billedS, listS, qtyS := get(v, c.billed), get(v, c.list), get(v, c.qty)
@@ -482,10 +487,11 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	kb = append(kb, e.vals[e.projIdx]...)
 	e.keyBuf = kb
 	key := [2]uint64{maphash.Bytes(e.seeds[0], kb), maphash.Bytes(e.seeds[1], kb)}
-	if _, dup := e.dups[key]; dup {
+	first, dup := e.dups[key]
+	if dup {
 		bits |= bitDuplicate
 	} else {
-		e.dups[key] = struct{}{}
+		e.dups[key] = uint64(len(e.sources)-1)<<32 | uint64(uint32(row.Line))
 	}
 
 	// billing period
@@ -564,6 +570,14 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	b = appendStr(b, billedS)
 	b = appendStr(b, listS)
 	b = appendStr(b, foreign)
+	var explain string
+	if e.cfg.Explain != nil && (bits != 0 || missing != 0) {
+		explain = e.explainRow(e.sources[len(e.sources)-1].name, row.Line, bits, missing, &rowFacts{
+			v: v, c: c, billedOK: bok, listOK: lok, qtyOK: qok, dupOf: first,
+			email: email, fund: e.vals[e.fundIdx], watchSvc: watchSvc, watchRN: watchRN,
+		})
+	}
+	b = appendStr(b, explain)
 	e.rec = b
 	if _, err := e.meta.Write(b); err != nil {
 		return fmt.Errorf("write spool: %w", err)
@@ -663,14 +677,23 @@ func (e *engine) decide() {
 	// flagged (small usage is not a problem), on the PI's largest row in the
 	// group: one review item per finding, on the row that contributes most.
 	e.aggFlags = map[uint32]uint32{}
-	byGroup := map[uint32][]*piAgg{}
-	for k, a := range e.piGroup {
-		byGroup[k[0]] = append(byGroup[k[0]], a)
+	e.aggNotes = map[uint32][]string{}
+	type entry struct {
+		pi uint32
+		a  *piAgg
 	}
-	for _, aggs := range byGroup {
+	byGroup := map[uint32][]entry{}
+	for k, a := range e.piGroup {
+		byGroup[k[0]] = append(byGroup[k[0]], entry{k[1], a})
+	}
+	groupNames := make(map[uint32]groupKey, len(e.groups))
+	for k, id := range e.groups {
+		groupNames[id] = k
+	}
+	for g, aggs := range byGroup {
 		var lns []float64
-		for _, a := range aggs {
-			if f, _ := a.cost.Float64(); f > 0 {
+		for _, x := range aggs {
+			if f, _ := x.a.cost.Float64(); f > 0 {
 				lns = append(lns, math.Log(f))
 			}
 		}
@@ -678,10 +701,18 @@ func (e *engine) decide() {
 			continue
 		}
 		st := newRobust(lns, minSpreadTotal)
-		for _, a := range aggs {
+		for _, x := range aggs {
+			a := x.a
 			f, _ := a.cost.Float64()
 			if f > 0 && !a.cost.LessThan(e.cfg.OutlierMin) && st.z(math.Log(f)) > e.cfg.OutlierZ {
 				e.aggFlags[a.maxRow] |= bitOutlier
+				if e.cfg.Explain != nil {
+					gk := groupNames[g]
+					e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], fmt.Sprintf(
+						"ConsumedQuantity: %s's total for %s (%s) is %s, %s the median PI total %.2f (robust z %.1f); this is the largest row [%s]",
+						e.piNames[x.pi], gk.service, gk.unit, a.cost.StringFixed(2), ratio(math.Log(f)-st.median),
+						math.Exp(st.median), st.z(math.Log(f)), CodeOutlier))
+				}
 			}
 		}
 	}
@@ -699,9 +730,20 @@ func (e *engine) decide() {
 				continue
 			}
 			base := b.Get(email, svcNames[k[0]])
-			if isJump(base.Billed, a.billed, e.cfg.JumpFactor, e.cfg.JumpMin) ||
-				isJump(base.List, a.list, e.cfg.JumpFactor, e.cfg.JumpMin) {
-				e.aggFlags[a.maxRow] |= bitJump
+			jb := isJump(base.Billed, a.billed, e.cfg.JumpFactor, e.cfg.JumpMin)
+			jl := isJump(base.List, a.list, e.cfg.JumpFactor, e.cfg.JumpMin)
+			if !jb && !jl {
+				continue
+			}
+			e.aggFlags[a.maxRow] |= bitJump
+			if e.cfg.Explain != nil {
+				col, cur, prev := "BilledCost", a.billed, base.Billed
+				if !jb {
+					col, cur, prev = "ListCost", a.list, base.List
+				}
+				e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], fmt.Sprintf(
+					"%s: %s's %s is %s against %s in --baseline; this is the largest row [%s]",
+					col, email, svcNames[k[0]], cur.StringFixed(2), prev.StringFixed(2), CodeJump))
 			}
 		}
 	}

@@ -560,3 +560,52 @@ func TestNDJSONRaw(t *testing.T) {
 		t.Errorf("read back: %q", rows)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	rows := gpuRows(9)
+	emmy := tagsJSON("pi_email", "emmy@uni.edu")
+	rows = append(rows,
+		r{svc: "HPC GPU", unit: "GPU-Hours", qty: "42000", list: "105000", billed: "0", tags: emmy},
+		r{svc: "HPC GPU", unit: "GPU-Hours", qty: "10", list: "250", billed: "0"}, // 25.00 an hour
+		r{res: "vm-9", billed: "-3", list: "x", period: "2024-12-01", tags: tagsJSON("pi_email", "a@@b")},
+		r{res: "vm-9", billed: "-3", list: "x", period: "2024-12-01", tags: tagsJSON("pi_email", "a@@b")},
+	)
+	cfg := DefaultConfig()
+	cfg.RequireTags = []string{"pi_email", "fund_org"}
+	cfg.TempDir = t.TempDir()
+	var out, why bytes.Buffer
+	cfg.Explain = &why
+	cfg.OnlyFlagged = true
+	if _, err := Run(cfg, []Input{{Name: "-", R: strings.NewReader(csvOf(rows...))}}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"<stdin>:2: Tags: no \"fund_org\" tag [missing-tag:fund_org]\n",
+		"<stdin>:11: ConsumedQuantity: emmy@uni.edu's total for HPC GPU (GPU-Hours) is 105000.00, ",
+		"the median PI total ",
+		"; this is the largest row [outlier]\n",
+		"<stdin>:12: ConsumedQuantity: unit cost 25 is 10× the usual 2.5 for its service, unit and SKU (robust z ",
+		"<stdin>:13: Tags: pi_email \"a@@b\" is not a bare e-mail address [bad-email]\n",
+		"<stdin>:13: ListCost: \"x\" is not a number [bad-amount]\n",
+		"<stdin>:14: ResourceId: the same charge as <stdin>:13 [duplicate]\n",
+		"<stdin>:14: BillingPeriodStart: 2024-12 is not the month most rows carry, 2025-01 [period-mismatch]\n",
+	} {
+		if !strings.Contains(why.String(), want) {
+			t.Errorf("explanations lack %q:\n%s", want, why.String())
+		}
+	}
+	// Every flag of every written row is explained (an outlier can have
+	// two reasons: its unit cost and its PI's total).
+	codes := 0
+	for _, f := range readFlags(t, out.String()) {
+		codes += len(SplitFlags(f))
+	}
+	pairs := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(why.String()), "\n") {
+		loc, _, _ := strings.Cut(l, ": ")
+		pairs[loc+" "+l[strings.LastIndex(l, "["):]] = true
+	}
+	if len(pairs) != codes {
+		t.Errorf("%d explained (row, code) pairs for %d codes:\n%s", len(pairs), codes, why.String())
+	}
+}

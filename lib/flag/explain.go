@@ -1,0 +1,137 @@
+package flag
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// With Config.Explain set, every flag gets a diagnostic line in the GNU
+// style of the other tools, "FILE:LINE: Column: message [code]", in row
+// order: what a reviewer needs to act on a flag without re-deriving it.
+// One-row rules are explained in pass 1 (the values are at hand) and the
+// text rides in the spool; the whole-input rules are explained in pass 2.
+
+// rowFacts is what the explanation of the one-row rules needs.
+type rowFacts struct {
+	v                 []string
+	c                 *cols
+	billedOK, listOK  bool
+	qtyOK             bool
+	dupOf             uint64 // source index << 32 | line of the first copy
+	email, fund       string
+	watchSvc, watchRN bool
+}
+
+func (e *engine) explainRow(name string, line int, bits, missing uint32, f *rowFacts) string {
+	var b strings.Builder
+	say := func(col, code, format string, a ...any) {
+		fmt.Fprintf(&b, "%s:%d: %s: %s [%s]\n", name, line, col, fmt.Sprintf(format, a...), code)
+	}
+	v, c := f.v, f.c
+	for i, code := range e.missingCodes {
+		if missing&(1<<uint(i)) != 0 {
+			say("Tags", code, "no %q tag", e.reqKeys[i])
+		}
+	}
+	if bits&bitBadTags != 0 {
+		say("Tags", CodeBadTags, "not a JSON object of tags")
+	}
+	if bits&bitBadEmail != 0 {
+		say("Tags", CodeBadEmail, "%s %q is not a bare e-mail address", e.cfg.Keys.PIEmail, f.email)
+	}
+	if bits&bitBadAmount != 0 {
+		for _, x := range []struct {
+			ok  bool
+			col string
+			i   int
+		}{{f.billedOK, "BilledCost", c.billed}, {f.listOK, "ListCost", c.list}, {f.qtyOK, "ConsumedQuantity", c.qty}} {
+			if !x.ok {
+				say(x.col, CodeBadAmount, "%q is not a number", get(v, x.i))
+			}
+		}
+	}
+	if bits&bitNegativeCost != 0 {
+		cat := get(v, c.category)
+		if cat == "" {
+			cat = "no ChargeCategory"
+		}
+		say("BilledCost", CodeNegativeCost, "%s (%s) is not a credit, refund or correction", get(v, c.billed), cat)
+	}
+	if bits&bitBilledOverList != 0 {
+		say("BilledCost", CodeBilledOverList, "%s is more than ListCost %s", get(v, c.billed), get(v, c.list))
+	}
+	if bits&bitNoListPrice != 0 {
+		l := get(v, c.list)
+		if c.list < 0 {
+			l = "no ListCost column"
+		} else if l == "" {
+			l = "empty"
+		}
+		say("ListCost", CodeNoListPrice, "%s while BilledCost is %s", l, get(v, c.billed))
+	}
+	if bits&bitDuplicate != 0 {
+		src, ln := int(f.dupOf>>32), int(uint32(f.dupOf))
+		first := name
+		if src < len(e.sources) {
+			first = e.sources[src].name
+		}
+		say("ResourceId", CodeDuplicate, "the same charge as %s:%d", first, ln)
+	}
+	if bits&bitBadFund != 0 {
+		say("Tags", CodeBadFund, "%s %q matches no --fund-pattern", e.cfg.Keys.FundOrg, f.fund)
+	}
+	if bits&bitWatch != 0 {
+		if f.watchSvc {
+			say("ServiceName", CodeWatch, "%q matches --watch", get(v, c.service))
+		}
+		if f.watchRN {
+			say("ResourceName", CodeWatch, "%q matches --watch", get(v, c.resName))
+		}
+	}
+	return b.String()
+}
+
+// explainPass2 writes the row's stored text and the whole-input rules' lines.
+func (e *engine) explainPass2(name string, idx uint32, m *metaRec, bits uint32, unitOutlier bool) {
+	w := e.cfg.Explain
+	w.Write(m.explain)
+	if unitOutlier {
+		st := e.unitStats[m.group]
+		fmt.Fprintf(w, "%s:%d: ConsumedQuantity: unit cost %.4g is %s the usual %.4g for its service, unit and SKU (robust z %.1f) [%s]\n",
+			name, m.line, math.Exp(m.lnUnit), ratio(m.lnUnit-st.median), math.Exp(st.median), st.z(m.lnUnit), CodeOutlier)
+	}
+	if msg, ok := e.aggNotes[idx]; ok {
+		for _, s := range msg {
+			fmt.Fprintf(w, "%s:%d: %s\n", name, m.line, s)
+		}
+	}
+	if bits&bitPeriodMismatch != 0 {
+		got := "not a date"
+		if int(m.month) < len(e.monthNames) {
+			got = e.monthNames[m.month]
+		}
+		want := "the month most rows carry"
+		if e.cfg.Period != "" {
+			want = "--period"
+		}
+		target := e.cfg.Period
+		if int(e.target) < len(e.monthNames) {
+			target = e.monthNames[e.target]
+		}
+		fmt.Fprintf(w, "%s:%d: BillingPeriodStart: %s is not %s, %s [%s]\n", name, m.line, got, want, target, CodePeriodMismatch)
+	}
+}
+
+// ratio formats e^d for a reader: "12.3×", "1760×", or "1/4.5 of".
+func ratio(d float64) string {
+	r := math.Exp(math.Abs(d))
+	txt := fmt.Sprintf("%.3g", r)
+	if r >= 1000 {
+		txt = fmt.Sprintf("%.0f", r)
+	}
+	if d >= 0 {
+		return txt + "×"
+	}
+	return "1/" + txt + " of"
+}
