@@ -31,3 +31,9 @@ report() { # name seconds kib
 awk -v s="$cat_s" -v k="$cat_k" 'BEGIN { printf "   %-22s %7.2f s, peak RSS %.0f MiB (baseline)\n", "cat", s, k / 1024 }'
 report "focus-flag < file" "$file_s" "$file_k"
 report "cat | focus-flag" "$pipe_s" "$pipe_k"
+# For scale: the stage before it in the month-end pipe, when built.
+if command -v focus-validate > /dev/null; then
+  read -r v_s v_k < <(measure sh -c 'focus-validate < "$1" 2> /dev/null || true' _ "$BENCH_DATA")
+  awk -v s="$v_s" -v k="$v_k" -v f="$file_s" 'BEGIN { if (s < 0.01) s = 0.01
+    printf "   %-22s %7.2f s, peak RSS %.0f MiB (reference: focus-flag takes %.2fx its time)\n", "focus-validate < file", s, k / 1024, f / s }'
+fi
