@@ -40,11 +40,17 @@ const (
 // NewRenderer parses the embedded fonts.
 func NewRenderer(inst Institution) (*Renderer, error) {
 	fc := &gopdf.FontContainer{}
-	if err := fc.AddTTFFontData(fontRegular, goregular.TTF); err != nil {
-		return nil, fmt.Errorf("embedded font: %w", err)
-	}
-	if err := fc.AddTTFFontData(fontBold, gobold.TTF); err != nil {
-		return nil, fmt.Errorf("embedded font: %w", err)
+	for _, f := range []struct {
+		name string
+		ttf  []byte
+	}{{fontRegular, goregular.TTF}, {fontBold, gobold.TTF}} {
+		ttf, err := unhint(f.ttf)
+		if err != nil {
+			return nil, fmt.Errorf("embedded font %s: %w", f.name, err)
+		}
+		if err := fc.AddTTFFontData(f.name, ttf); err != nil {
+			return nil, fmt.Errorf("embedded font %s: %w", f.name, err)
+		}
 	}
 	inst.Name = clean(inst.Name)
 	inst.Contact = clean(inst.Contact)
