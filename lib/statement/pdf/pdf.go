@@ -83,7 +83,7 @@ type doc struct {
 func (r *Renderer) newDoc(title string, created time.Time, draft bool) (*doc, error) {
 	p := &gopdf.GoPdf{}
 	p.Start(gopdf.Config{PageSize: *gopdf.PageSizeLetter, Unit: gopdf.UnitPT})
-	p.SetCompressLevel(9)
+	p.SetCompressLevel(6) // level 9 is half as fast for 8 bytes less
 	info := gopdf.PdfInfo{Title: clean(title), Producer: producer, Creator: producer}
 	if !created.IsZero() {
 		info.CreationDate = created.UTC()

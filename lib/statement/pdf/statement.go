@@ -132,7 +132,7 @@ func (r *Renderer) header(d *doc, st *statement.Statement) {
 			d.text(x, yy, 55, 13, p.k, gopdf.Left)
 			d.gray(0)
 			d.setFont(fontBold, 10)
-			for _, l := range d.wrap(p.v, w-58, 2) {
+			for _, l := range d.wrap(p.v, w-58, 3) {
 				d.text(x+58, yy, w-58, 13, l, gopdf.Left)
 				yy += 13
 			}
@@ -261,12 +261,13 @@ var cols = []struct {
 	w     float64
 	right bool
 }{
-	{"Project", 108, false},
-	{"Fund/org", 82, false},
-	{"Service", 152, false},
-	{"List price", 64, true},
-	{"Discount", 62, true},
-	{"Amount due", 64, true},
+	{"Project", 86, false},
+	{"Fund/org", 66, false},
+	{"Service", 130, false},
+	{"Quantity", 76, true},
+	{"List price", 58, true},
+	{"Discount", 58, true},
+	{"Amount due", 58, true},
 }
 
 const rowH = 13.0
@@ -294,7 +295,9 @@ func tableHead(d *doc) {
 	d.y += rowH + 3
 }
 
-func row(d *doc, cells [6]string, bold bool, shade bool) {
+// row draws one table row; a row whose fund, service and quantity cells
+// are empty (a subtotal) lets its first cell span those columns.
+func row(d *doc, cells [7]string, bold bool, shade bool) {
 	d.need(rowH)
 	if shade {
 		d.fillRect(margin, d.y, contentW, rowH, 238, 241, 246)
@@ -303,12 +306,20 @@ func row(d *doc, cells [6]string, bold bool, shade bool) {
 	if bold {
 		f = fontBold
 	}
-	d.setFont(f, 8)
+	d.setFont(f, 7.5)
+	span := cells[1] == "" && cells[2] == "" && cells[3] == ""
 	for i, c := range cols {
-		if c.right {
-			d.amount(colX(i)+3, d.y, c.w-6, rowH, cells[i])
-		} else {
-			d.text(colX(i)+3, d.y, c.w-6, rowH, cells[i], gopdf.Left)
+		w := c.w
+		if i == 0 && span {
+			w = colX(4) - colX(0)
+		}
+		switch {
+		case i >= 4: // money keeps every digit
+			d.amount(colX(i)+3, d.y, w-6, rowH, cells[i])
+		case c.right:
+			d.text(colX(i)+3, d.y, w-6, rowH, cells[i], gopdf.Right)
+		default:
+			d.text(colX(i)+3, d.y, w-6, rowH, cells[i], gopdf.Left)
 		}
 	}
 	d.y += rowH
@@ -333,22 +344,25 @@ func detail(d *doc, st *statement.Statement) {
 		var list, disc, bill money.Money
 		for ; j < len(st.Lines) && st.Lines[j].ProjectID == st.Lines[i].ProjectID; j++ {
 			l := &st.Lines[j]
+			// The source is shown unless the service name already says it
+			// ("HPC Compute" from source "HPC").
 			svc := clean(l.Service)
-			if l.Source != "" && !strings.EqualFold(l.Source, l.Service) {
-				svc = clean(l.Source) + " · " + svc
+			if src := clean(l.Source); src != "" && !strings.HasPrefix(strings.ToLower(svc), strings.ToLower(src)) {
+				svc = src + " · " + svc
 			}
-			if l.Quantity != "" && l.Unit != "" {
-				svc += " (" + qty(l.Quantity) + " " + clean(l.Unit) + ")"
+			q := ""
+			if l.Quantity != "" {
+				q = strings.TrimSpace(qty(l.Quantity) + " " + clean(l.Unit))
 			}
 			if d.y+rowH > bottom {
 				d.addPage()
 				tableHead(d)
 			}
-			row(d, [6]string{orDefault(clean(l.ProjectID), "—"), clean(l.FundOrg), svc,
+			row(d, [7]string{orDefault(clean(l.ProjectID), "—"), clean(l.FundOrg), svc, q,
 				l.ListCost.Format(), l.Discount.Format(), l.BilledCost.Format()}, false, false)
 			list, disc, bill = list.Add(l.ListCost), disc.Add(l.Discount), bill.Add(l.BilledCost)
 		}
-		row(d, [6]string{"Subtotal " + orDefault(clean(st.Lines[i].ProjectID), "(no project)"), "", "",
+		row(d, [7]string{"Subtotal " + orDefault(clean(st.Lines[i].ProjectID), "(no project)"), "", "", "",
 			list.Format(), disc.Format(), bill.Format()}, true, true)
 		d.y += 3
 		i = j
