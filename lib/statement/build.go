@@ -74,6 +74,7 @@ type Builder struct {
 	opts   Options
 	pi     string
 	accs   map[stmtKey]*stmtAcc
+	loose  []ledger.Adjustment // ByProject: adjustments tied to no project
 	err    error
 }
 
@@ -161,9 +162,10 @@ func (a *stmtAcc) noteEnd(project, role, date string) {
 }
 
 // AddAdjustments attaches the period's adjustments. With ByProject an
-// adjustment tied to a project goes on that project's statement and one tied
-// to none on the PI's statement without a project (created if needed), never
-// on an arbitrary grant. A PI with adjustments but no charges still gets a
+// adjustment tied to a project goes on that project's statement; one tied to
+// none goes on the PI's only statement when the PI has exactly one, else on
+// the PI's statement without a project (created if needed) — never on an
+// arbitrary grant. A PI with adjustments but no charges still gets a
 // statement: the credit or charge must be shown.
 func (b *Builder) AddAdjustments(adjs []ledger.Adjustment) {
 	for _, adj := range adjs {
@@ -171,9 +173,33 @@ func (b *Builder) AddAdjustments(adjs []ledger.Adjustment) {
 		if b.pi != "" && pi != b.pi {
 			continue
 		}
+		adj.PIEmail = pi
+		if b.opts.By == ByProject && adj.ProjectID == "" {
+			b.loose = append(b.loose, adj)
+			continue
+		}
 		a := b.acc(pi, adj.ProjectID)
 		a.adjs = append(a.adjs, adj)
 	}
+}
+
+// placeLoose puts the ByProject adjustments tied to no project (after all
+// charges and project adjustments are known, so the result does not depend
+// on call order).
+func (b *Builder) placeLoose() {
+	perPI := map[string][]*stmtAcc{}
+	for _, a := range b.accs {
+		perPI[a.key.pi] = append(perPI[a.key.pi], a)
+	}
+	for _, adj := range b.loose {
+		if accs := perPI[adj.PIEmail]; len(accs) == 1 {
+			accs[0].adjs = append(accs[0].adjs, adj)
+			continue
+		}
+		a := b.acc(adj.PIEmail, "")
+		a.adjs = append(a.adjs, adj)
+	}
+	b.loose = nil
 }
 
 // Statements returns the statements, ordered by PI e-mail, then project.
@@ -181,6 +207,7 @@ func (b *Builder) Statements() ([]Statement, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+	b.placeLoose()
 	keys := make([]stmtKey, 0, len(b.accs))
 	for k := range b.accs {
 		keys = append(keys, k)

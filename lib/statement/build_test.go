@@ -210,6 +210,20 @@ func TestByProject(t *testing.T) {
 		t.Error("two PIs on one project share a statement id")
 	}
 	// The per-PI ids differ from per-project ids.
+	// A PI with a single project: the loose adjustment goes on it.
+	r.charges = append(r.charges, charge(9, "2025-01", "c@u.edu", "solo", "F", "HPC", "Compute", "10", "10"))
+	r.adjs = append(r.adjs, ledger.Adjustment{ID: 4, Period: "2025-01", PIEmail: "C@u.edu", Amount: d("-2"), Reason: "credit"})
+	var solo []Statement
+	for _, st := range build(t, r, "2025-01", Options{By: ByProject}) {
+		if st.PI.Email == "c@u.edu" {
+			solo = append(solo, st)
+		}
+	}
+	if len(solo) != 1 || solo[0].ProjectID != "solo" || len(solo[0].Adjustments) != 1 {
+		t.Fatalf("single-project PI: %+v", solo)
+	}
+	eq(t, "solo due", solo[0].Totals.AmountDue, "8.00")
+	r.charges, r.adjs = r.charges[:len(r.charges)-1], r.adjs[:len(r.adjs)-1]
 	pi := build(t, r, "2025-01", Options{})
 	if len(pi) != 2 {
 		t.Fatalf("by pi: want 2 statements, got %d", len(pi))

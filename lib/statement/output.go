@@ -118,9 +118,13 @@ var TemplateFuncs = template.FuncMap{
 	"neg": func(m money.Money) money.Money { return m.Neg() },
 	// covered is the "Your institution covered …" sentence figure: "62.5%".
 	"covered": func(st Statement) string { return CoveredPercent(st.Totals) },
-	"upper":   strings.ToUpper,
-	"lower":   strings.ToLower,
-	"join":    strings.Join,
+	// coveredAmount is what the institution covered (never negative).
+	"coveredAmount": func(st Statement) money.Money { return Covered(st.Totals) },
+	// sentence is the statement's "Your institution covered …" sentence.
+	"sentence": func(st Statement) string { return CoveredSentence(&st) },
+	"upper":    strings.ToUpper,
+	"lower":    strings.ToLower,
+	"join":     strings.Join,
 	// mdcell escapes text for a Markdown table cell.
 	"mdcell": func(s string) string {
 		return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
@@ -186,6 +190,10 @@ func CoveredSentence(st *Statement) string {
 	if st.Totals.ListCost.Sign() <= 0 {
 		return "No list-priced services were used in this period."
 	}
-	return fmt.Sprintf("Your institution covered $%s (%s) of the list price of the services you used.",
-		Covered(st.Totals).Format(), CoveredPercent(st.Totals))
+	amt := "$" + Covered(st.Totals).Format()
+	if st.Currency != "" && st.Currency != DefaultCurrency {
+		amt = st.Currency + " " + Covered(st.Totals).Format()
+	}
+	return fmt.Sprintf("Your institution covered %s (%s) of the list price of the services you used.",
+		amt, CoveredPercent(st.Totals))
 }

@@ -18,11 +18,11 @@ var reportCols = []struct {
 	right bool
 }{
 	{"Fund/org", 96, false},
-	{"PI", 170, false},
+	{"PI", 160, false},
 	{"List price", 80, true},
 	{"Discount", 76, true},
 	{"Billed", 76, true},
-	{"Covered", 34, true},
+	{"Covered", 44, true},
 }
 
 // Report renders the annual value-delivered report. It is stamped with
@@ -141,10 +141,14 @@ func reportRow(d *doc, cells []string, bold bool) {
 	}
 	x := margin
 	for i, c := range reportCols {
+		w := c.w
+		if i == 0 && cells[1] == "" { // subtotal label spans the PI column
+			w += reportCols[1].w
+		}
 		if c.right {
-			d.amount(x+3, d.y, c.w-6, rowH, cells[i])
+			d.amount(x+3, d.y, w-6, rowH, cells[i])
 		} else {
-			d.text(x+3, d.y, c.w-6, rowH, cells[i], gopdf.Left)
+			d.text(x+3, d.y, w-6, rowH, cells[i], gopdf.Left)
 		}
 		x += c.w
 	}
