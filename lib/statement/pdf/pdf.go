@@ -260,15 +260,24 @@ func (d *doc) bytes() ([]byte, error) {
 	return d.pdf.GetBytesPdfReturnErr()
 }
 
+// maxRunes caps any text drawn: no box on a page holds more, and measuring
+// a megabyte-long tag value for every truncation step would be slow.
+const maxRunes = 600
+
 // clean makes tag values safe to draw: control characters (NUL, CR, LF,
-// tabs, bidi overrides) become spaces, runs of spaces collapse.
+// tabs, bidi overrides) become spaces, runs of spaces collapse, and text is
+// cut at maxRunes.
 func clean(s string) string {
 	if s == "" {
 		return s
 	}
 	var b strings.Builder
 	space := false
+	n := 0
 	for _, r := range s {
+		if n++; n > maxRunes {
+			break
+		}
 		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
 			if !space && b.Len() > 0 {
 				b.WriteByte(' ')

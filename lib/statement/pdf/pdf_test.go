@@ -244,8 +244,10 @@ func TestHostileText(t *testing.T) {
 	st.PI.Name = "Eve\x00\r\nBcc: x@evil\u202Egnp.exe"
 	st.Lines[0].ProjectID = "../../etc/passwd\ttab"
 	st.StatementID = "../2025-01/../../x"
+	st.Lines[0].Service = strings.Repeat("huge field ", 100000) // 1.1 MB
+	st.FundOrg = "王小明 Wang 🚀 Ærø"                               // glyphs the Go fonts lack
 	txt := pdftotext(t, render(t, st, nil))
-	if strings.ContainsAny(txt, "\x00\u202E") || !strings.Contains(txt, "Eve Bcc: x@evil") {
+	if strings.ContainsAny(txt, "\x00\u202E") || !strings.Contains(txt, "Eve Bcc: x@evil") || !strings.Contains(txt, "Wang") || !strings.Contains(txt, "Ærø") {
 		t.Errorf("control characters leaked or text lost:\n%q", txt)
 	}
 	if got := FileName(st); got != filepath.Join("2025-01", "_2025-01_.._.._x.pdf") {
