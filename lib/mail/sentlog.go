@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -41,6 +42,8 @@ func OpenSentLog(path string, readOnly bool) (*SentLog, error) {
 	flag := os.O_RDWR | os.O_CREATE | os.O_APPEND
 	if readOnly {
 		flag = os.O_RDONLY
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open sent-log: %w", err)
 	}
 	f, err := os.OpenFile(path, flag, 0o644)
 	if readOnly && os.IsNotExist(err) {

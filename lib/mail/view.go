@@ -22,18 +22,18 @@ type View struct {
 	Draft      bool
 	Status     string
 
-	PIName  string // the PI's name, or the address when the statement has none
-	PIEmail string
+	PIName    string // the PI's name, or the address when the statement has none
+	PIEmail   string
 	FundOrg   string
 	ProjectID string
 
 	// Amounts with currency symbol and thousands separators; negative
 	// amounts carry a real minus sign ("−$2,400.00").
-	ListPrice   string
-	Discount    string
-	BilledCost  string
-	Adjustments string
-	AmountDue   string
+	ListPrice      string
+	Discount       string
+	BilledCost     string
+	Adjustments    string
+	AmountDue      string
 	HasAdjustments bool
 
 	// Summary is "List price $X · Discount −$Y · Amount due $Z".
