@@ -67,7 +67,7 @@ type Server struct {
 	opts     Options
 	mu       sync.Mutex
 	received []Received
-	attempts int // DATA commands seen
+	attempts int             // DATA commands seen
 	conns    map[string]bool // remote addresses: one per TCP connection
 	authFail int
 }
