@@ -89,6 +89,9 @@ func run(c *cli.Context) error {
 	if dry {
 		prefix += "dry run, nothing sent: "
 	}
+	if runErr == nil && r.Summary.Total() == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%sno statements in the input\n", c.App.Name+": ")
+	}
 	fmt.Fprintf(c.App.ErrWriter, "%s%s\n", prefix, r.Summary)
 	if runErr != nil {
 		return runErr

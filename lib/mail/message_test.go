@@ -337,3 +337,27 @@ func TestFormatAmount(t *testing.T) {
 		t.Errorf("CHF: %q", got)
 	}
 }
+
+func TestLongHeaderValuesStayLegal(t *testing.T) {
+	dir := t.TempDir()
+	b := newBuilder(t)
+	st := testStatement(t, dir, 1, "ada@uni.edu", strings.Repeat("A", 850))
+	m, err := b.Build(&st, st.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := render(t, m)
+	hdr, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	for _, l := range bytes.Split(hdr, []byte("\r\n")) {
+		if len(l) > 998 {
+			t.Errorf("header line of %d bytes: %.60q...", len(l), l)
+		}
+	}
+	if p := parseMessage(t, raw); !strings.Contains(p.Header.Get("To"), strings.Repeat("A", 850)) {
+		t.Error("long name lost")
+	}
+	st.PI.Name = strings.Repeat("B", 1000)
+	if _, err := b.Build(&st, st.PDF); err == nil || !strings.Contains(err.Error(), "too long for a mail header") {
+		t.Fatalf("1000-byte name: %v", err)
+	}
+}

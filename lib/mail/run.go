@@ -43,8 +43,12 @@ type RunConfig struct {
 
 // Summary counts a run's outcomes.
 type Summary struct {
+	DryRun                                               bool
 	Sent, WouldSend, SkippedSent, SkippedChanged, Failed int
 }
+
+// Total is the number of statements read.
+func (s Summary) Total() int { return s.Sent + s.WouldSend + s.Skipped() + s.Failed }
 
 // Skipped is every statement not sent on purpose.
 func (s Summary) Skipped() int { return s.SkippedSent + s.SkippedChanged }
@@ -52,10 +56,11 @@ func (s Summary) Skipped() int { return s.SkippedSent + s.SkippedChanged }
 // String is the one-line summary printed on stderr.
 func (s Summary) String() string {
 	var b strings.Builder
-	if s.WouldSend > 0 || (s.Sent == 0 && s.WouldSend == 0 && s.Failed == 0 && s.Skipped() == 0) {
-		fmt.Fprintf(&b, "%d would be sent, ", s.WouldSend)
+	if s.DryRun {
+		fmt.Fprintf(&b, "%d would be sent, %d skipped", s.WouldSend, s.Skipped())
+	} else {
+		fmt.Fprintf(&b, "%d sent, %d skipped", s.Sent, s.Skipped())
 	}
-	fmt.Fprintf(&b, "%d sent, %d skipped", s.Sent, s.Skipped())
 	if s.Skipped() > 0 {
 		fmt.Fprintf(&b, " (%d already sent, %d changed since sent", s.SkippedSent, s.SkippedChanged)
 		if s.SkippedChanged > 0 {
@@ -89,7 +94,7 @@ func NewRunner(c RunConfig) *Runner {
 	if c.Err == nil {
 		c.Err = io.Discard
 	}
-	return &Runner{c: c, seen: map[string]string{}}
+	return &Runner{c: c, seen: map[string]string{}, Summary: Summary{DryRun: c.DryRun}}
 }
 
 // SleepContext waits d or until ctx is done.

@@ -9,12 +9,29 @@ import (
 	"unicode/utf8"
 )
 
+// Header lines must stay under SMTP's 998-byte limit. go-mail folds long
+// values at spaces, so what matters is the longest run without a space
+// ("To: \"NAME\"" with a 900-byte name is still a legal line); the total is
+// bounded too, as a sanity check. No real name, id or subject comes near.
+const (
+	maxHeaderWord  = 900
+	maxHeaderValue = 2000
+)
+
 // checkHeaderValue refuses a value that would reach a mail header with a
 // control character in it. CR and LF are the header-injection vector
 // ("Ada\r\nBcc: x"); the other C0 controls, DEL and the Unicode line and
 // paragraph separators are refused too because no honest name, subject or
 // address contains them and some mail clients treat them as line breaks.
 func checkHeaderValue(what, v string) error {
+	if len(v) > maxHeaderValue {
+		return fmt.Errorf("%s is %d bytes long, more than the %d a mail header value may take here", what, len(v), maxHeaderValue)
+	}
+	for _, w := range strings.Fields(v) {
+		if len(w) > maxHeaderWord {
+			return fmt.Errorf("%s has a %d-byte run without spaces, too long for a mail header line (at most %d)", what, len(w), maxHeaderWord)
+		}
+	}
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("%s is not valid UTF-8", what)
 	}
