@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -78,12 +81,16 @@ func run(c *cli.Context) error {
 		defer d.Close()
 	}
 
+	// Ctrl-C or a SIGTERM from cron stops between statements (and cuts a
+	// backoff short), so the sent-log always matches what went out.
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	r := mail.NewRunner(mail.RunConfig{
 		Builder: builder, Deliverer: d, SentLog: sentLog, DryRun: dry, Resend: c.Bool("resend"),
 		Rate: c.Float64("rate"), Out: c.App.Writer, Err: c.App.ErrWriter,
 	})
 	runErr := cliutil.OpenInputs(c, func(in io.Reader, name string) error {
-		return r.Process(c.Context, in, name)
+		return r.Process(ctx, in, name)
 	})
 	prefix := c.App.Name + ": "
 	if dry {
@@ -94,6 +101,9 @@ func run(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.ErrWriter, "%s%s\n", prefix, r.Summary)
 	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return errors.New("interrupted; the sent-log records every message that went out")
+		}
 		return runErr
 	}
 	if r.Summary.Failed > 0 {

@@ -67,6 +67,14 @@ func (o *Outbox) Deliver(_ context.Context, m *Message) (string, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
+	// Make the rename durable before the sent-log says "sent".
+	if d, err := os.Open(o.dir); err == nil {
+		serr := d.Sync()
+		d.Close()
+		if serr != nil {
+			return "", fmt.Errorf("sync outbox %s: %w", o.dir, serr)
+		}
+	}
 	return "outbox:" + path, nil
 }
 

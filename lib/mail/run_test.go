@@ -296,3 +296,73 @@ func readString(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestInputWithBOMAndCRLF(t *testing.T) {
+	dir := t.TempDir()
+	a := testStatement(t, dir, 1, "ada@uni.edu", "Ada")
+	b := testStatement(t, dir, 2, "grace@uni.edu", "Grace")
+	in := append([]byte("\xEF\xBB\xBF"), bytes.ReplaceAll(ndjson(t, a, b), []byte("\n"), []byte("\r\n"))...)
+	in = append(in, []byte("\r\n  \r\n")...) // blank lines at the end are not statements
+	res := runOutbox(t, in, filepath.Join(dir, "outbox"), "", nil)
+	if res.sum.Sent != 2 || res.sum.Failed != 0 {
+		t.Fatalf("%+v\n%s", res.sum, res.err)
+	}
+}
+
+func TestNULAndFormulaTextStayInTheBody(t *testing.T) {
+	dir := t.TempDir()
+	a := testStatement(t, dir, 1, "ada@uni.edu", "Ada")
+	a.Lines[0].Service = "=HYPERLINK(\"http://evil\",\"x\")\x00"
+	a.Adjustments[0].Reason = "credit\r\nBcc: evil@x.org"
+	outbox := filepath.Join(dir, "outbox")
+	res := runOutbox(t, ndjson(t, a), outbox, "", nil)
+	if res.sum.Sent != 1 {
+		t.Fatalf("%+v\n%s", res.sum, res.err)
+	}
+	raw, err := os.ReadFile(filepath.Join(outbox, "2025-01-0001.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parseMessage(t, raw)
+	if p.Header.Get("Bcc") != "" || len(p.Header) > 16 {
+		t.Errorf("body text reached the header: %v", p.Header)
+	}
+	if !strings.Contains(p.Text, "credit\r\nBcc: evil@x.org") && !strings.Contains(p.Text, "credit\nBcc: evil@x.org") {
+		t.Errorf("adjustment reason not carried in the body as text:\n%s", p.Text)
+	}
+}
+
+// cancelAfterFirst delivers to an outbox and cancels the run after the
+// first message, as a Ctrl-C would.
+type cancelAfterFirst struct {
+	*Outbox
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterFirst) Deliver(ctx context.Context, m *Message) (string, error) {
+	defer c.cancel()
+	return c.Outbox.Deliver(ctx, m)
+}
+
+func TestInterruptStopsBetweenStatementsAndLogs(t *testing.T) {
+	dir := t.TempDir()
+	in := ndjson(t, testStatement(t, dir, 1, "a@uni.edu", "A"), testStatement(t, dir, 2, "b@uni.edu", "B"))
+	ob, err := NewOutbox(filepath.Join(dir, "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := OpenSentLog(filepath.Join(dir, "sent.log"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := NewRunner(RunConfig{Builder: newBuilder(t), Deliverer: cancelAfterFirst{ob, cancel}, SentLog: log})
+	err = r.Process(ctx, bytes.NewReader(in), "x")
+	if err != context.Canceled || r.Summary.Sent != 1 {
+		t.Fatalf("err %v, %+v", err, r.Summary)
+	}
+	if _, ok := log.Lookup("2025-01-0001"); !ok || log.Len() != 1 {
+		t.Error("the message sent before the interrupt is not in the sent-log")
+	}
+}
