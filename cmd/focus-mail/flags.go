@@ -28,6 +28,7 @@ func flags() []cli.Flag {
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "SMTP connection and command `DURATION`", EnvVars: cliutil.Env("timeout")},
 		&cli.StringFlag{Name: "subject-template", Usage: "Go text/template `FILE` for the subject", EnvVars: cliutil.Env("subject-template")},
 		&cli.StringFlag{Name: "text-template", Usage: "Go text/template `FILE` for the plain-text body", EnvVars: cliutil.Env("text-template")},
+		&cli.StringFlag{Name: "write-templates", Usage: "write the default templates into `DIR` to start a site's own, and exit", EnvVars: cliutil.Env("write-templates")},
 		&cli.StringFlag{Name: "html-template", Usage: "Go html/template `FILE` for the HTML body", EnvVars: cliutil.Env("html-template")},
 	}
 }

@@ -36,6 +36,10 @@ Examples:
   # who would get what; sends nothing
   focus-mail --dry-run --from billing@example.edu out/2025-01/statements.ndjson
 
+  # a site's own wording: start from the defaults
+  focus-mail --write-templates etc/mail && $EDITOR etc/mail/body.txt.tmpl
+  focus-mail --outbox out/outbox --from billing@example.edu --text-template etc/mail/body.txt.tmpl ...
+
 Delivery: smtp://user:pass@host:587 requires STARTTLS unless the host is a
 loopback address; smtps://host:465 is implicit TLS. FOCUS_SMTP_PASSWORD, when
 set, is the password (so it stays out of the process list).
@@ -51,10 +55,11 @@ Output: one line per statement on stdout, OUTCOME<TAB>ID<TAB>TO<TAB>DETAIL
 summary on stderr. Exit 0 all sent or skipped, 1 any statement failed,
 2 usage, I/O or a delivery configuration that cannot work (bad credentials,
 untrusted certificate).`,
-		Reader:    stdin,
-		Writer:    stdout,
-		ErrWriter: stderr,
-		Flags:     flags(),
-		Action:    run,
+		HideHelpCommand: true,
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		Flags:           flags(),
+		Action:          run,
 	}
 }

@@ -127,3 +127,34 @@ func TestSMTPURLFromEnvConflictsWithOutbox(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+func TestWriteTemplatesThenUseThem(t *testing.T) {
+	dir := t.TempDir()
+	tdir := filepath.Join(dir, "tmpl")
+	code, out, errs := runCmd(t, nil, "--write-templates", tdir)
+	if code != 0 || strings.Count(out, "\n") != 3 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	// A second write refuses to clobber a site's edits.
+	if code, _, _ := runCmd(t, nil, "--write-templates", tdir); code != 2 {
+		t.Errorf("overwrite: exit %d", code)
+	}
+	subj := filepath.Join(tdir, "subject.tmpl")
+	if err := os.WriteFile(subj, []byte("Your {{.PeriodName}} statement ({{.AmountDue}} due)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := writeStatements(t, dir, "ada@uni.edu")
+	code, out, errs = runCmd(t, in, "--dry-run", "--from", "b@example.edu", "--subject-template", subj,
+		"--text-template", filepath.Join(tdir, "body.txt.tmpl"), "--html-template", filepath.Join(tdir, "body.html.tmpl"))
+	if code != 0 || !strings.Contains(out, `subject "Your January 2025 statement ($25.00 due)"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	// A template with an error is a usage error before anything is sent.
+	if err := os.WriteFile(subj, []byte("{{.NoSuchField}}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCmd(t, in, "--outbox", filepath.Join(dir, "o"), "--from", "b@example.edu", "--subject-template", subj)
+	if code != 2 || !strings.Contains(errs, "NoSuchField") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}

@@ -16,6 +16,13 @@ import (
 )
 
 func run(c *cli.Context) error {
+	if dir := c.String("write-templates"); dir != "" {
+		files, err := mail.WriteDefaultTemplates(dir)
+		for _, f := range files {
+			fmt.Fprintln(c.App.Writer, f)
+		}
+		return err
+	}
 	smtpURL, outbox, dry := c.String("smtp"), c.String("outbox"), c.Bool("dry-run")
 	switch {
 	case c.String("from") == "":

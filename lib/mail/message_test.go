@@ -271,7 +271,15 @@ func TestBuilderRefusesBadFrom(t *testing.T) {
 func TestSubjectTemplateCannotInject(t *testing.T) {
 	dir := t.TempDir()
 	f := dir + "/subject.tmpl"
+	// A template that itself spans lines is refused when loaded.
 	if err := writeFile(f, []byte("Statement {{.ID}}\nBcc: evil@x.org\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadTemplates(TemplateFiles{Subject: f}); err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Fatalf("load: %v", err)
+	}
+	// A statement value that would break the subject is refused when built.
+	if err := writeFile(f, []byte("Statement {{.ID}} for {{.FundOrg}}\n")); err != nil {
 		t.Fatal(err)
 	}
 	tm, err := LoadTemplates(TemplateFiles{Subject: f})
@@ -283,6 +291,7 @@ func TestSubjectTemplateCannotInject(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := testStatement(t, dir, 5, "ada@uni.edu", "Ada")
+	st.FundOrg = "F1\r\nBcc: evil@x.org"
 	if _, err := b.Build(&st, st.PDF); err == nil || !strings.Contains(err.Error(), "control character") {
 		t.Fatalf("err = %v", err)
 	}

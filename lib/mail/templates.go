@@ -6,8 +6,12 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"os"
+	"path/filepath"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/openchargeback/ocb/lib/money"
+	"github.com/openchargeback/ocb/lib/statement"
 )
 
 //go:embed templates/*.tmpl
@@ -60,7 +64,31 @@ func LoadTemplates(f TemplateFiles) (*Templates, error) {
 	if t.html, err = htmltemplate.New(name).Option("missingkey=error").Parse(src); err != nil {
 		return nil, fmt.Errorf("html template: %w", err)
 	}
+	// A template naming a field that does not exist fails only when run;
+	// run it once on a sample so that is a usage error before any sending,
+	// not the same failure once per PI.
+	sample := sampleStatement()
+	v := NewView(&sample, "2025-01-0001.pdf", "billing@example.edu")
+	if _, err := t.Render(&v); err != nil {
+		return nil, err
+	}
 	return &t, nil
+}
+
+// sampleStatement has every optional part filled so templates are
+// exercised on each branch they are likely to take.
+func sampleStatement() statement.Statement {
+	m := func(s string) money.Money { v, _ := money.Parse(s); return v }
+	return statement.Statement{
+		StatementID: "2025-01-0001", Period: "2025-01", Status: statement.StatusDraft, Currency: "USD",
+		PI: statement.Person{Email: "pi@example.edu", Name: "Sample PI"}, FundOrg: "FUND-1", ProjectID: "project-1",
+		Lines: []statement.Line{{Source: "HPC", Service: "HPC Compute", ProjectID: "project-1", FundOrg: "FUND-1",
+			Quantity: "10", Unit: "Core-Hours", ListCost: m("20"), Discount: m("-5"), BilledCost: m("15")}},
+		Adjustments: []statement.Adjustment{{Amount: m("-1"), Reason: "credit"}},
+		Totals:      statement.Totals{ListCost: m("20"), Discount: m("-5"), BilledCost: m("15"), Adjustments: m("-1"), AmountDue: m("14")},
+		Notes:       []string{"project-1 ends 2025-03-31"},
+		FinalizedAt: "2025-02-05T10:00:00Z",
+	}
 }
 
 // Rendered is one statement's subject and bodies.
@@ -96,4 +124,37 @@ func (t *Templates) Render(v *View) (Rendered, error) {
 	}
 	r.HTML = b.String()
 	return r, nil
+}
+
+// DefaultTemplateFiles are the embedded defaults' names, as written by
+// WriteDefaultTemplates: a site copies and edits them.
+var DefaultTemplateFiles = TemplateFiles{Subject: "subject.tmpl", Text: "body.txt.tmpl", HTML: "body.html.tmpl"}
+
+// WriteDefaultTemplates writes the embedded default templates into dir
+// (created if needed), refusing to overwrite a site's edited copies.
+func WriteDefaultTemplates(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write templates: %w", err)
+	}
+	var written []string
+	for _, name := range []string{DefaultTemplateFiles.Subject, DefaultTemplateFiles.Text, DefaultTemplateFiles.HTML} {
+		b, err := defaultTemplates.ReadFile("templates/" + name)
+		if err != nil {
+			return written, err
+		}
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return written, fmt.Errorf("write templates: %w", err)
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return written, fmt.Errorf("write templates: %w", err)
+		}
+		written = append(written, path)
+	}
+	return written, nil
 }
