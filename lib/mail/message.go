@@ -197,6 +197,13 @@ func readPDF(path, wantSHA string) ([]byte, string, error) {
 	if path == "" {
 		return nil, "", fieldErrf("pdf", "pdf-missing", "statement has no pdf (run focus-statement with --pdf-dir)")
 	}
+	// Stat before opening: opening a FIFO or a device named by a bad "pdf"
+	// path would block or read forever.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, "", fieldErr("pdf", "pdf-missing", fmt.Errorf("statement pdf: %w", err))
+	} else if !fi.Mode().IsRegular() {
+		return nil, "", fieldErrf("pdf", "pdf-missing", "statement pdf %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", fieldErr("pdf", "pdf-missing", fmt.Errorf("statement pdf: %w", err))

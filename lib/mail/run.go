@@ -210,6 +210,10 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 		r.fail(name, lineNo, nil, fieldErrf("statement", "bad-json", "not a statement: %v", err))
 		return nil
 	}
+	if dec.More() {
+		r.fail(name, lineNo, &st, fieldErrf("statement", "bad-json", "more than one JSON value on the line (NDJSON has one statement a line)"))
+		return nil
+	}
 	if first, dup := r.seen[st.StatementID]; dup && st.StatementID != "" {
 		r.fail(name, lineNo, &st, fieldErrf("statement_id", "duplicate",
 			"statement_id appears again (first at %s); only the first is sent", first))

@@ -366,3 +366,14 @@ func TestInterruptStopsBetweenStatementsAndLogs(t *testing.T) {
 		t.Error("the message sent before the interrupt is not in the sent-log")
 	}
 }
+
+func TestTwoStatementsOnOneLineRefused(t *testing.T) {
+	dir := t.TempDir()
+	a := testStatement(t, dir, 1, "ada@uni.edu", "Ada")
+	b := testStatement(t, dir, 2, "grace@uni.edu", "Grace")
+	in := bytes.ReplaceAll(ndjson(t, a, b), []byte("}\n{"), []byte("}{"))
+	res := runOutbox(t, in, filepath.Join(dir, "outbox"), "", nil)
+	if res.sum.Failed != 1 || res.sum.Sent != 0 || !strings.Contains(res.err, "more than one JSON value") {
+		t.Fatalf("%+v\n%s", res.sum, res.err)
+	}
+}
