@@ -148,7 +148,7 @@ func TestBuildParsesBackWithPDF(t *testing.T) {
 		if !strings.Contains(body, wantSummary) {
 			t.Errorf("%s body lacks %q:\n%s", name, wantSummary, body)
 		}
-		if !strings.Contains(body, "Your institution covered $2,523.46 (69.4%) of the $3,634.56 list price.") {
+		if !strings.Contains(body, "Your institution covered $2,523.46 (69.4%) of the list price of the services you used.") {
 			t.Errorf("%s body lacks the covered sentence:\n%s", name, body)
 		}
 		if !strings.Contains(body, "DRAFT") {
@@ -319,12 +319,12 @@ func TestSafeFileName(t *testing.T) {
 
 func TestCoveredSentenceIsHonest(t *testing.T) {
 	cases := []struct{ list, disc, billed, want string }{
-		{"2400", "-2400", "0", "covered $2,400.00 (100%) of the $2,400.00 list price"},
+		{"2400", "-2400", "0", "covered $2,400.00 (100%) of the list price of the services you used."},
 		{"1000", "-999.5", "0.5", "(99.9%)"},
 		{"1000", "-999.99", "0.01", "(99.9%)"},
 		{"100000", "-0.01", "99999.99", "(less than 0.1%)"},
 		{"100", "0", "100", "did not cover any of the $100.00 list price"},
-		{"0", "0", "0", "no charges at list price"},
+		{"0", "0", "0", "No list-priced services were used in this period."},
 		{"100", "10", "110", "$10.00 above the $100.00 list price"},
 	}
 	for _, c := range cases {

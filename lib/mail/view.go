@@ -44,7 +44,7 @@ type View struct {
 	Lines           []LineView
 	AdjustmentLines []AdjustmentView
 	Notes           []string
-	FinalizedAt     string
+	FinalizedAt     string // "2025-02-05 10:00 UTC"; raw in .Statement.FinalizedAt
 
 	AttachmentName string // file name of the attached PDF
 	From           string // the sender address, for a signature line
@@ -84,7 +84,7 @@ func NewView(st *statement.Statement, attachmentName, from string) View {
 		AmountDue:      FormatAmount(t.AmountDue, cur),
 		HasAdjustments: !t.Adjustments.IsZero() || len(st.Adjustments) > 0,
 		Notes:          st.Notes,
-		FinalizedAt:    st.FinalizedAt,
+		FinalizedAt:    displayTime(st.FinalizedAt),
 		AttachmentName: attachmentName,
 		From:           from,
 	}
@@ -105,6 +105,16 @@ func NewView(st *statement.Statement, attachmentName, from string) View {
 		v.AdjustmentLines = append(v.AdjustmentLines, AdjustmentView{Amount: FormatAmount(a.Amount, cur), Reason: a.Reason})
 	}
 	return v
+}
+
+// displayTime shows an RFC 3339 time as "2025-02-05 10:00 UTC"; anything
+// else is shown as it is.
+func displayTime(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return v
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func periodName(p string) string {
@@ -148,7 +158,7 @@ func coveredSentence(t statement.Totals, cur string) string {
 	covered := t.Discount.Decimal.Neg() // the discount is ≤ 0 for a subsidy
 	switch {
 	case list.IsZero() && t.BilledCost.IsZero():
-		return "There were no charges at list price this period, so there was nothing for your institution to cover."
+		return "No list-priced services were used in this period."
 	case list.IsZero():
 		return fmt.Sprintf("No list price was reported for these services; the amount billed is %s.", FormatAmount(t.BilledCost, cur))
 	case covered.IsZero():
@@ -157,8 +167,10 @@ func coveredSentence(t statement.Totals, cur string) string {
 		return fmt.Sprintf("The amount billed is %s above the %s list price.",
 			FormatAmount(money.Cents(covered.Neg()), cur), FormatAmount(t.ListCost, cur))
 	}
-	return fmt.Sprintf("Your institution covered %s (%s) of the %s list price.",
-		FormatAmount(money.Cents(covered), cur), percent(covered, list), FormatAmount(t.ListCost, cur))
+	// The same sentence as on the PDF statement (lib/statement), so the
+	// e-mail and its attachment agree word for word.
+	return fmt.Sprintf("Your institution covered %s (%s) of the list price of the services you used.",
+		FormatAmount(money.Cents(covered), cur), percent(covered, list))
 }
 
 // percent is part/whole as a percentage cut to one decimal place, with
