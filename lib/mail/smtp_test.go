@@ -315,3 +315,20 @@ func equalDurations(a, b []time.Duration) bool {
 	}
 	return true
 }
+
+func TestSMTPReconnectsWhenSessionLimitReached(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{TLS: smtptest.StartTLS, MaxPerConn: 2})
+	dir := t.TempDir()
+	var sts []statementT
+	for i := 1; i <= 5; i++ {
+		sts = append(sts, testStatement(t, dir, i, "pi@uni.edu", "PI"))
+	}
+	s, slept := smtpSender(t, srv, "", nil)
+	res := runSMTP(t, s, ndjson(t, sts...), "", false)
+	if res.sum.Sent != 5 || len(srv.Messages()) != 5 {
+		t.Fatalf("%+v, %d delivered\n%s", res.sum, len(srv.Messages()), res.err)
+	}
+	if srv.Connections() != 3 || len(*slept) != 2 {
+		t.Errorf("%d connections, %d backoffs; want 3 and 2", srv.Connections(), len(*slept))
+	}
+}

@@ -47,6 +47,9 @@ type Options struct {
 	TempFailures int
 	// RejectRcpt: these recipients get "550 5.1.1" at RCPT TO.
 	RejectRcpt []string
+	// MaxPerConn > 0: after that many messages on one connection, MAIL gets
+	// "421 4.7.0" (as relays that limit messages per session do).
+	MaxPerConn int
 }
 
 // Received is one accepted message.
@@ -167,11 +170,12 @@ func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 type session struct {
-	s    *Server
-	c    *smtp.Conn
-	user string
-	from string
-	to   []string
+	s         *Server
+	c         *smtp.Conn
+	user      string
+	from      string
+	to        []string
+	delivered int
 }
 
 func (x *session) tls() bool {
@@ -206,6 +210,9 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	if x.s.opts.TLS == StartTLS && !x.tls() {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Must issue a STARTTLS command first"}
 	}
+	if x.s.opts.MaxPerConn > 0 && x.delivered >= x.s.opts.MaxPerConn {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many messages in this session"}
+	}
 	x.from, x.to = from, nil
 	return nil
 }
@@ -234,6 +241,7 @@ func (x *session) Data(r io.Reader) error {
 	if len(x.to) == 0 {
 		return errors.New("no recipients")
 	}
+	x.delivered++
 	x.s.received = append(x.s.received, Received{From: x.from, To: append([]string(nil), x.to...),
 		Data: b.Bytes(), TLS: x.tls(), AuthUser: x.user})
 	return nil
