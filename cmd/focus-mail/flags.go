@@ -26,6 +26,7 @@ func flags() []cli.Flag {
 		&cli.DurationFlag{Name: "retry-wait", Value: 2 * time.Second, Usage: "first backoff `DURATION`, doubled each retry up to --retry-max-wait", EnvVars: cliutil.Env("retry-wait")},
 		&cli.DurationFlag{Name: "retry-max-wait", Value: time.Minute, Usage: "longest backoff `DURATION`", EnvVars: cliutil.Env("retry-max-wait")},
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "SMTP connection and command `DURATION`", EnvVars: cliutil.Env("timeout")},
+		&cli.StringFlag{Name: "errors", Value: "text", Usage: "diagnostics `FORMAT`: text (FILE:LINE: field: message [rule]) or json (one object a line)", EnvVars: cliutil.Env("errors")},
 		&cli.StringFlag{Name: "subject-template", Usage: "Go text/template `FILE` for the subject", EnvVars: cliutil.Env("subject-template")},
 		&cli.StringFlag{Name: "text-template", Usage: "Go text/template `FILE` for the plain-text body", EnvVars: cliutil.Env("text-template")},
 		&cli.StringFlag{Name: "write-templates", Usage: "write the default templates into `DIR` to start a site's own, and exit", EnvVars: cliutil.Env("write-templates")},

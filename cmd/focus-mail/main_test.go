@@ -158,3 +158,35 @@ func TestWriteTemplatesThenUseThem(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+func TestErrorsJSON(t *testing.T) {
+	dir := t.TempDir()
+	in := writeStatements(t, dir, "ada@uni.edu", "not an address")
+	code, _, errs := runCmd(t, in, "--outbox", filepath.Join(dir, "o"), "--from", "b@example.edu", "--errors", "json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stderr:\n%s", errs)
+	}
+	var d struct {
+		File, Column, Rule, Severity, Message string
+		Line                                  int
+		StatementID                           string `json:"statement_id"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.File != "-" || d.Line != 2 || d.Column != "pi.email" || d.Rule != "bad-address" || d.Severity != "error" ||
+		d.StatementID != "2025-01-0002" {
+		t.Errorf("diagnostic %+v", d)
+	}
+	var sum struct {
+		Severity     string
+		Sent, Failed int
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &sum); err != nil || sum.Severity != "summary" || sum.Sent != 1 || sum.Failed != 1 {
+		t.Errorf("summary %s: %+v %v", lines[1], sum, err)
+	}
+}

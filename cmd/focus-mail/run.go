@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -37,7 +39,11 @@ func run(c *cli.Context) error {
 		return errors.New("--rate must not be negative")
 	case c.Int("retries") < 0:
 		return errors.New("--retries must not be negative")
+	case c.String("errors") != "text" && c.String("errors") != "json":
+		return fmt.Errorf("--errors %q: want text or json", c.String("errors"))
 	}
+	errorsJSON := c.String("errors") == "json"
+	var r *mail.Runner // set below; SMTP retry notices go through it
 	tmpl, err := mail.LoadTemplates(mail.TemplateFiles{
 		Subject: c.String("subject-template"), Text: c.String("text-template"), HTML: c.String("html-template"),
 	})
@@ -58,7 +64,7 @@ func run(c *cli.Context) error {
 		}
 		defer sentLog.Close()
 		for _, w := range sentLog.Warnings {
-			fmt.Fprintln(c.App.ErrWriter, w)
+			mail.WriteDiagnostic(c.App.ErrWriter, errorsJSON, mail.Diagnostic{Severity: "warning", Message: w, Rule: "sent-log"})
 		}
 	}
 
@@ -79,7 +85,7 @@ func run(c *cli.Context) error {
 		cfg.Backoff = c.Duration("retry-wait")
 		cfg.MaxBackoff = c.Duration("retry-max-wait")
 		cfg.Timeout = c.Duration("timeout")
-		cfg.Log = c.App.ErrWriter
+		cfg.Notify = func(id, msg string) { r.Notice(id, msg) }
 		if d, err = mail.NewSMTPSender(cfg); err != nil {
 			return err
 		}
@@ -92,9 +98,9 @@ func run(c *cli.Context) error {
 	// backoff short), so the sent-log always matches what went out.
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := mail.NewRunner(mail.RunConfig{
+	r = mail.NewRunner(mail.RunConfig{
 		Builder: builder, Deliverer: d, SentLog: sentLog, DryRun: dry, Resend: c.Bool("resend"),
-		Rate: c.Float64("rate"), Out: c.App.Writer, Err: c.App.ErrWriter,
+		Rate: c.Float64("rate"), Out: c.App.Writer, Err: c.App.ErrWriter, ErrorsJSON: errorsJSON,
 	})
 	runErr := cliutil.OpenInputs(c, func(in io.Reader, name string) error {
 		return r.Process(ctx, in, name)
@@ -104,9 +110,18 @@ func run(c *cli.Context) error {
 		prefix += "dry run, nothing sent: "
 	}
 	if runErr == nil && r.Summary.Total() == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%sno statements in the input\n", c.App.Name+": ")
+		mail.WriteDiagnostic(c.App.ErrWriter, errorsJSON, mail.Diagnostic{Severity: "warning", Message: "no statements in the input", Rule: "empty-input"})
 	}
-	fmt.Fprintf(c.App.ErrWriter, "%s%s\n", prefix, r.Summary)
+	if errorsJSON {
+		b, _ := json.Marshal(struct {
+			Severity string `json:"severity"`
+			Message  string `json:"message"`
+			mail.Summary
+		}{"summary", strings.TrimSuffix(prefix, ": ") + ": " + r.Summary.String(), r.Summary})
+		fmt.Fprintf(c.App.ErrWriter, "%s\n", b)
+	} else {
+		fmt.Fprintf(c.App.ErrWriter, "%s%s\n", prefix, r.Summary)
+	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
 			return errors.New("interrupted; the sent-log records every message that went out")

@@ -28,23 +28,28 @@ const (
 
 // RunConfig wires one focus-mail run.
 type RunConfig struct {
-	Builder   *Builder
-	Deliverer Deliverer // nil with DryRun
-	SentLog   *SentLog  // nil: no sent-log, every statement is sent
-	DryRun    bool
-	Resend    bool    // send a statement again when its PDF changed since it was sent
-	Rate      float64 // messages per second; 0 = no limit
-	Out       io.Writer
-	Err       io.Writer
-	Now       func() time.Time
+	Builder    *Builder
+	Deliverer  Deliverer // nil with DryRun
+	SentLog    *SentLog  // nil: no sent-log, every statement is sent
+	DryRun     bool
+	Resend     bool    // send a statement again when its PDF changed since it was sent
+	Rate       float64 // messages per second; 0 = no limit
+	Out        io.Writer
+	Err        io.Writer
+	ErrorsJSON bool // diagnostics as NDJSON (--errors json)
+	Now        func() time.Time
 	// Sleep waits for d or until ctx is done (tests shorten it).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Summary counts a run's outcomes.
 type Summary struct {
-	DryRun                                               bool
-	Sent, WouldSend, SkippedSent, SkippedChanged, Failed int
+	DryRun         bool `json:"dry_run"`
+	Sent           int  `json:"sent"`
+	WouldSend      int  `json:"would_send"`
+	SkippedSent    int  `json:"skipped_sent"`
+	SkippedChanged int  `json:"skipped_changed"`
+	Failed         int  `json:"failed"`
 }
 
 // Total is the number of statements read.
@@ -162,18 +167,63 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	}
 }
 
+// Diagnostic is one problem report: "FILE:LINE: COLUMN: statement ID:
+// MESSAGE [RULE]" as text, or one JSON object a line with --errors json.
+type Diagnostic struct {
+	File        string `json:"file,omitempty"`
+	Line        int    `json:"line,omitempty"`
+	Column      string `json:"column,omitempty"` // the statement field, e.g. "pi.email"
+	StatementID string `json:"statement_id,omitempty"`
+	Severity    string `json:"severity"` // error | warning | notice
+	Message     string `json:"message"`
+	Rule        string `json:"rule,omitempty"`
+}
+
+// WriteDiagnostic prints d as text or as an NDJSON object.
+func WriteDiagnostic(w io.Writer, asJSON bool, d Diagnostic) {
+	if asJSON {
+		b, _ := json.Marshal(d)
+		w.Write(append(b, '\n'))
+		return
+	}
+	var b strings.Builder
+	if d.File != "" {
+		b.WriteString(d.File)
+		if d.Line > 0 {
+			fmt.Fprintf(&b, ":%d", d.Line)
+		}
+		b.WriteString(": ")
+	}
+	if d.Column != "" {
+		b.WriteString(d.Column + ": ")
+	}
+	if d.Severity == "warning" {
+		b.WriteString("warning: ")
+	}
+	if d.StatementID != "" {
+		b.WriteString("statement " + oneLine(d.StatementID) + ": ")
+	}
+	b.WriteString(d.Message)
+	if d.Rule != "" {
+		b.WriteString(" [" + d.Rule + "]")
+	}
+	b.WriteByte('\n')
+	io.WriteString(w, b.String())
+}
+
 func (r *Runner) diag(name string, line int, id string, err error) {
-	field, rule := "statement", "error"
+	d := Diagnostic{File: name, Line: line, Column: "statement", StatementID: id, Severity: "error",
+		Message: err.Error(), Rule: "error"}
 	var se *StatementError
 	if errors.As(err, &se) {
-		field, rule = se.Field, se.Rule
+		d.Column, d.Rule = se.Field, se.Rule
 	}
-	where := fmt.Sprintf("%s:%d", name, line)
-	if id != "" {
-		fmt.Fprintf(r.c.Err, "%s: %s: statement %s: %v [%s]\n", where, field, id, err, rule)
-	} else {
-		fmt.Fprintf(r.c.Err, "%s: %s: %v [%s]\n", where, field, err, rule)
-	}
+	WriteDiagnostic(r.c.Err, r.c.ErrorsJSON, d)
+}
+
+// Notice reports progress that is not a problem with the data (a retry).
+func (r *Runner) Notice(id, msg string) {
+	WriteDiagnostic(r.c.Err, r.c.ErrorsJSON, Diagnostic{StatementID: id, Severity: "notice", Message: msg, Rule: "retry"})
 }
 
 func (r *Runner) result(outcome, id, to, detail string) {
@@ -254,8 +304,9 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 			}
 			r.result(OutcomeSkippedChanged, m.StatementID, m.To,
 				fmt.Sprintf("%s since it was sent %s; use --resend to send it again", what, prev.SentAt))
-			fmt.Fprintf(r.c.Err, "%s:%d: pdf_sha256: statement %s: %s since it was sent %s; not sent again without --resend [changed-since-sent]\n",
-				name, lineNo, m.StatementID, what, prev.SentAt)
+			WriteDiagnostic(r.c.Err, r.c.ErrorsJSON, Diagnostic{File: name, Line: lineNo, Column: "pdf_sha256",
+				StatementID: m.StatementID, Severity: "warning", Rule: "changed-since-sent",
+				Message: fmt.Sprintf("%s since it was sent %s; not sent again without --resend", what, prev.SentAt)})
 			return nil
 		}
 		resend = true

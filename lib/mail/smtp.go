@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/textproto"
 	"net/url"
@@ -37,7 +36,8 @@ type SMTPConfig struct {
 	MaxBackoff time.Duration // cap of one wait
 	Timeout    time.Duration // connect and per-command timeout
 	HELO       string        // EHLO name; the local host name if empty
-	Log        io.Writer     // retry notices; nil: none
+	// Notify receives retry notices (statement id, message); nil: none.
+	Notify func(statementID, msg string)
 	// Sleep waits between retries (tests shorten or record it).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -198,9 +198,9 @@ func (s *SMTPSender) Deliver(ctx context.Context, m *Message) (string, error) {
 			return "", fieldErr("smtp", "smtp-temporary",
 				fmt.Errorf("temporary failure at %s, gave up after %d attempts: %v", s.via, attempt+1, err))
 		}
-		if s.cfg.Log != nil {
-			fmt.Fprintf(s.cfg.Log, "focus-mail: statement %s: temporary failure (%v); retry %d of %d in %s\n",
-				oneLine(m.StatementID), err, attempt+1, s.cfg.Retries, wait)
+		if s.cfg.Notify != nil {
+			s.cfg.Notify(m.StatementID, fmt.Sprintf("temporary failure (%v); retry %d of %d in %s",
+				err, attempt+1, s.cfg.Retries, wait))
 		}
 		if serr := s.cfg.Sleep(ctx, wait); serr != nil {
 			return "", fieldErr("smtp", "interrupted", serr)

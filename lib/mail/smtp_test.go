@@ -157,7 +157,7 @@ func TestSMTPTemporaryFailureRetried(t *testing.T) {
 	dir := t.TempDir()
 	s, slept := smtpSender(t, srv, "", nil)
 	var logb bytes.Buffer
-	s.cfg.Log = &logb
+	s.cfg.Notify = func(id, msg string) { logb.WriteString(id + ": " + msg + "\n") }
 	res := runSMTP(t, s, ndjson(t, testStatement(t, dir, 1, "ada@uni.edu", "Ada")), "", false)
 	if res.sum.Sent != 1 || res.sum.Failed != 0 {
 		t.Fatalf("%+v\n%s", res.sum, res.err)
