@@ -215,24 +215,50 @@ func (s *SMTPSender) Deliver(ctx context.Context, m *Message) (string, error) {
 // Any failure drops the connection: after a failed command the session
 // state is uncertain, and a fresh connection is cheap next to a wrong send.
 func (s *SMTPSender) sendOnce(ctx context.Context, m *Message) (dialErr bool, err error) {
-	if s.conn == nil {
-		conn, err := s.client.DialToSMTPClientWithContext(ctx)
-		if err != nil {
+	reused := s.conn != nil
+	if !reused {
+		if err := s.dial(ctx); err != nil {
 			return true, err
 		}
-		s.conn = conn
 	}
-	if err := s.client.SendWithSMTPClient(s.conn, m.Msg); err != nil {
+	err = s.client.SendWithSMTPClient(s.conn, m.Msg)
+	if err != nil && reused && isConnCheck(err) {
+		// The server closed the connection while we were idle (or building
+		// the next message): dial again at once, this is no failure of the
+		// message and not worth a backoff.
 		s.drop()
-		var se *gomail.SendError
-		if errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
-			// The server closed an idle connection: that is a dial problem,
-			// not this message's.
+		if err := s.dial(ctx); err != nil {
 			return true, err
 		}
-		return false, err
+		err = s.client.SendWithSMTPClient(s.conn, m.Msg)
+	}
+	if err != nil {
+		s.drop()
+		if m.Msg.IsDelivered() {
+			// The server accepted the message (250 after DATA) and only a
+			// later command (RSET) failed: it is delivered, and retrying
+			// would send the PI a duplicate.
+			return false, nil
+		}
+		return isConnCheck(err), err
 	}
 	return false, nil
+}
+
+func (s *SMTPSender) dial(ctx context.Context) error {
+	conn, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return err
+	}
+	s.conn = conn
+	return nil
+}
+
+// isConnCheck reports go-mail's "the connection is gone" error, raised by
+// the NOOP it sends before each message.
+func isConnCheck(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
 }
 
 func (s *SMTPSender) drop() {

@@ -332,3 +332,45 @@ func TestSMTPReconnectsWhenSessionLimitReached(t *testing.T) {
 		t.Errorf("%d connections, %d backoffs; want 3 and 2", srv.Connections(), len(*slept))
 	}
 }
+
+// The server accepts each message and then drops the connection: go-mail
+// reports the failed RSET, but the message is out and must not be sent again.
+func TestSMTPDroppedAfterAcceptIsNotSentTwice(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{TLS: smtptest.StartTLS, DropAfterData: true})
+	dir := t.TempDir()
+	in := ndjson(t, testStatement(t, dir, 1, "a@uni.edu", "A"), testStatement(t, dir, 2, "b@uni.edu", "B"))
+	s, slept := smtpSender(t, srv, "", nil)
+	res := runSMTP(t, s, in, "", false)
+	if res.sum.Sent != 2 || res.sum.Failed != 0 {
+		t.Fatalf("%+v\n%s", res.sum, res.err)
+	}
+	if len(srv.Messages()) != 2 || srv.Attempts() != 2 {
+		t.Errorf("server got %d messages in %d DATA commands, want 2 and 2", len(srv.Messages()), srv.Attempts())
+	}
+	if len(*slept) != 0 {
+		t.Errorf("backed off %d times for a connection closed after success", len(*slept))
+	}
+}
+
+// The server closes the idle connection between two messages: the sender
+// notices (go-mail's NOOP fails) and dials again at once, without a backoff.
+func TestSMTPIdleConnectionClosedByServer(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{TLS: smtptest.StartTLS})
+	dir := t.TempDir()
+	s, slept := smtpSender(t, srv, "", nil)
+	b := newBuilder(t)
+	for i := 1; i <= 2; i++ {
+		st := testStatement(t, dir, i, "a@uni.edu", "A")
+		m, err := b.Build(&st, st.PDF)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Deliver(context.Background(), m); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		srv.CloseConnections()
+	}
+	if len(srv.Messages()) != 2 || srv.Connections() != 2 || len(*slept) != 0 {
+		t.Errorf("%d messages, %d connections, %d backoffs; want 2, 2, 0", len(srv.Messages()), srv.Connections(), len(*slept))
+	}
+}

@@ -50,6 +50,10 @@ type Options struct {
 	// MaxPerConn > 0: after that many messages on one connection, MAIL gets
 	// "421 4.7.0" (as relays that limit messages per session do).
 	MaxPerConn int
+	// DropAfterData: close the connection right after accepting a message,
+	// so the client's next command (RSET) fails although the message was
+	// delivered — the case where a naive retry sends it twice.
+	DropAfterData bool
 }
 
 // Received is one accepted message.
@@ -72,6 +76,7 @@ type Server struct {
 	received []Received
 	attempts int             // DATA commands seen
 	conns    map[string]bool // remote addresses: one per TCP connection
+	open     []net.Conn
 	authFail int
 }
 
@@ -149,6 +154,17 @@ func (s *Server) Connections() int {
 	return len(s.conns)
 }
 
+// CloseConnections drops every open connection, as a server does with
+// idle sessions.
+func (s *Server) CloseConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.open {
+		_ = c.Close()
+	}
+	s.open = nil
+}
+
 // AuthFailures is how many AUTH attempts were refused.
 func (s *Server) AuthFailures() int {
 	s.mu.Lock()
@@ -165,6 +181,7 @@ func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 		s.conns = map[string]bool{}
 	}
 	s.conns[c.Conn().RemoteAddr().String()] = true
+	s.open = append(s.open, c.Conn())
 	s.mu.Unlock()
 	return &session{s: s, c: c}, nil
 }
@@ -176,6 +193,7 @@ type session struct {
 	from      string
 	to        []string
 	delivered int
+	justData  bool
 }
 
 func (x *session) tls() bool {
@@ -242,12 +260,21 @@ func (x *session) Data(r io.Reader) error {
 		return errors.New("no recipients")
 	}
 	x.delivered++
+	x.justData = true
 	x.s.received = append(x.s.received, Received{From: x.from, To: append([]string(nil), x.to...),
 		Data: b.Bytes(), TLS: x.tls(), AuthUser: x.user})
 	return nil
 }
 
-func (x *session) Reset()        { x.from, x.to = "", nil }
+func (x *session) Reset() {
+	x.from, x.to = "", nil
+	if x.justData && x.s.opts.DropAfterData {
+		// Called by go-smtp after the 250 reply to DATA is written. The raw
+		// connection is closed: Conn.Close would wait for the lock held here.
+		_ = x.c.Conn().Close()
+	}
+	x.justData = false
+}
 func (x *session) Logout() error { return nil }
 
 // certificates makes a CA and a server certificate for 127.0.0.1 and
