@@ -190,3 +190,15 @@ func TestErrorsJSON(t *testing.T) {
 		t.Errorf("summary %s: %+v %v", lines[1], sum, err)
 	}
 }
+
+func TestDryRunChecksSMTPURL(t *testing.T) {
+	dir := t.TempDir()
+	in := writeStatements(t, dir, "ada@uni.edu")
+	if code, _, errs := runCmd(t, in, "--dry-run", "--from", "b@example.edu", "--smtp", "smtp://mail.example.edu/x"); code != 2 {
+		t.Errorf("bad URL in a dry run: exit %d %s", code, errs)
+	}
+	// A good URL: nothing is contacted (nothing listens there), exit 0.
+	if code, out, errs := runCmd(t, in, "--dry-run", "--from", "b@example.edu", "--smtp", "smtp://127.0.0.1:1"); code != 0 || !strings.HasPrefix(out, "would-send") {
+		t.Errorf("exit %d %s %s", code, out, errs)
+	}
+}

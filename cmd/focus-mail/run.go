@@ -71,6 +71,13 @@ func run(c *cli.Context) error {
 	var d mail.Deliverer
 	switch {
 	case dry:
+		// Nothing is sent, but a URL that would not work should still be
+		// reported by the rehearsal.
+		if smtpURL != "" {
+			if _, err := mail.ParseSMTPURL(smtpURL, ""); err != nil {
+				return err
+			}
+		}
 	case outbox != "":
 		if d, err = mail.NewOutbox(outbox); err != nil {
 			return err
