@@ -42,7 +42,8 @@ Examples:
 
 Delivery: smtp://user:pass@host:587 requires STARTTLS unless the host is a
 loopback address; smtps://host:465 is implicit TLS. FOCUS_SMTP_PASSWORD, when
-set, is the password (so it stays out of the process list).
+set, is the password (so it stays out of the process list). A user name that
+is an address is written with %40: smtp://billing%40example.edu@mail.example.edu.
 Temporary SMTP failures (4xx, dropped connections) are retried with
 exponential backoff; a permanent one (5xx) fails that statement only.
 

@@ -92,6 +92,7 @@ func run(c *cli.Context) error {
 		cfg.Backoff = c.Duration("retry-wait")
 		cfg.MaxBackoff = c.Duration("retry-max-wait")
 		cfg.Timeout = c.Duration("timeout")
+		cfg.HELO = c.String("helo")
 		cfg.Notify = func(id, msg string) { r.Notice(id, msg) }
 		if d, err = mail.NewSMTPSender(cfg); err != nil {
 			return err

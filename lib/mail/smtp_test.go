@@ -374,3 +374,10 @@ func TestSMTPIdleConnectionClosedByServer(t *testing.T) {
 		t.Errorf("%d messages, %d connections, %d backoffs; want 2, 2, 0", len(srv.Messages()), srv.Connections(), len(*slept))
 	}
 }
+
+func TestParseSMTPURLUserWithAt(t *testing.T) {
+	c, err := ParseSMTPURL("smtp://billing%40example.edu@mail.example.edu:2587", "pw")
+	if err != nil || c.Username != "billing@example.edu" || c.Port != 2587 || c.Password != "pw" {
+		t.Errorf("%+v %v", c, err)
+	}
+}
