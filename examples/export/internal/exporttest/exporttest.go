@@ -45,7 +45,7 @@ type Totals struct {
 	// ConsumedQuantity per ConsumedUnit.
 	ByService map[string]decimal.Decimal
 	Quantity  map[string]decimal.Decimal
-	Records     [][]string
+	Records   [][]string
 	Header    []string
 }
 
