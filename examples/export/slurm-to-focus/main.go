@@ -378,6 +378,14 @@ func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*us
 			bad("Partition", "empty")
 			continue
 		}
+		if err := exportkit.CheckText(account); err != nil {
+			bad("Account", "%v", err)
+			continue
+		}
+		if err := exportkit.CheckText(partition); err != nil {
+			bad("Partition", "%v", err)
+			continue
+		}
 		cpus, err := strconv.ParseInt(get("AllocCPUS"), 10, 64)
 		if err != nil || cpus < 0 {
 			bad("AllocCPUS", "%q is not a CPU count", get("AllocCPUS"))

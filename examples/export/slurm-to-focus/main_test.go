@@ -265,3 +265,31 @@ func TestGPUCount(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileInput: control characters in an account are refused; a
+// formula-looking account is data, written as it is (quoting is the CSV
+// writer's job, defusing formulas that of the tools that write spreadsheets).
+func TestHostileInput(t *testing.T) {
+	in := header + "1|chem\x00lab|a|standard|1|cpu=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n"
+	code, out, stderr := runSlurm(t, in, bundled()...)
+	if code != 1 || out != "" || !strings.Contains(stderr, `<stdin>:2: Account: "chem\x00lab" contains control character 0x00`) {
+		t.Errorf("NUL: exit %d, out %q, stderr %s", code, out, stderr)
+	}
+	in = header + "1|=HYPERLINK(\"http://x\",\"y\")|a|standard|1|cpu=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n"
+	code, out, stderr = runSlurm(t, in, bundled()...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if tot.Rows != 1 || tot.Records[0][27] != `=HYPERLINK("http://x","y")` {
+		t.Errorf("formula account not kept verbatim: %q", tot.Records)
+	}
+	tmp := t.TempDir() + "/a.csv"
+	if err := os.WriteFile(tmp, []byte("account,pi_email\nchem-lab,\"a@b.edu\r\nBcc: x@evil\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runSlurm(t, header, "--period", "2025-01", "--rates", dir+"/rates.csv", "--accounts", tmp)
+	if code != 1 || !strings.Contains(stderr, "pi_email: \"a@b.edu\\nBcc: x@evil\" contains control character 0x0a") {
+		t.Errorf("CRLF in a tag: exit %d, stderr %s", code, stderr)
+	}
+}

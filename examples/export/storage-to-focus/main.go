@@ -218,6 +218,10 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				problems = append(problems, fmt.Sprintf("%s: path and group must not be empty", at))
 				continue
 			}
+			if err := exportkit.CheckText(c["path"] + c["group"]); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: path: %v", at, err))
+				continue
+			}
 			k := dirKey{strings.TrimSuffix(c["path"], "/"), c["group"]}
 			i := int(day.Sub(o.period.Start).Hours() / 24)
 			if reports[i] == nil {

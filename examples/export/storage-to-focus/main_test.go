@@ -163,3 +163,11 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestHostilePath(t *testing.T) {
+	in := header + "2025-01-01,\"/ifs/projects/a\nb\",chem-lab,5\n"
+	code, out, stderr := runStorage(t, in, bundled()...)
+	if code != 1 || out != "" || !strings.Contains(stderr, "<stdin>:2: path: ") || !strings.Contains(stderr, "control character 0x0a") {
+		t.Errorf("exit %d, out %q, stderr %s", code, out, stderr)
+	}
+}

@@ -197,6 +197,10 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				problems = append(problems, at+": vm_name and project must not be empty")
 				continue
 			}
+			if err := exportkit.CheckText(v.id + v.name + v.project); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: vm_name: %v", at, err))
+				continue
+			}
 			bad := false
 			for col, dst := range map[string]*decimal.Decimal{"vcpus": &v.vcpus, "memory_gb": &v.memGB, "power_on_hours": &v.hours} {
 				d, err := decimal.NewFromString(c[col])

@@ -115,3 +115,11 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestHostileName(t *testing.T) {
+	in := header + "a\x1b[31m,chem-lab,2,4,10\n"
+	code, out, stderr := runVM(t, in, bundled()...)
+	if code != 1 || out != "" || !strings.Contains(stderr, "control character 0x1b") {
+		t.Errorf("exit %d, out %q, stderr %s", code, out, stderr)
+	}
+}

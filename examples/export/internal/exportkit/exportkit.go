@@ -128,12 +128,19 @@ func ReadMapping(path string) (*Mapping, error) {
 		if key == "" {
 			return nil, Dataf("%s:%d: %s: empty key", path, row.Line, h[0])
 		}
+		if err := CheckText(key); err != nil {
+			return nil, Dataf("%s:%d: %s: %v", path, row.Line, h[0], err)
+		}
 		if _, dup := m.Tags[key]; dup {
 			return nil, Dataf("%s:%d: %s: %q is listed twice", path, row.Line, h[0], key)
 		}
 		tags := map[string]string{}
 		for i := 1; i < len(h); i++ {
-			if v := strings.TrimSpace(row.Values[i]); v != "" {
+			v := strings.TrimSpace(row.Values[i])
+			if err := CheckText(v); err != nil {
+				return nil, Dataf("%s:%d: %s: %v", path, row.Line, h[i], err)
+			}
+			if v != "" {
 				tags[h[i]] = v
 			}
 		}
@@ -336,3 +343,16 @@ func ReadTable(path string, stdin io.Reader, required ...string) (*Table, error)
 // costs are then computed exactly from the rounded quantity, so every
 // printed product checks out.
 func Quantity(d decimal.Decimal) decimal.Decimal { return d.Round(6) }
+
+// CheckText refuses control characters (NUL, CR, LF, ESC, DEL …) in a name
+// that becomes a FOCUS string and, later, part of statements, file names
+// and mail: they are never part of a real account, path or VM name, and
+// they break the tools downstream in ways that are hard to see.
+func CheckText(s string) error {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return fmt.Errorf("%q contains control character 0x%02x", s, c)
+		}
+	}
+	return nil
+}
