@@ -15,13 +15,13 @@
 # for the open period (focus-load import --replace); the same bytes again are
 # skipped. A file with invalid rows is NOT imported (it would replace a good
 # earlier import with a partial one): it is reported in the mail, and its
-# invalid rows are kept in $WORK/rejects/.
+# invalid rows are kept in $NIGHTLY_DIR/$PERIOD/rejects/.
 #
 # Settings (environment variables; defaults below). The ledger, tag keys and
 # focus-flag rules come from the FOCUS_* variables in $ENV_FILE.
 #   ENV_FILE   /etc/openchargeback/env   sourced first if it exists
 #   DROP       /var/lib/chargeback/exports
-#   WORK       /var/lib/chargeback/nightly   (per-period working files under it)
+#   NIGHTLY_DIR /var/lib/chargeback/nightly  (per-period working files under it)
 #   ADMIN      root                       who gets the review list
 #   MAIL_FROM  $FOCUS_FROM or chargeback@$(hostname)
 #   SENDMAIL   "/usr/sbin/sendmail -t -i" any command that reads a whole
@@ -45,7 +45,7 @@ fi
 
 PERIOD=${1:-$(date -u +%Y-%m)}
 DROP=${DROP:-/var/lib/chargeback/exports}
-WORK=${WORK:-/var/lib/chargeback/nightly}
+NIGHTLY_DIR=${NIGHTLY_DIR:-/var/lib/chargeback/nightly}
 ADMIN=${ADMIN:-root}
 MAIL_FROM=${MAIL_FROM:-${FOCUS_FROM:-chargeback@$(hostname)}}
 SENDMAIL=${SENDMAIL:-/usr/sbin/sendmail -t -i}
@@ -65,7 +65,7 @@ for v in "$ADMIN" "$MAIL_FROM"; do
 "* | *"$(printf '\r')"*) die "ADMIN and MAIL_FROM must be one line" ;; esac
 done
 
-dir=$WORK/$PERIOD
+dir=$NIGHTLY_DIR/$PERIOD
 mkdir -p "$dir/rejects" "$dir/flagged" "$dir/done" || die "cannot create $dir"
 
 # One run at a time per period (focus-load would wait anyway; this avoids
