@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -292,4 +293,26 @@ func TestHostileInput(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "pi_email: \"a@b.edu\\nBcc: x@evil\" contains control character 0x0a") {
 		t.Errorf("CRLF in a tag: exit %d, stderr %s", code, stderr)
 	}
+}
+
+// BenchmarkExport: a month of a busy cluster, 100k jobs over 50 accounts.
+func BenchmarkExport(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(header)
+	parts := []string{"standard", "highmem", "gpu"}
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&sb, "%d|acct-%02d|u|%s|%d|cpu=%d,gres/gpu=%d|02:00:00|2025-01-%02dT08:00:00|2025-01-%02dT10:00:00|COMPLETED\n",
+			i, i%50, parts[i%3], 1+i%64, 1+i%64, i%3/2, 1+i%28, 1+i%28)
+	}
+	in := sb.String()
+	args := bundled("--rates", dir+"/rates.csv")
+	b.SetBytes(int64(len(in)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var out, errb bytes.Buffer
+		if code := run(args, strings.NewReader(in), &out, &errb); code != 0 {
+			b.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "jobs/s")
 }
