@@ -21,7 +21,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binDir = dir
-	cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "./cmd/...")
+	// The reference export scripts (slurm-to-focus, ...) are built too, so
+	// scripts can pipe their output into the tools.
+	cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "./cmd/...", "./examples/export/...")
 	cmd.Dir = ".."
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {

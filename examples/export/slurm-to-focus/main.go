@@ -1,0 +1,496 @@
+// Command slurm-to-focus turns Slurm accounting records into FOCUS charge
+// rows: core-hours and GPU-hours per Slurm account, partition and month,
+// priced from a rate table, with the PI's tags from an account mapping.
+//
+// Run sacct once per month, in UTC, clipped to the month:
+//
+//	TZ=UTC sacct --allocations --truncate --parsable2 --noconvert -a -X \
+//	  -S 2025-01-01T00:00:00 -E 2025-02-01T00:00:00 \
+//	  --format=JobID,Account,User,Partition,AllocCPUS,AllocTRES,Elapsed,Start,End,State \
+//	  > sacct-2025-01.txt
+//	slurm-to-focus --period 2025-01 --rates rates.csv --accounts accounts.csv sacct-2025-01.txt > hpc.csv
+//	focus-validate --strict hpc.csv
+//
+// See docs/export-guides/slurm.md for the mapping and the edge cases.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/examples/export/internal/exportkit"
+	"github.com/openchargeback/ocb/lib/focus"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usageText = `usage: slurm-to-focus --period YYYY-MM --rates FILE --accounts FILE [flags] [SACCT_FILE...]
+
+Reads sacct --parsable2 output (stdin when no file is given) and writes FOCUS
+rows: one per Slurm account, partition and resource (cpu, gpu) for the month.
+
+Example:
+  TZ=UTC sacct --allocations --truncate --parsable2 -a -X \
+    -S 2025-01-01T00:00:00 -E 2025-02-01T00:00:00 \
+    --format=JobID,Account,User,Partition,AllocCPUS,AllocTRES,Elapsed,Start,End,State |
+  slurm-to-focus --period 2025-01 --rates rates.csv --accounts accounts.csv |
+  focus-validate --strict > hpc-2025-01.csv
+
+Flags:
+`
+
+type options struct {
+	period      exportkit.Period
+	rates       string
+	accounts    string
+	tz          *time.Location
+	format      focus.Format
+	source      exportkit.Source
+	files       []string
+	maxProblems int
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("slurm-to-focus", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
+	period := fs.String("period", "", "billing month `YYYY-MM` (UTC); jobs are clipped to it (required)")
+	rates := fs.String("rates", "", "rate table `CSV`: partition,resource,weight,list_rate,billed_rate (required)")
+	accounts := fs.String("accounts", "", "account mapping `CSV`: account,pi_email,pi_name,project_id,fund_org,... (required)")
+	tz := fs.String("tz", "UTC", "time `zone` of sacct's Start/End (run sacct with TZ=UTC and keep the default)")
+	out := fs.String("out", "csv", "output `format`: csv or ndjson")
+	currency := fs.String("currency", "USD", "BillingCurrency")
+	acct := fs.String("billing-account", "hpc", "BillingAccountId: the service centre's account")
+	acctName := fs.String("billing-account-name", "HPC cluster", "BillingAccountName")
+	provider := fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if *period == "" || *rates == "" || *accounts == "" {
+		fs.Usage()
+		return nil, fmt.Errorf("--period, --rates and --accounts are required")
+	}
+	o := &options{rates: *rates, accounts: *accounts, files: fs.Args(), maxProblems: 50}
+	var err error
+	if o.period, err = exportkit.ParsePeriod(*period); err != nil {
+		return nil, err
+	}
+	if o.tz, err = time.LoadLocation(*tz); err != nil {
+		return nil, fmt.Errorf("--tz: %w", err)
+	}
+	if o.format, err = focus.ParseFormat(*out); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	o.source = exportkit.Source{
+		BillingAccountID: *acct, BillingAccountName: *acctName,
+		Currency: *currency, Provider: *provider, Period: o.period,
+	}
+	if len(o.files) == 0 {
+		o.files = []string{"-"}
+	}
+	return o, nil
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err == flag.ErrHelp {
+		return exportkit.ExitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "slurm-to-focus:", err)
+		return exportkit.ExitUsage
+	}
+	if err := export(o, stdin, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "slurm-to-focus:", err)
+		return exportkit.ExitCode(err)
+	}
+	return exportkit.ExitOK
+}
+
+// rate is one line of the rate table.
+type rate struct {
+	weight, list, billed decimal.Decimal
+}
+
+type rateKey struct{ partition, resource string }
+
+func readRates(path string) (map[rateKey]rate, error) {
+	t, err := exportkit.ReadTable(path, nil, "partition", "resource", "weight", "list_rate", "billed_rate")
+	if err != nil {
+		return nil, fmt.Errorf("rates: %w", err)
+	}
+	rates := map[rateKey]rate{}
+	for _, r := range t.Rows {
+		k := rateKey{r.Cells["partition"], strings.ToLower(r.Cells["resource"])}
+		if k.resource != "cpu" && k.resource != "gpu" {
+			return nil, exportkit.Dataf("%s:%d: resource: %q is not cpu or gpu", t.File, r.Line, r.Cells["resource"])
+		}
+		if _, dup := rates[k]; dup {
+			return nil, exportkit.Dataf("%s:%d: partition %q resource %s is listed twice", t.File, r.Line, k.partition, k.resource)
+		}
+		var rt rate
+		for col, dst := range map[string]*decimal.Decimal{"weight": &rt.weight, "list_rate": &rt.list, "billed_rate": &rt.billed} {
+			if *dst, err = exportkit.ParseRate(t.File, r.Line, col, r.Cells[col]); err != nil {
+				return nil, err
+			}
+		}
+		rates[k] = rt
+	}
+	return rates, nil
+}
+
+// lookup finds the rate of a partition, falling back to partition "*".
+func lookup(rates map[rateKey]rate, partition, resource string) (rate, bool) {
+	if r, ok := rates[rateKey{partition, resource}]; ok {
+		return r, true
+	}
+	r, ok := rates[rateKey{"*", resource}]
+	return r, ok
+}
+
+// usageKey is what one output row aggregates over.
+type usageKey struct{ account, partition, resource string }
+
+type usage struct {
+	seconds int64 // core-seconds or GPU-seconds: integers, so sums are exact
+	jobs    int
+}
+
+// stats are reported on stderr so that nothing is left out silently.
+type stats struct {
+	jobs, charged, notStarted, outside, steps int
+}
+
+func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
+	rates, err := readRates(o.rates)
+	if err != nil {
+		return err
+	}
+	mapping, err := exportkit.ReadMapping(o.accounts)
+	if err != nil {
+		return err
+	}
+	totals := map[usageKey]*usage{}
+	var st stats
+	var problems []string
+	for _, name := range o.files {
+		if err := readSacct(o, name, stdin, totals, &st, &problems); err != nil {
+			return err
+		}
+	}
+	// Every partition with usage must have a rate: a missing rate is a
+	// data problem, not a reason to drop the usage.
+	keys := make([]usageKey, 0, len(totals))
+	var missing []string
+	for k := range totals {
+		keys = append(keys, k)
+		if _, ok := lookup(rates, k.partition, k.resource); !ok {
+			missing = append(missing, fmt.Sprintf("%s: no rate for partition %q resource %s (add a line, or a partition * line)", o.rates, k.partition, k.resource))
+		}
+	}
+	sort.Strings(missing)
+	problems = append(problems, missing...)
+	if len(problems) > 0 {
+		for i, p := range problems {
+			if i == o.maxProblems {
+				fmt.Fprintf(stderr, "... and %d more\n", len(problems)-i)
+				break
+			}
+			fmt.Fprintln(stderr, p)
+		}
+		return exportkit.Dataf("%d problem(s); no rows written", len(problems))
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.account != b.account {
+			return a.account < b.account
+		}
+		if a.partition != b.partition {
+			return a.partition < b.partition
+		}
+		return a.resource < b.resource
+	})
+	unmapped := map[string]bool{}
+	charges := make([]exportkit.Charge, 0, len(keys))
+	for _, k := range keys {
+		u := totals[k]
+		rt, _ := lookup(rates, k.partition, k.resource)
+		tags, ok := mapping.Lookup(k.account)
+		if !ok && !unmapped[k.account] {
+			unmapped[k.account] = true
+			fmt.Fprintf(stderr, "slurm-to-focus: warning: account %q is not in %s; its rows carry no pi_email and will be flagged for review\n", k.account, o.accounts)
+		}
+		hours := exportkit.Quantity(decimal.New(u.seconds, 0).Div(decimal.New(3600, 0)))
+		c := exportkit.Charge{
+			Category:        "Usage",
+			ServiceCategory: "Compute",
+			Consumed:        hours,
+			Pricing:         hours.Mul(rt.weight),
+			ListRate:        rt.list,
+			BilledRate:      rt.billed,
+			ResourceID:      k.account,
+			ResourceName:    k.account,
+			ResourceType:    "Slurm Account",
+			SkuID:           k.partition + "/" + k.resource,
+			SkuPriceID:      k.partition + "/" + k.resource,
+			Tags:            tags,
+		}
+		jobs := "jobs"
+		if u.jobs == 1 {
+			jobs = "job"
+		}
+		if k.resource == "gpu" {
+			c.ServiceName, c.ConsumedUnit, c.PricingUnit = "HPC GPU", "GPU-Hours", "GPU-Hours"
+			c.Description = fmt.Sprintf("Slurm partition %s GPU time, %d %s", k.partition, u.jobs, jobs)
+		} else {
+			c.ServiceName, c.ConsumedUnit, c.PricingUnit = "HPC Compute", "Core-Hours", "Core-Hours"
+			c.Description = fmt.Sprintf("Slurm partition %s CPU time, %d %s", k.partition, u.jobs, jobs)
+		}
+		if !rt.weight.Equal(decimal.New(1, 0)) {
+			c.Description += fmt.Sprintf(" (weight %s)", rt.weight)
+		}
+		charges = append(charges, c)
+	}
+	fmt.Fprintf(stderr, "slurm-to-focus: %s: %d jobs read, %d charged into %d rows; %d never started, %d outside the period, %d job steps skipped\n",
+		o.period, st.jobs, st.charged, len(charges), st.notStarted, st.outside, st.steps)
+	return exportkit.Write(stdout, o.format, o.source, charges)
+}
+
+// sacct columns the script reads. Others are ignored, so a site may add
+// columns (JobName, NodeList) for its own checks.
+var needed = []string{"Account", "Partition", "AllocCPUS", "Elapsed", "Start", "End"}
+
+func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*usage, st *stats, problems *[]string) error {
+	var in io.Reader = stdin
+	display := name
+	if name == "-" {
+		display = "<stdin>"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	var col map[string]int
+	bad := func(field, format string, a ...any) {
+		*problems = append(*problems, fmt.Sprintf("%s:%d: %s: %s", display, line, field, fmt.Sprintf(format, a...)))
+	}
+	for sc.Scan() {
+		line++
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		// --parsable (not 2) ends every line with a '|'; accept both.
+		fields := strings.Split(strings.TrimSuffix(text, "|"), "|")
+		if col == nil {
+			col = map[string]int{}
+			for i, h := range fields {
+				col[strings.TrimSpace(h)] = i
+			}
+			for _, n := range needed {
+				if _, ok := col[n]; !ok {
+					return exportkit.Dataf("%s:%d: missing column %s; run sacct with --parsable2 --format=JobID,Account,User,Partition,AllocCPUS,AllocTRES,Elapsed,Start,End,State", display, line, n)
+				}
+			}
+			continue
+		}
+		get := func(n string) string {
+			i, ok := col[n]
+			if !ok || i >= len(fields) {
+				return ""
+			}
+			return strings.TrimSpace(fields[i])
+		}
+		if len(fields) != len(col) {
+			bad("JobID", "%d fields, header has %d (a '|' inside a field? use --parsable2 --delimiter)", len(fields), len(col))
+			continue
+		}
+		// Job steps (1234.batch, 1234.0) repeat their allocation's CPUs;
+		// counting them too would double-charge. --allocations (-X)
+		// leaves them out; skip them if it was forgotten.
+		if id := get("JobID"); strings.Contains(id, ".") {
+			st.steps++
+			continue
+		}
+		st.jobs++
+		start, okStart := parseTime(get("Start"), o.tz)
+		end, okEnd := parseTime(get("End"), o.tz)
+		elapsed, err := parseElapsed(get("Elapsed"))
+		if err != nil {
+			bad("Elapsed", "%v", err)
+			continue
+		}
+		if !okStart {
+			if elapsed > 0 {
+				bad("Start", "%q is not a time, but the job ran %s", get("Start"), get("Elapsed"))
+				continue
+			}
+			st.notStarted++ // pending or cancelled before it started
+			continue
+		}
+		if !okEnd {
+			// A running job: sacct prints End=Unknown and Elapsed up to now.
+			end = start.Add(elapsed)
+		}
+		if end.Before(start) {
+			bad("End", "%s is before Start %s", get("End"), get("Start"))
+			continue
+		}
+		// Clip to the period even though --truncate already did: an export
+		// run without it, or in another time zone, is then still right.
+		if start.Before(o.period.Start) {
+			start = o.period.Start
+		}
+		if end.After(o.period.End) {
+			end = o.period.End
+		}
+		secs := int64(end.Sub(start) / time.Second)
+		if secs <= 0 {
+			st.outside++
+			continue
+		}
+		account, partition := get("Account"), get("Partition")
+		if account == "" {
+			bad("Account", "empty; every job must be charged to an account")
+			continue
+		}
+		if partition == "" {
+			bad("Partition", "empty")
+			continue
+		}
+		if err := exportkit.CheckText(account); err != nil {
+			bad("Account", "%v", err)
+			continue
+		}
+		if err := exportkit.CheckText(partition); err != nil {
+			bad("Partition", "%v", err)
+			continue
+		}
+		cpus, err := strconv.ParseInt(get("AllocCPUS"), 10, 64)
+		if err != nil || cpus < 0 {
+			bad("AllocCPUS", "%q is not a CPU count", get("AllocCPUS"))
+			continue
+		}
+		gpus, err := gpuCount(get("AllocTRES"))
+		if err != nil {
+			bad("AllocTRES", "%v", err)
+			continue
+		}
+		st.charged++
+		add := func(resource string, n int64) {
+			if n == 0 {
+				return
+			}
+			k := usageKey{account, partition, resource}
+			u := totals[k]
+			if u == nil {
+				u = &usage{}
+				totals[k] = u
+			}
+			u.seconds += n * secs
+			u.jobs++
+		}
+		add("cpu", cpus)
+		add("gpu", gpus)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", display, err)
+	}
+	if col == nil {
+		return exportkit.Dataf("%s: empty input (no sacct header)", display)
+	}
+	return nil
+}
+
+// parseTime reads sacct's Start/End ("2025-01-03T08:00:00", local time of
+// the sacct run). "Unknown", "None" and "" are not times.
+func parseTime(s string, loc *time.Location) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// parseElapsed reads [D-]HH:MM:SS, MM:SS or MM:SS.mmm (sacct's Elapsed).
+func parseElapsed(s string) (time.Duration, error) {
+	if s == "" || s == "INVALID" {
+		return 0, nil
+	}
+	var days int64
+	rest := s
+	if d, r, ok := strings.Cut(s, "-"); ok {
+		n, err := strconv.ParseInt(d, 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not [D-]HH:MM:SS", s)
+		}
+		days, rest = n, r
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, fmt.Errorf("%q is not [D-]HH:MM:SS", s)
+	}
+	var total time.Duration
+	for i, p := range parts {
+		if i == len(parts)-1 {
+			p, _, _ = strings.Cut(p, ".") // drop milliseconds
+		}
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not [D-]HH:MM:SS", s)
+		}
+		total = total*60 + time.Duration(n)
+	}
+	return time.Duration(days)*24*time.Hour + total*time.Second, nil
+}
+
+// gpuCount reads the GPUs of an AllocTRES value such as
+// "billing=8,cpu=8,gres/gpu=2,gres/gpu:a100=2,mem=64G,node=1". Slurm lists
+// the total (gres/gpu) and each type (gres/gpu:a100); the total wins, the
+// types are summed only when the total is missing.
+func gpuCount(tres string) (int64, error) {
+	var total, typed int64
+	haveTotal := false
+	for _, item := range strings.Split(tres, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok {
+			continue
+		}
+		if k != "gres/gpu" && !strings.HasPrefix(k, "gres/gpu:") {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%s=%q is not a GPU count", k, v)
+		}
+		if k == "gres/gpu" {
+			total, haveTotal = n, true
+		} else {
+			typed += n
+		}
+	}
+	if haveTotal {
+		return total, nil
+	}
+	return typed, nil
+}

@@ -1,0 +1,188 @@
+package mail
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/money"
+	"github.com/openchargeback/ocb/lib/statement"
+)
+
+// View is what the subject and body templates see. The raw statement is
+// there as .Statement (every NDJSON field, by its Go name); the rest is
+// ready-formatted so a site's own template does not have to do arithmetic.
+type View struct {
+	Statement  statement.Statement
+	ID         string
+	Period     string // "2025-01"
+	PeriodName string // "January 2025"
+	Draft      bool
+	Status     string
+
+	PIName    string // the PI's name, or the address when the statement has none
+	PIEmail   string
+	FundOrg   string
+	ProjectID string
+
+	// Amounts with currency symbol and thousands separators; negative
+	// amounts carry a real minus sign ("−$2,400.00").
+	ListPrice      string
+	Discount       string
+	BilledCost     string
+	Adjustments    string
+	AmountDue      string
+	HasAdjustments bool
+
+	// Summary is "List price $X · Discount −$Y · Amount due $Z".
+	Summary string
+	// Covered is the one sentence of what the institution covered.
+	Covered string
+
+	Lines           []LineView
+	AdjustmentLines []AdjustmentView
+	Notes           []string
+	FinalizedAt     string // "2025-02-05 10:00 UTC"; raw in .Statement.FinalizedAt
+
+	AttachmentName string // file name of the attached PDF
+	From           string // the sender address, for a signature line
+}
+
+// LineView is one statement line, formatted.
+type LineView struct {
+	Source, Service, ProjectID, FundOrg string
+	Quantity, Unit                      string
+	ListPrice, Discount, BilledCost     string
+}
+
+// AdjustmentView is one adjustment, formatted.
+type AdjustmentView struct {
+	Amount, Reason string
+}
+
+// NewView formats st for the templates.
+func NewView(st *statement.Statement, attachmentName, from string) View {
+	cur := st.Currency
+	t := st.Totals
+	v := View{
+		Statement:      *st,
+		ID:             st.StatementID,
+		Period:         st.Period,
+		PeriodName:     periodName(st.Period),
+		Draft:          st.Status != statement.StatusFinal,
+		Status:         st.Status,
+		PIName:         st.PI.Name,
+		PIEmail:        st.PI.Email,
+		FundOrg:        st.FundOrg,
+		ProjectID:      st.ProjectID,
+		ListPrice:      FormatAmount(t.ListCost, cur),
+		Discount:       FormatAmount(t.Discount, cur),
+		BilledCost:     FormatAmount(t.BilledCost, cur),
+		Adjustments:    FormatAmount(t.Adjustments, cur),
+		AmountDue:      FormatAmount(t.AmountDue, cur),
+		HasAdjustments: !t.Adjustments.IsZero() || len(st.Adjustments) > 0,
+		Notes:          st.Notes,
+		FinalizedAt:    displayTime(st.FinalizedAt),
+		AttachmentName: attachmentName,
+		From:           from,
+	}
+	if v.PIName == "" {
+		v.PIName = st.PI.Email
+	}
+	v.Summary = fmt.Sprintf("List price %s · Discount %s · Amount due %s", v.ListPrice, v.Discount, v.AmountDue)
+	v.Covered = coveredSentence(t, cur)
+	for _, l := range st.Lines {
+		v.Lines = append(v.Lines, LineView{
+			Source: l.Source, Service: l.Service, ProjectID: l.ProjectID, FundOrg: l.FundOrg,
+			Quantity: l.Quantity, Unit: l.Unit,
+			ListPrice: FormatAmount(l.ListCost, cur), Discount: FormatAmount(l.Discount, cur),
+			BilledCost: FormatAmount(l.BilledCost, cur),
+		})
+	}
+	for _, a := range st.Adjustments {
+		v.AdjustmentLines = append(v.AdjustmentLines, AdjustmentView{Amount: FormatAmount(a.Amount, cur), Reason: a.Reason})
+	}
+	return v
+}
+
+// displayTime shows an RFC 3339 time as "2025-02-05 10:00 UTC"; anything
+// else is shown as it is.
+func displayTime(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return v
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func periodName(p string) string {
+	t, err := time.Parse("2006-01", p)
+	if err != nil {
+		return p
+	}
+	return t.Format("January 2006")
+}
+
+// currencySymbols covers the currencies research institutions bill in; any
+// other code is written before the amount ("CHF 12.00").
+var currencySymbols = map[string]string{"USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+// FormatAmount writes m with its currency: "$2,400.00", "−$10.00".
+// The minus sign is U+2212 so it reads as a minus, not a hyphen.
+func FormatAmount(m money.Money, currency string) string {
+	s := m.Format()
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	cur := strings.ToUpper(strings.TrimSpace(currency))
+	if cur == "" {
+		cur = "USD"
+	}
+	if sym, ok := currencySymbols[cur]; ok {
+		s = sym + s
+	} else {
+		s = cur + " " + s
+	}
+	if neg {
+		s = "\u2212" + s
+	}
+	return s
+}
+
+// coveredSentence says what the institution covered, honestly: the share is
+// cut (not rounded) to one decimal, so 99.96% is "99.9%" and never "100%"
+// while something is still billed.
+func coveredSentence(t statement.Totals, cur string) string {
+	list := t.ListCost.Decimal
+	covered := t.Discount.Decimal.Neg() // the discount is ≤ 0 for a subsidy
+	switch {
+	case list.IsZero() && t.BilledCost.IsZero():
+		return "No list-priced services were used in this period."
+	case list.IsZero():
+		return fmt.Sprintf("No list price was reported for these services; the amount billed is %s.", FormatAmount(t.BilledCost, cur))
+	case covered.IsZero():
+		return fmt.Sprintf("Your institution did not cover any of the %s list price this period.", FormatAmount(t.ListCost, cur))
+	case covered.IsNegative():
+		return fmt.Sprintf("The amount billed is %s above the %s list price.",
+			FormatAmount(money.Cents(covered.Neg()), cur), FormatAmount(t.ListCost, cur))
+	}
+	// The same sentence as on the PDF statement (lib/statement), so the
+	// e-mail and its attachment agree word for word.
+	return fmt.Sprintf("Your institution covered %s (%s) of the list price of the services you used.",
+		FormatAmount(money.Cents(covered), cur), percent(covered, list))
+}
+
+// percent is part/whole as a percentage cut to one decimal place, with
+// "less than 0.1%" for a tiny non-zero share and no ".0" on whole numbers.
+func percent(part, whole decimal.Decimal) string {
+	p := part.Mul(decimal.NewFromInt(100)).Div(whole)
+	cut := p.Truncate(1)
+	if cut.IsZero() && !p.IsZero() {
+		return "less than 0.1%"
+	}
+	if cut.Equal(cut.Truncate(0)) {
+		return cut.Truncate(0).String() + "%"
+	}
+	return cut.StringFixed(1) + "%"
+}
