@@ -121,6 +121,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			Usage: "output format csv|ndjson (default: as the input)"},
 		&cli.BoolFlag{Name: "explain", EnvVars: cliutil.Env("explain"),
 			Usage: "one line per flag on stderr, FILE:LINE: Column: why [code] (the numbers behind an outlier or jump)"},
+		&cli.StringFlag{Name: "errors", Value: "text", EnvVars: cliutil.Env("errors"),
+			Usage: "stderr `FORMAT`: text (FILE:LINE: Column: message [rule]) or json (one object a line: --explain lines and the summary)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, EnvVars: cliutil.Env("quiet"),
 			Usage: "no summary on stderr"},
 	}
@@ -182,8 +184,16 @@ func run(c *cli.Context) error {
 		return fmt.Errorf("--outlier-min-group must be at least 3")
 	}
 	cfg.OnlyFlagged = c.Bool("only-flagged")
+	errorsJSON := false
+	switch c.String("errors") {
+	case "text":
+	case "json":
+		errorsJSON = true
+	default:
+		return fmt.Errorf("--errors %q: want text or json", c.String("errors"))
+	}
 	if c.Bool("explain") {
-		cfg.Explain = c.App.ErrWriter
+		cfg.Explain, cfg.ExplainJSON = c.App.ErrWriter, errorsJSON
 	}
 	if o := c.String("out"); o != "" {
 		f, err := focus.ParseFormat(o)
@@ -229,7 +239,11 @@ func run(c *cli.Context) error {
 		}
 		return err
 	}
-	if !c.Bool("quiet") {
+	switch {
+	case c.Bool("quiet"):
+	case errorsJSON:
+		sum.WriteJSON(c.App.ErrWriter)
+	default:
 		sum.Write(c.App.ErrWriter, c.App.Name)
 	}
 	return nil

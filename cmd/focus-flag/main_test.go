@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +80,31 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, out, errs := runApp(t, "a,b\n1,2,3\n"); code != 1 || out != "" || !strings.Contains(errs, "focus-validate") {
 		t.Errorf("broken input: exit %d, out %q, err %q", code, out, errs)
+	}
+}
+
+func TestErrorsJSON(t *testing.T) {
+	code, _, errs := runApp(t, in, "--explain", "--errors", "json", "--require-tags", "pi_email,fund_org")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if len(lines) != 4 { // two missing fund_org, one missing pi_email, the summary
+		t.Fatalf("stderr:\n%s", errs)
+	}
+	for _, l := range lines {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(l), &d); err != nil || d["severity"] != "notice" {
+			t.Errorf("not a JSON diagnostic: %q (%v)", l, err)
+		}
+	}
+	if !strings.Contains(lines[0], `"file":"<stdin>","line":2,"column":"Tags"`) || !strings.Contains(lines[0], `"rule":"missing-tag:fund_org"`) {
+		t.Errorf("first diagnostic = %s", lines[0])
+	}
+	if !strings.Contains(lines[3], `"rule":"summary"`) || !strings.Contains(lines[3], `"flagged":2`) {
+		t.Errorf("summary = %s", lines[3])
+	}
+	if code, _, _ := runApp(t, in, "--errors", "xml"); code != 2 {
+		t.Errorf("--errors xml: exit %d", code)
 	}
 }

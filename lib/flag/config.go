@@ -37,6 +37,7 @@ type Config struct {
 	TempDir     string        // spool directory ("" = os.TempDir)
 	TopPIs      int           // PIs in the summary (default 5)
 	Explain     io.Writer     // non-nil: a "FILE:LINE: Column: message [code]" line per flag
+	ExplainJSON bool          // ... as one JSON object a line (--errors json)
 
 	parsedOnly bool // tests: never copy raw records in pass 2
 }

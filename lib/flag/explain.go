@@ -1,10 +1,56 @@
 package flag
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 )
+
+// Diagnostic is one explained flag. Its JSON form (--errors json) has the
+// fields the other tools' diagnostics use.
+type Diagnostic struct {
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   string `json:"column,omitempty"`
+	Severity string `json:"severity"` // always "notice": a flag is not an error
+	Message  string `json:"message"`
+	Rule     string `json:"rule,omitempty"` // the flag code
+}
+
+// WriteDiagnostic writes d as "FILE:LINE: Column: message [rule]" or, with
+// asJSON, as one JSON object a line.
+func WriteDiagnostic(w io.Writer, asJSON bool, d Diagnostic) {
+	if asJSON {
+		writeJSONLine(w, d)
+		return
+	}
+	fmt.Fprintf(w, "%s:%d: %s: %s [%s]\n", d.File, d.Line, d.Column, d.Message, d.Rule)
+}
+
+// writeJSONLine writes v as one line of JSON, without encoding/json's HTML
+// escaping (stderr is not HTML; "<stdin>" stays readable).
+func writeJSONLine(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// note is an explanation without its place; pass 1 stores them in the
+// spool as column US message US rule LF (values are %q-quoted, so no US or
+// LF of their own).
+type note struct{ column, message, rule string }
+
+func appendNote(b []byte, n note) []byte {
+	b = append(b, n.column...)
+	b = append(b, 0x1f)
+	b = append(b, n.message...)
+	b = append(b, 0x1f)
+	b = append(b, n.rule...)
+	return append(b, '\n')
+}
 
 // With Config.Explain set, every flag gets a diagnostic line in the GNU
 // style of the other tools, "FILE:LINE: Column: message [code]", in row
@@ -23,10 +69,10 @@ type rowFacts struct {
 	watchSvc, watchRN bool
 }
 
-func (e *engine) explainRow(name string, line int, bits, missing uint32, f *rowFacts) string {
-	var b strings.Builder
+func (e *engine) explainRow(bits, missing uint32, f *rowFacts) string {
+	var b []byte
 	say := func(col, code, format string, a ...any) {
-		fmt.Fprintf(&b, "%s:%d: %s: %s [%s]\n", name, line, col, fmt.Sprintf(format, a...), code)
+		b = appendNote(b, note{col, fmt.Sprintf(format, a...), code})
 	}
 	v, c := f.v, f.c
 	for i, code := range e.missingCodes {
@@ -72,7 +118,7 @@ func (e *engine) explainRow(name string, line int, bits, missing uint32, f *rowF
 	}
 	if bits&bitDuplicate != 0 {
 		src, ln := int(f.dupOf>>32), int(uint32(f.dupOf))
-		first := name
+		first := "?"
 		if src < len(e.sources) {
 			first = e.sources[src].name
 		}
@@ -89,22 +135,30 @@ func (e *engine) explainRow(name string, line int, bits, missing uint32, f *rowF
 			say("ResourceName", CodeWatch, "%q matches --watch", get(v, c.resName))
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // explainPass2 writes the row's stored text and the whole-input rules' lines.
 func (e *engine) explainPass2(name string, idx uint32, m *metaRec, bits uint32, unitOutlier bool) {
-	w := e.cfg.Explain
-	w.Write(m.explain)
+	say := func(n note) {
+		WriteDiagnostic(e.cfg.Explain, e.cfg.ExplainJSON, Diagnostic{File: name, Line: int(m.line),
+			Column: n.column, Severity: "notice", Message: n.message, Rule: n.rule})
+	}
+	for rest := m.explain; len(rest) > 0; {
+		var rec []byte
+		rec, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		f := strings.SplitN(string(rec), "\x1f", 3)
+		if len(f) == 3 {
+			say(note{f[0], f[1], f[2]})
+		}
+	}
 	if unitOutlier {
 		st := e.unitStats[m.group]
-		fmt.Fprintf(w, "%s:%d: ConsumedQuantity: unit cost %.4g is %s the usual %.4g for its service, unit and SKU (robust z %.1f) [%s]\n",
-			name, m.line, math.Exp(m.lnUnit), ratio(m.lnUnit-st.median), math.Exp(st.median), st.z(m.lnUnit), CodeOutlier)
+		say(note{"ConsumedQuantity", fmt.Sprintf("unit cost %.4g is %s the usual %.4g for its service, unit and SKU (robust z %.1f)",
+			math.Exp(m.lnUnit), ratio(m.lnUnit-st.median), math.Exp(st.median), st.z(m.lnUnit)), CodeOutlier})
 	}
-	if msg, ok := e.aggNotes[idx]; ok {
-		for _, s := range msg {
-			fmt.Fprintf(w, "%s:%d: %s\n", name, m.line, s)
-		}
+	for _, n := range e.aggNotes[idx] {
+		say(n)
 	}
 	if bits&bitPeriodMismatch != 0 {
 		got := "not a date"
@@ -119,7 +173,7 @@ func (e *engine) explainPass2(name string, idx uint32, m *metaRec, bits uint32, 
 		if int(e.target) < len(e.monthNames) {
 			target = e.monthNames[e.target]
 		}
-		fmt.Fprintf(w, "%s:%d: BillingPeriodStart: %s is not %s, %s [%s]\n", name, m.line, got, want, target, CodePeriodMismatch)
+		say(note{"BillingPeriodStart", fmt.Sprintf("%s is not %s, %s", got, want, target), CodePeriodMismatch})
 	}
 }
 

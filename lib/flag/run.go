@@ -129,10 +129,10 @@ type engine struct {
 	rec      []byte
 
 	// decided between the passes
-	target    uint16              // month id rows must have (0: none known)
-	unitStats []robust            // by group; spread 0 = too few rows
-	aggFlags  map[uint32]uint32   // row index → bits (PI-total outlier, jump)
-	aggNotes  map[uint32][]string // row index → explanations (with Explain)
+	target    uint16            // month id rows must have (0: none known)
+	unitStats []robust          // by group; spread 0 = too few rows
+	aggFlags  map[uint32]uint32 // row index → bits (PI-total outlier, jump)
+	aggNotes  map[uint32][]note // row index → explanations (with Explain)
 
 	sum     Summary
 	flagBuf []byte
@@ -176,6 +176,12 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 	e.sum.missing = make([]int, len(e.reqKeys))
 	e.sum.piCost = map[uint32]*PICost{}
 	defer e.cleanup()
+	if cfg.Explain != nil {
+		// One write per explained flag would be a syscall each.
+		bw := bufio.NewWriterSize(cfg.Explain, 64<<10)
+		e.cfg.Explain = bw
+		defer bw.Flush()
+	}
 
 	mf, err := e.tempFile("meta")
 	if err != nil {
@@ -572,7 +578,7 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	b = appendStr(b, foreign)
 	var explain string
 	if e.cfg.Explain != nil && (bits != 0 || missing != 0) {
-		explain = e.explainRow(e.sources[len(e.sources)-1].name, row.Line, bits, missing, &rowFacts{
+		explain = e.explainRow(bits, missing, &rowFacts{
 			v: v, c: c, billedOK: bok, listOK: lok, qtyOK: qok, dupOf: first,
 			email: email, fund: e.vals[e.fundIdx], watchSvc: watchSvc, watchRN: watchRN,
 		})
@@ -677,7 +683,7 @@ func (e *engine) decide() {
 	// flagged (small usage is not a problem), on the PI's largest row in the
 	// group: one review item per finding, on the row that contributes most.
 	e.aggFlags = map[uint32]uint32{}
-	e.aggNotes = map[uint32][]string{}
+	e.aggNotes = map[uint32][]note{}
 	type entry struct {
 		pi uint32
 		a  *piAgg
@@ -708,10 +714,10 @@ func (e *engine) decide() {
 				e.aggFlags[a.maxRow] |= bitOutlier
 				if e.cfg.Explain != nil {
 					gk := groupNames[g]
-					e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], fmt.Sprintf(
-						"ConsumedQuantity: %s's total for %s (%s) is %s, %s the median PI total %.2f (robust z %.1f); this is the largest row [%s]",
+					e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], note{"ConsumedQuantity", fmt.Sprintf(
+						"%s's total for %s (%s) is %s, %s the median PI total %.2f (robust z %.1f); this is the largest row",
 						e.piNames[x.pi], gk.service, gk.unit, a.cost.StringFixed(2), ratio(math.Log(f)-st.median),
-						math.Exp(st.median), st.z(math.Log(f)), CodeOutlier))
+						math.Exp(st.median), st.z(math.Log(f))), CodeOutlier})
 				}
 			}
 		}
@@ -741,9 +747,9 @@ func (e *engine) decide() {
 				if !jb {
 					col, cur, prev = "ListCost", a.list, base.List
 				}
-				e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], fmt.Sprintf(
-					"%s: %s's %s is %s against %s in --baseline; this is the largest row [%s]",
-					col, email, svcNames[k[0]], cur.StringFixed(2), prev.StringFixed(2), CodeJump))
+				e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], note{col, fmt.Sprintf(
+					"%s's %s is %s against %s in --baseline; this is the largest row",
+					email, svcNames[k[0]], cur.StringFixed(2), prev.StringFixed(2)), CodeJump})
 			}
 		}
 	}

@@ -108,3 +108,36 @@ func (s *Summary) Write(w io.Writer, prog string) {
 		}
 	}
 }
+
+// WriteJSON prints the summary as one JSON object on a line, for
+// --errors json (stderr stays NDJSON throughout).
+func (s *Summary) WriteJSON(w io.Writer) {
+	type code struct {
+		Code  string `json:"code"`
+		Count int    `json:"count"`
+	}
+	type pi struct {
+		PI         string      `json:"pi"`
+		BilledCost money.Money `json:"billed_cost"`
+		ListCost   money.Money `json:"list_cost"`
+		Rows       int         `json:"rows"`
+	}
+	out := struct {
+		Severity string `json:"severity"`
+		Rule     string `json:"rule"`
+		Message  string `json:"message"`
+		Rows     int    `json:"rows"`
+		Flagged  int    `json:"flagged"`
+		Period   string `json:"period,omitempty"`
+		Codes    []code `json:"codes"`
+		TopPIs   []pi   `json:"top_pis"`
+	}{Severity: "notice", Rule: "summary", Message: fmt.Sprintf("%d rows, %d flagged", s.Rows, s.Flagged),
+		Rows: s.Rows, Flagged: s.Flagged, Period: s.Period, Codes: []code{}, TopPIs: []pi{}}
+	for _, c := range s.Codes {
+		out.Codes = append(out.Codes, code{c.Code, c.Count})
+	}
+	for _, p := range s.TopPIs {
+		out.TopPIs = append(out.TopPIs, pi{p.PI, money.Cents(p.Billed), money.Cents(p.List), p.Rows})
+	}
+	writeJSONLine(w, out)
+}
