@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Diagnostic is one explained flag. Its JSON form (--errors json) has the
@@ -84,7 +86,7 @@ func (e *engine) explainRow(bits, missing uint32, f *rowFacts) string {
 		say("Tags", CodeBadTags, "not a JSON object of tags")
 	}
 	if bits&bitBadEmail != 0 {
-		say("Tags", CodeBadEmail, "%s %q is not a bare e-mail address", e.cfg.Keys.PIEmail, f.email)
+		say("Tags", CodeBadEmail, "%s %q is not a bare e-mail address", show(e.cfg.Keys.PIEmail), f.email)
 	}
 	if bits&bitBadAmount != 0 {
 		for _, x := range []struct {
@@ -102,19 +104,19 @@ func (e *engine) explainRow(bits, missing uint32, f *rowFacts) string {
 		if cat == "" {
 			cat = "no ChargeCategory"
 		}
-		say("BilledCost", CodeNegativeCost, "%s (%s) is not a credit, refund or correction", get(v, c.billed), cat)
+		say("BilledCost", CodeNegativeCost, "%s (%s) is not a credit, refund or correction", show(get(v, c.billed)), show(cat))
 	}
 	if bits&bitBilledOverList != 0 {
-		say("BilledCost", CodeBilledOverList, "%s is more than ListCost %s", get(v, c.billed), get(v, c.list))
+		say("BilledCost", CodeBilledOverList, "%s is more than ListCost %s", show(get(v, c.billed)), show(get(v, c.list)))
 	}
 	if bits&bitNoListPrice != 0 {
-		l := get(v, c.list)
+		l := show(get(v, c.list))
 		if c.list < 0 {
 			l = "no ListCost column"
 		} else if l == "" {
 			l = "empty"
 		}
-		say("ListCost", CodeNoListPrice, "%s while BilledCost is %s", l, get(v, c.billed))
+		say("ListCost", CodeNoListPrice, "%s while BilledCost is %s", l, show(get(v, c.billed)))
 	}
 	if bits&bitDuplicate != 0 {
 		src, ln := int(f.dupOf>>32), int(uint32(f.dupOf))
@@ -122,10 +124,10 @@ func (e *engine) explainRow(bits, missing uint32, f *rowFacts) string {
 		if src < len(e.sources) {
 			first = e.sources[src].name
 		}
-		say("ResourceId", CodeDuplicate, "the same charge as %s:%d", first, ln)
+		say("ResourceId", CodeDuplicate, "the same charge as %s:%d", show(first), ln)
 	}
 	if bits&bitBadFund != 0 {
-		say("Tags", CodeBadFund, "%s %q matches no --fund-pattern", e.cfg.Keys.FundOrg, f.fund)
+		say("Tags", CodeBadFund, "%s %q matches no --fund-pattern", show(e.cfg.Keys.FundOrg), f.fund)
 	}
 	if bits&bitWatch != 0 {
 		if f.watchSvc {
@@ -175,6 +177,18 @@ func (e *engine) explainPass2(name string, idx uint32, m *metaRec, bits uint32, 
 		}
 		say(note{"BillingPeriodStart", fmt.Sprintf("%s is not %s, %s", got, want, target), CodePeriodMismatch})
 	}
+}
+
+// show returns a cell value for a message: as it is when it is plain
+// printable text, else quoted, so that no value can break a diagnostic
+// line (or the spool's record separators) with a line break or control.
+func show(s string) string {
+	for _, r := range s {
+		if r < ' ' || r == 0x7f || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // ratio formats e^d for a reader: "12.3×", "1760×", or "1/4.5 of".

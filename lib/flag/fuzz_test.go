@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,10 +108,16 @@ func FuzzRun(f *testing.F) {
 		})
 		defer tm.Stop()
 		dir := t.TempDir()
+		var whys [2]bytes.Buffer
 		runOnce := func(parsed bool) (string, *Summary, error) {
 			cfg := DefaultConfig()
 			cfg.TempDir = dir
 			cfg.parsedOnly = parsed
+			cfg.RequireTags = []string{"pi_email", "fund_org"}
+			cfg.Explain = &whys[0]
+			if parsed {
+				cfg.Explain = &whys[1]
+			}
 			var out bytes.Buffer
 			sum, err := Run(cfg, []Input{{Name: "-", R: strings.NewReader(in)}}, &out)
 			return out.String(), sum, err
@@ -138,6 +145,22 @@ func FuzzRun(f *testing.F) {
 			if strings.Join(a[i], "\x00") != strings.Join(b[i], "\x00") {
 				t.Fatalf("row %d:\nraw    %q\nparsed %q", i, a[i], b[i])
 			}
+		}
+		if whys[0].String() != whys[1].String() {
+			t.Fatalf("explanations differ:\n%s\n%s", whys[0].String(), whys[1].String())
+		}
+		// Every code focus-flag wrote has at least one explanation line.
+		fi := slices.Index(a[0], ColumnFlags)
+		own := 0
+		for _, row := range a[1:] {
+			for _, code := range SplitFlags(row[fi]) {
+				if IsOwnCode(code) {
+					own++
+				}
+			}
+		}
+		if n := strings.Count(whys[0].String(), "\n"); n < own {
+			t.Fatalf("%d explanation lines for %d codes:\n%s", n, own, whys[0].String())
 		}
 	})
 }

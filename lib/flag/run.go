@@ -716,7 +716,7 @@ func (e *engine) decide() {
 					gk := groupNames[g]
 					e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], note{"ConsumedQuantity", fmt.Sprintf(
 						"%s's total for %s (%s) is %s, %s the median PI total %.2f (robust z %.1f); this is the largest row",
-						e.piNames[x.pi], gk.service, gk.unit, a.cost.StringFixed(2), ratio(math.Log(f)-st.median),
+						show(e.piNames[x.pi]), show(gk.service), show(gk.unit), a.cost.StringFixed(2), ratio(math.Log(f)-st.median),
 						math.Exp(st.median), st.z(math.Log(f))), CodeOutlier})
 				}
 			}
@@ -749,7 +749,7 @@ func (e *engine) decide() {
 				}
 				e.aggNotes[a.maxRow] = append(e.aggNotes[a.maxRow], note{col, fmt.Sprintf(
 					"%s's %s is %s against %s in --baseline; this is the largest row",
-					email, svcNames[k[0]], cur.StringFixed(2), prev.StringFixed(2)), CodeJump})
+					show(email), show(svcNames[k[0]]), cur.StringFixed(2), prev.StringFixed(2)), CodeJump})
 			}
 		}
 	}
