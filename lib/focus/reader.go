@@ -302,53 +302,6 @@ func (r *Reader) readNDJSON() (Row, error) {
 	return Row{Line: n, Values: r.values}, nil
 }
 
-// decodeObject decodes one NDJSON object. With index nil it returns the keys
-// and values in order; otherwise it fills vals by index.
-func decodeObject(line []byte, index map[string]int, vals []string) ([]string, []string, error) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, nil, errors.New("row is not a JSON object")
-	}
-	var keys []string
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, nil, fmt.Errorf("invalid JSON: %v", err)
-		}
-		key := kt.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, fmt.Errorf("invalid JSON in %q: %v", key, err)
-		}
-		v, err := jsonValueText(raw)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %v", key, err)
-		}
-		if index == nil {
-			keys = append(keys, key)
-			vals = append(vals, v)
-			continue
-		}
-		i, ok := index[key]
-		if !ok {
-			return nil, nil, fmt.Errorf("column %q is not in the first row; an NDJSON stream has one set of columns", key)
-		}
-		vals[i] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, nil, errors.New("more than one JSON value on the line")
-	}
-	return keys, vals, nil
-}
-
 // jsonValueText turns a JSON value into the cell text a CSV would carry:
 // strings unquoted, numbers as written, null as empty, objects compact.
 func jsonValueText(raw json.RawMessage) (string, error) {

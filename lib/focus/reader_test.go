@@ -187,3 +187,46 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func TestNDJSONStrict(t *testing.T) {
+	for _, bad := range []string{
+		`{"A":1}}0`, `{"A":1} x`, `{"A":01}`, `{"A":"x}`, `{"A":tru}`, `{"A" 1}`, `{"A":1,}`, `{"A":{"b":}}`, "{\"A\":\"a\x01\"}",
+	} {
+		r, err := NewReader(strings.NewReader("{\"A\":\"ok\"}\n"+bad+"\n"), "x.ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Read()
+		if _, err := r.Read(); err == nil || !strings.Contains(err.Error(), "x.ndjson:2") {
+			t.Errorf("%q: want an error on line 2, got %v", bad, err)
+		}
+	}
+	_, rows, errs := readAll(t, `{"A":"tab\there \u00e9 \"q\"","B":{ "k" : [1, "}"] },"C":-1.5e3,"D":true}`+"\n")
+	if len(errs) > 0 || len(rows) != 1 {
+		t.Fatal(errs)
+	}
+	if got := strings.Join(rows[0].Values, "|"); got != "tab\there é \"q\"|{\"k\":[1,\"}\"]}|-1.5e3|true" {
+		t.Fatalf("values %q", got)
+	}
+}
+
+func BenchmarkReadNDJSON(b *testing.B) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, NDJSON)
+	w.WriteHeader([]string{"BilledCost", "ListCost", "ServiceName", "ChargePeriodStart", "Tags"})
+	for i := 0; i < 10000; i++ {
+		w.Write([]string{"12.5", "20", "HPC Compute", "2025-01-01T00:00:00Z", `{"pi_email":"a@uni.edu","project_id":"p1"}`})
+	}
+	w.Flush()
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, _ := NewReader(bytes.NewReader(data), "b")
+		for {
+			if _, err := r.Read(); err == io.EOF {
+				break
+			}
+		}
+	}
+}
