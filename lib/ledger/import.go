@@ -1,0 +1,329 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+)
+
+// ImportOptions describe one import of one file.
+type ImportOptions struct {
+	Source   string // e.g. "AWS", "HPC"
+	Period   string // YYYY-MM; "" = from the rows' BillingPeriodStart
+	FileName string // for messages and the imports list
+	Replace  bool   // replace the source's earlier import(s) for the period
+	Tags     tagkeys.Keys
+	Currency string // when BillingCurrency is absent; default USD
+}
+
+// ImportResult summarises an import.
+type ImportResult struct {
+	ImportID   int64
+	Period     string
+	State      string
+	Rows       int
+	Flagged    int
+	ListCost   decimal.Decimal
+	BilledCost decimal.Decimal
+	NoOp       bool    // the same bytes were imported before
+	Replaced   []int64 // import ids replaced
+	SHA256     string
+}
+
+// Import reads one FOCUS file into the ledger in one transaction: either
+// every row lands or none does. Rows with a non-empty x_Flags cell become
+// pending review items.
+func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	if strings.TrimSpace(opt.Source) == "" {
+		return res, errors.New("import: --source is required (e.g. AWS, HPC)")
+	}
+	if opt.Currency == "" {
+		opt.Currency = "USD"
+	}
+	if opt.FileName == "" {
+		opt.FileName = "<stdin>"
+	}
+	if opt.Period != "" {
+		if err := ValidPeriod(opt.Period); err != nil {
+			return res, err
+		}
+	}
+	h := sha256.New()
+	fr, err := focus.NewReader(io.TeeReader(r, h), opt.FileName)
+	if err != nil {
+		return res, refused("import %s: %v", opt.FileName, err)
+	}
+	cols := columnsOf(fr)
+	if cols.billed < 0 {
+		return res, refused("import %s: no BilledCost column (run focus-validate first)", opt.FileName)
+	}
+	if opt.Period == "" && cols.periodStart < 0 {
+		return res, refused("import %s: no BillingPeriodStart column: give --period YYYY-MM", opt.FileName)
+	}
+	header, _ := json.Marshal(fr.Header())
+
+	err = l.withTx(ctx, func(tx *sql.Tx) error {
+		var ins *sql.Stmt
+		var review *sql.Stmt
+		var importID int64
+		var old []int64
+		list, billed := decimal.Zero, decimal.Zero
+		var rec bytes.Buffer
+		cw := csv.NewWriter(&rec)
+		for {
+			row, err := fr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return refused("import refused, nothing loaded: %v (run focus-validate first)", err)
+			}
+			v := row.Values
+			if cols.periodStart >= 0 && v[cols.periodStart] != "" {
+				p := periodOf(v[cols.periodStart])
+				if opt.Period == "" {
+					opt.Period = p
+				} else if p != opt.Period {
+					return refused("%s:%d: BillingPeriodStart: row is in period %s, the import is for %s; import each period's rows separately", opt.FileName, row.Line, p, opt.Period)
+				}
+			}
+			if importID == 0 {
+				if opt.Period == "" {
+					return refused("%s:%d: BillingPeriodStart is empty: give --period YYYY-MM", opt.FileName, row.Line)
+				}
+				if importID, old, err = l.beginImport(tx, a, opt, string(header)); err != nil {
+					return err
+				}
+				if ins, err = tx.Prepare(insertCharge); err != nil {
+					return err
+				}
+				defer ins.Close()
+				if review, err = tx.Prepare(`INSERT INTO review(charge_id, period, flags, status) VALUES (?,?,?,'pending')`); err != nil {
+					return err
+				}
+				defer review.Close()
+			}
+			c, flags, err := cols.extract(v, opt)
+			if err != nil {
+				return refused("%s:%d: %v (run focus-validate first)", opt.FileName, row.Line, err)
+			}
+			list = list.Add(c.ListCost)
+			billed = billed.Add(c.BilledCost)
+			rec.Reset()
+			cw.Write(v)
+			cw.Flush()
+			out, err := ins.Exec(importID, opt.Period, row.Line, strings.TrimSuffix(rec.String(), "\n"),
+				c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd,
+				c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
+				decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
+				c.ListCost.String(), c.BilledCost.String(), c.Currency)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", opt.FileName, row.Line, err)
+			}
+			if flags != "" {
+				id, _ := out.LastInsertId()
+				if _, err := review.Exec(id, opt.Period, flags); err != nil {
+					return err
+				}
+				res.Flagged++
+			}
+			res.Rows++
+		}
+		// Drain what the CSV reader did not need so the hash covers every byte.
+		if _, err := io.Copy(io.Discard, io.TeeReader(r, h)); err != nil {
+			return fmt.Errorf("read %s: %w", opt.FileName, err)
+		}
+		res.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if importID == 0 {
+			return refused("import %s: no rows", opt.FileName)
+		}
+		var prior int64
+		err := tx.QueryRow(`SELECT id FROM imports WHERE period = ? AND source = ? AND sha256 = ?`, opt.Period, opt.Source, res.SHA256).Scan(&prior)
+		if err == nil {
+			res.NoOp, res.ImportID = true, prior
+			return errNoOp
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if len(old) > 0 {
+			if !opt.Replace {
+				return refused("source %s already has import %d for period %s with different content: use --replace to replace it (or `focus-load remove %d`)", opt.Source, old[0], opt.Period, old[0])
+			}
+			for _, o := range old {
+				if _, err := tx.Exec(`DELETE FROM imports WHERE id = ?`, o); err != nil {
+					return fmt.Errorf("replace import %d: %w", o, err)
+				}
+			}
+			res.Replaced = old
+		}
+		res.ListCost, res.BilledCost = list, billed
+		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
+		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
+			res.SHA256, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
+			return err
+		}
+		return l.audit(tx, a, "import", fmt.Sprintf("import %d", importID), opt.Period, nil,
+			map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
+				"flagged": res.Flagged, "list_cost": list.String(), "billed_cost": billed.String(), "replaced": res.Replaced}, "")
+	})
+	if errors.Is(err, errNoOp) {
+		res.Period = opt.Period
+		res.Rows, res.Flagged, res.Replaced = 0, 0, nil
+		return res, nil
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+var errNoOp = errors.New("no-op")
+
+// beginImport checks the period's state, opening a new period on its first
+// import, and inserts the import record (its hash and totals are set at the
+// end). It returns the source's earlier imports for the period.
+func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header string) (int64, []int64, error) {
+	state, err := l.periodState(tx, opt.Period)
+	if errors.Is(err, ErrNoPeriod) {
+		if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, opt.Period); err != nil {
+			return 0, nil, err
+		}
+		if err := l.audit(tx, a, "period-open", "period "+opt.Period, opt.Period, nil, map[string]string{"state": StateOpen}, "first import"); err != nil {
+			return 0, nil, err
+		}
+		state = StateOpen
+	} else if err != nil {
+		return 0, nil, err
+	}
+	switch state {
+	case StateClosed:
+		return 0, nil, refused("period %s is closed: imports are refused (reopen it with `focus-load periods reopen %s` first)", opt.Period, opt.Period)
+	case StateFinalized:
+		return 0, nil, refused("period %s is finalized: it cannot change; record late usage or corrections as an adjustment in the next open period (`focus-load adjust --period NEXT --pi EMAIL --amount X --reason ... --ref \"%s ...\"`)", opt.Period, opt.Period)
+	}
+	rows, err := tx.Query(`SELECT id FROM imports WHERE period = ? AND source = ? ORDER BY id`, opt.Period, opt.Source)
+	if err != nil {
+		return 0, nil, err
+	}
+	var old []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, nil, err
+		}
+		old = append(old, id)
+	}
+	rows.Close()
+	out, err := tx.Exec(`INSERT INTO imports(period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by)
+		VALUES (?,?,?,'pending',?,0,0,'0','0',?,?)`, opt.Period, opt.Source, opt.FileName, header, l.stamp(), a.User)
+	if err != nil {
+		return 0, nil, err
+	}
+	id, _ := out.LastInsertId()
+	return id, old, nil
+}
+
+const insertCharge = `INSERT INTO charges(import_id, period, line, record, pi_email, pi_name, project_id, fund_org,
+  cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category,
+  resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+func decString(d decimal.Decimal, present bool) string {
+	if !present {
+		return ""
+	}
+	return d.String()
+}
+
+// periodOf returns YYYY-MM of a FOCUS date or date-time.
+func periodOf(s string) string {
+	if len(s) >= 7 {
+		return s[:7]
+	}
+	return s
+}
+
+type columns struct {
+	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
+}
+
+func columnsOf(r *focus.Reader) columns {
+	return columns{
+		billed: r.Index("BilledCost"), list: r.Index("ListCost"), periodStart: r.Index("BillingPeriodStart"),
+		service: r.Index("ServiceName"), category: r.Index("ServiceCategory"), resID: r.Index("ResourceId"),
+		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
+		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
+	}
+}
+
+func cell(v []string, i int) string {
+	if i < 0 {
+		return ""
+	}
+	return v[i]
+}
+
+func (c columns) extract(v []string, opt ImportOptions) (Charge, string, error) {
+	var ch Charge
+	var err error
+	if ch.BilledCost, err = decimal.NewFromString(v[c.billed]); err != nil {
+		return ch, "", fmt.Errorf("BilledCost: %q is not a decimal", v[c.billed])
+	}
+	if s := cell(v, c.list); s != "" {
+		if ch.ListCost, err = decimal.NewFromString(s); err != nil {
+			return ch, "", fmt.Errorf("ListCost: %q is not a decimal", s)
+		}
+	} else {
+		ch.ListCost = ch.BilledCost // no list price: no discount shown (focus-flag flags it)
+	}
+	if s := cell(v, c.quantity); s != "" {
+		if ch.Quantity, err = decimal.NewFromString(s); err != nil {
+			return ch, "", fmt.Errorf("ConsumedQuantity: %q is not a decimal", s)
+		}
+	}
+	tags, err := focus.ParseTags(cell(v, c.tags))
+	if err != nil {
+		return ch, "", err
+	}
+	k := opt.Tags
+	ch.PIEmail = strings.ToLower(strings.TrimSpace(tags[k.PIEmail]))
+	ch.PIName = tags[k.PIName]
+	ch.ProjectID = tags[k.ProjectID]
+	ch.FundOrg = tags[k.FundOrg]
+	ch.CostCenter = tags[k.CostCenter]
+	ch.AccountCode = tags[k.AccountCode]
+	ch.EndDate = tags[k.EndDate]
+	ch.ReconciliationEnd = tags[k.ReconciliationEnd]
+	if k.Ref1 != "" {
+		ch.Ref1 = tags[k.Ref1]
+	}
+	if k.Ref2 != "" {
+		ch.Ref2 = tags[k.Ref2]
+	}
+	ch.ServiceName = cell(v, c.service)
+	ch.ServiceCategory = cell(v, c.category)
+	ch.ResourceID = cell(v, c.resID)
+	ch.ResourceName = cell(v, c.resName)
+	ch.Unit = cell(v, c.unit)
+	ch.Currency = cell(v, c.currency)
+	if ch.Currency == "" {
+		ch.Currency = opt.Currency
+	}
+	return ch, strings.TrimSpace(cell(v, c.flags)), nil
+}
