@@ -15,7 +15,7 @@ func disputeCommand() *cli.Command {
 		Name:  "dispute",
 		Usage: "record and resolve PIs' disputes (finalize waits for them)",
 		UsageText: `focus-load dispute open --period 2025-01 --pi ada@uni.edu --charge 42 --reason "not my instance"
-   focus-load dispute resolve 3 --note "credited in adjustment 7"
+   focus-load dispute resolve --note "credited in adjustment 7" 3
    focus-load dispute list --period 2025-01`,
 		Subcommands: []*cli.Command{
 			{
@@ -45,10 +45,11 @@ func disputeCommand() *cli.Command {
 				Name: "resolve", Usage: "resolve a dispute", ArgsUsage: "ID",
 				Flags: []cli.Flag{&cli.StringFlag{Name: "note", Required: true, EnvVars: cliutil.Env("note")}},
 				Action: func(c *cli.Context) error {
-					id, err := strconv.ParseInt(c.Args().First(), 10, 64)
-					if err != nil || c.NArg() != 1 {
-						return fmt.Errorf("dispute resolve: give one dispute id")
+					ids, err := parseIDs(c.Args().Slice())
+					if err != nil || len(ids) != 1 {
+						return fmt.Errorf("dispute resolve: give one dispute id after the flags: `dispute resolve --note TEXT ID`")
 					}
+					id := ids[0]
 					l, err := openLedger(c)
 					if err != nil {
 						return err

@@ -49,7 +49,7 @@ func reviewCommand() *cli.Command {
 		Usage: "list and decide review items (flagged charges)",
 		UsageText: `focus-load review list --period 2025-01 --status pending
    focus-load review approve 12 13
-   focus-load review reject 14 --note "test instance, not research"
+   focus-load review reject --note "test instance, not research" 14
    focus-load review assign --tag pi_email=ada@uni.edu --tag fund_org=NSF-ATM-2024 15`,
 		Subcommands: []*cli.Command{
 			{
@@ -119,6 +119,9 @@ func parseIDs(args []string) ([]int64, error) {
 	}
 	ids := make([]int64, 0, len(args))
 	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			return nil, fmt.Errorf("%q after the ids: put flags before the ids (e.g. `review reject --note TEXT 14`)", a)
+		}
 		id, err := strconv.ParseInt(a, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, fmt.Errorf("%q is not an id", a)

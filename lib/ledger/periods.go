@@ -102,7 +102,7 @@ func blockers(tx *sql.Tx, period string) (string, error) {
 	}
 	rows.Close()
 	if d > 0 {
-		fmt.Fprintf(&b, "  resolve them: `focus-load dispute resolve ID --note TEXT`\n")
+		fmt.Fprintf(&b, "  resolve them: `focus-load dispute resolve --note TEXT ID`\n")
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
 }
