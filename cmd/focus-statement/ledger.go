@@ -6,10 +6,11 @@ import (
 	"github.com/openchargeback/ocb/lib/ledger"
 )
 
-// openLedger opens the ledger for statements. It is a variable so tests can
-// replace it with an in-memory reader.
+// openLedger opens the ledger for statements; a missing file is an error
+// (not a new empty ledger). It is a variable so tests can replace it with
+// an in-memory reader.
 var openLedger = func(path string) (ledger.StatementReader, io.Closer, error) {
-	l, err := ledger.Open(path)
+	l, err := ledger.OpenExisting(path)
 	if err != nil {
 		return nil, nil, err
 	}
