@@ -83,15 +83,17 @@ func TestKillMidImportLeavesNoPartialImport(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
-	err := cmd.Wait()
-	if err == nil || strings.Contains(stderr.String(), "import 1") {
-		t.Skipf("import finished before the kill (%v); machine too fast for this size", err)
-	}
-	if n := count(t, db, `SELECT count(*) FROM charges`); n != 0 {
-		t.Fatalf("%d charges of a killed import are in the ledger", n)
-	}
-	if n := count(t, db, `SELECT count(*) FROM imports`); n != 0 {
-		t.Fatalf("%d imports after a kill", n)
+	cmd.Wait()
+	// Either the kill landed mid-import (nothing of it is visible) or the
+	// import had already committed (all of it is): never a part.
+	charges := count(t, db, `SELECT count(*) FROM charges`)
+	imports := count(t, db, `SELECT count(*) FROM imports`)
+	switch {
+	case charges == 0 && imports == 0:
+	case charges == 200000 && imports == 1:
+		t.Logf("the import committed before the kill")
+	default:
+		t.Fatalf("partial import after kill -9: %d charges, %d imports\n%s", charges, imports, stderr.String())
 	}
 	out, err := exec.Command("sqlite3", db, "PRAGMA integrity_check").CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
@@ -102,7 +104,7 @@ func TestKillMidImportLeavesNoPartialImport(t *testing.T) {
 		t.Fatalf("re-import: %v\n%s", err, out)
 	}
 	if n := count(t, db, `SELECT count(*) FROM charges`); n != 200000 {
-		t.Fatalf("re-import loaded %d charges", n)
+		t.Fatalf("after re-import the ledger has %d charges", n)
 	}
 }
 
