@@ -1,11 +1,9 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -82,8 +80,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		var importID int64
 		var old []int64
 		list, billed := decimal.Zero, decimal.Zero
-		var rec bytes.Buffer
-		cw := csv.NewWriter(&rec)
+		var rec []byte
+		tagVals := make([]string, len(tagRoles))
+		tagKeys := roleKeys(opt.Tags)
 		for {
 			row, err := fr.Read()
 			if err == io.EOF {
@@ -117,16 +116,15 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 				}
 				defer review.Close()
 			}
-			c, flags, err := cols.extract(v, opt)
+			c, flags, err := cols.extract(v, opt, tagKeys, tagVals)
 			if err != nil {
 				return refused("%s:%d: %v (run focus-validate first)", opt.FileName, row.Line, err)
 			}
 			list = list.Add(c.ListCost)
 			billed = billed.Add(c.BilledCost)
-			rec.Reset()
-			cw.Write(v)
-			cw.Flush()
-			out, err := ins.Exec(importID, opt.Period, row.Line, strings.TrimSuffix(rec.String(), "\n"),
+			rec = appendJSONArray(rec[:0], v)
+			// As text, not a blob: json_extract in the sqlite3 shell refuses blobs.
+			out, err := ins.Exec(importID, opt.Period, row.Line, string(rec),
 				c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd,
 				c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
 				decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
@@ -230,8 +228,8 @@ func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header stri
 		old = append(old, id)
 	}
 	rows.Close()
-	out, err := tx.Exec(`INSERT INTO imports(period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by)
-		VALUES (?,?,?,'pending',?,0,0,'0','0',?,?)`, opt.Period, opt.Source, opt.FileName, header, l.stamp(), a.User)
+	out, err := tx.Exec(`INSERT INTO imports(period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format)
+		VALUES (?,?,?,'pending',?,0,0,'0','0',?,?,'json')`, opt.Period, opt.Source, opt.FileName, header, l.stamp(), a.User)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -279,7 +277,11 @@ func cell(v []string, i int) string {
 	return v[i]
 }
 
-func (c columns) extract(v []string, opt ImportOptions) (Charge, string, error) {
+// tagRoles are the tag values extracted into typed columns, in the order
+// of roleKeys.
+var tagRoles = []string{RolePIEmail, RolePIName, RoleProjectID, RoleFundOrg, RoleCostCenter, RoleAccountCode, RoleEndDate, RoleReconciliationEnd, "ref1", "ref2"}
+
+func (c columns) extract(v []string, opt ImportOptions, keys, tv []string) (Charge, string, error) {
 	var ch Charge
 	var err error
 	if ch.BilledCost, err = decimal.NewFromString(v[c.billed]); err != nil {
@@ -297,25 +299,12 @@ func (c columns) extract(v []string, opt ImportOptions) (Charge, string, error) 
 			return ch, "", fmt.Errorf("ConsumedQuantity: %q is not a decimal", s)
 		}
 	}
-	tags, err := focus.ParseTags(cell(v, c.tags))
-	if err != nil {
+	if err := tagValues(cell(v, c.tags), keys, tv); err != nil {
 		return ch, "", err
 	}
-	k := opt.Tags
-	ch.PIEmail = strings.ToLower(strings.TrimSpace(tags[k.PIEmail]))
-	ch.PIName = tags[k.PIName]
-	ch.ProjectID = tags[k.ProjectID]
-	ch.FundOrg = tags[k.FundOrg]
-	ch.CostCenter = tags[k.CostCenter]
-	ch.AccountCode = tags[k.AccountCode]
-	ch.EndDate = tags[k.EndDate]
-	ch.ReconciliationEnd = tags[k.ReconciliationEnd]
-	if k.Ref1 != "" {
-		ch.Ref1 = tags[k.Ref1]
-	}
-	if k.Ref2 != "" {
-		ch.Ref2 = tags[k.Ref2]
-	}
+	ch.PIEmail = strings.ToLower(strings.TrimSpace(tv[0]))
+	ch.PIName, ch.ProjectID, ch.FundOrg, ch.CostCenter = tv[1], tv[2], tv[3], tv[4]
+	ch.AccountCode, ch.EndDate, ch.ReconciliationEnd, ch.Ref1, ch.Ref2 = tv[5], tv[6], tv[7], tv[8], tv[9]
 	ch.ServiceName = cell(v, c.service)
 	ch.ServiceCategory = cell(v, c.category)
 	ch.ResourceID = cell(v, c.resID)

@@ -207,6 +207,9 @@ CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
   WHEN (SELECT state FROM periods WHERE period = OLD.period) <> 'open'
   BEGIN SELECT RAISE(ABORT, 'period is not open: charges cannot be removed'); END;
 `,
+	// 2: records are stored as JSON arrays from now on; imports made before
+	// keep their CSV records, and export reads either by this column.
+	`ALTER TABLE imports ADD COLUMN record_format TEXT NOT NULL DEFAULT 'csv';`,
 }
 
 // finalizedGuards are triggers that make each period-bound table immutable

@@ -110,17 +110,18 @@ func (l *Ledger) Audit(ctx context.Context, period string) ([]AuditRecord, error
 // column as imported (the union of the imports' columns, first seen first),
 // rejected charges included: the ledger's facts, not the statement's view.
 func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writer) (int, error) {
-	hrows, err := l.db.QueryContext(ctx, `SELECT id, header FROM imports WHERE period = ? ORDER BY id`, period)
+	hrows, err := l.db.QueryContext(ctx, `SELECT id, header, record_format FROM imports WHERE period = ? ORDER BY id`, period)
 	if err != nil {
 		return 0, err
 	}
 	headers := map[int64][]string{}
+	jsonRecords := map[int64]bool{}
 	var union []string
 	pos := map[string]int{}
 	for hrows.Next() {
 		var id int64
-		var h string
-		if err := hrows.Scan(&id, &h); err != nil {
+		var h, format string
+		if err := hrows.Scan(&id, &h, &format); err != nil {
 			hrows.Close()
 			return 0, err
 		}
@@ -130,6 +131,7 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 			return 0, fmt.Errorf("import %d header: %w", id, err)
 		}
 		headers[id] = cols
+		jsonRecords[id] = format == "json"
 		for _, c := range cols {
 			if _, ok := pos[c]; !ok {
 				pos[c] = len(union)
@@ -160,9 +162,7 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 		if err := rows.Scan(&id, &rec); err != nil {
 			return n, err
 		}
-		cr := csv.NewReader(strings.NewReader(rec))
-		cr.FieldsPerRecord = -1
-		vals, err := cr.Read()
+		vals, err := decodeStored(rec, jsonRecords[id])
 		if err != nil {
 			return n, fmt.Errorf("charge record of import %d: %w", id, err)
 		}
@@ -180,4 +180,16 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 		n++
 	}
 	return n, rows.Err()
+}
+
+// decodeStored reads a charge's stored cells: a JSON array, or one CSV
+// record for imports made before schema version 2.
+func decodeStored(rec string, isJSON bool) ([]string, error) {
+	if isJSON {
+		return decodeRecord(rec)
+	}
+	cr := csv.NewReader(strings.NewReader(rec))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	return cr.Read()
 }

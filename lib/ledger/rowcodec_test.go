@@ -1,0 +1,84 @@
+package ledger
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/focus"
+)
+
+func TestJSONArrayRoundTrip(t *testing.T) {
+	vals := []string{"", "plain", `q"uote\back`, "line\nbreak\r\ttab", "nul\x00byte", "é ünïcode 😀", "bad\xffutf8", "=HYPERLINK(\"x\")", "\u2028"}
+	enc := appendJSONArray(nil, vals)
+	if !json.Valid(enc) {
+		t.Fatalf("invalid JSON: %s", enc)
+	}
+	got, err := decodeRecord(string(enc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string(nil), vals...)
+	want[6] = "bad\ufffdutf8"
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	std, _ := json.Marshal(want)
+	var viaStd []string
+	json.Unmarshal(std, &viaStd)
+	if !reflect.DeepEqual(viaStd, got) {
+		t.Fatalf("differs from encoding/json: %q", viaStd)
+	}
+}
+
+// The fast Tags path must agree with focus.ParseTags, or defer to it.
+func TestTagValuesAgreesWithParseTags(t *testing.T) {
+	keys := []string{"pi_email", "fund_org", "", "missing"}
+	for _, cell := range []string{
+		``, `{}`, ` { } `, `{"pi_email":"a@uni.edu","fund_org":"F-1"}`,
+		`{ "pi_email" : "a@uni.edu" , "x" : "y" }`,
+		`{"pi_email":"a\u0040uni.edu"}`, `{"pi_email":"a\"b"}`, `{"fund_org":12.50}`, `{"fund_org":true}`,
+		`{"fund_org":null}`, `{"pi_email":"a","pi_email":"b"}`, `{"pi_email":{"x":"y"}}`, `{"pi_email":"a"`,
+		`{"pi_email":"a"} x`, `["a"]`, `not json`, `{"pi_email":"a",}`, "{\"pi_email\":\"a\xffb\"}",
+	} {
+		out := make([]string, len(keys))
+		err := tagValues(cell, keys, out)
+		tags, perr := focus.ParseTags(cell)
+		if (err == nil) != (perr == nil) {
+			t.Errorf("%s: tagValues err %v, ParseTags err %v", cell, err, perr)
+			continue
+		}
+		if err != nil {
+			if err.Error() != perr.Error() {
+				t.Errorf("%s: error %q, ParseTags %q", cell, err, perr)
+			}
+			continue
+		}
+		for i, k := range keys {
+			want := ""
+			if k != "" {
+				want = tags[k]
+			}
+			if out[i] != want {
+				t.Errorf("%s: %s = %q, want %q", cell, k, out[i], want)
+			}
+		}
+	}
+}
+
+func FuzzTagValues(f *testing.F) {
+	f.Add(`{"pi_email":"a@uni.edu","fund_org":"F"}`)
+	f.Add(`{"a":1}`)
+	f.Fuzz(func(t *testing.T, cell string) {
+		keys := []string{"pi_email", "fund_org"}
+		out := make([]string, 2)
+		err := tagValues(cell, keys, out)
+		tags, perr := focus.ParseTags(cell)
+		if (err == nil) != (perr == nil) {
+			t.Fatalf("%q: %v vs %v", cell, err, perr)
+		}
+		if err == nil && (out[0] != tags["pi_email"] || out[1] != tags["fund_org"]) {
+			t.Fatalf("%q: %q vs %v", cell, out, tags)
+		}
+	})
+}
