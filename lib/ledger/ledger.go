@@ -49,7 +49,7 @@ var _ StatementReader = (*Ledger)(nil)
 // a busy timeout make concurrent runs (overlapping cron jobs) wait instead of
 // failing with "database is locked".
 func Open(path string) (*Ledger, error) {
-	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate"
+	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-65536"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
