@@ -148,10 +148,18 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			return refused("import %s: no rows", opt.FileName)
 		}
 		var prior int64
-		err := tx.QueryRow(`SELECT id FROM imports WHERE period = ? AND source = ? AND sha256 = ?`, opt.Period, opt.Source, res.SHA256).Scan(&prior)
-		if err == nil {
+		var priorSource string
+		err := tx.QueryRow(`SELECT id, source FROM imports WHERE period = ? AND sha256 = ? ORDER BY source <> ?, id LIMIT 1`,
+			opt.Period, res.SHA256, opt.Source).Scan(&prior, &priorSource)
+		if err == nil && priorSource == opt.Source {
 			res.NoOp, res.ImportID = true, prior
 			return errNoOp
+		}
+		if err == nil {
+			// The same file under a second source name would bill every
+			// row twice: a mistyped --source in a cron job, not new usage.
+			return refused("%s: the same bytes are already import %d of source %s for period %s: nothing imported (import under --source %s, or `focus-load remove %d` first)",
+				opt.FileName, prior, priorSource, opt.Period, priorSource, prior)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err

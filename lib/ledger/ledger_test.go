@@ -116,3 +116,24 @@ func TestRejectedExcludedAndAssignedReordered(t *testing.T) {
 		t.Fatalf("items %+v", items)
 	}
 }
+
+func TestSameBytesOtherSourceRefused(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1.25,S,\n"
+	if _, err := importString(t, l, "AWS", data); err != nil {
+		t.Fatal(err)
+	}
+	res, err := importString(t, l, "AWS", data)
+	if err != nil || !res.NoOp || res.ImportID != 1 {
+		t.Fatalf("same source again: %+v %v", res, err)
+	}
+	_, err = importString(t, l, "aws", data)
+	if err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "already import 1 of source AWS") {
+		t.Fatalf("same bytes under another source: %v", err)
+	}
+	var n int
+	l.DB().QueryRow(`SELECT count(*) FROM charges`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d charges, want 1", n)
+	}
+}
