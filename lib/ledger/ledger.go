@@ -49,6 +49,9 @@ var _ StatementReader = (*Ledger)(nil)
 // a busy timeout make concurrent runs (overlapping cron jobs) wait instead of
 // failing with "database is locked".
 func Open(path string) (*Ledger, error) {
+	if err := initFile(path); err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
 	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-65536"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -60,6 +63,27 @@ func Open(path string) (*Ledger, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// pageSize of a new ledger: big pages make the bulk inserts of an import
+// cheaper (fewer B-tree pages and page headers per row) and cost little
+// for the few small updates review makes.
+// (8192 measured best of 4096/8192/16384/65536 for the generated 1M rows.)
+const pageSize = 8192
+
+// initFile sets the page size of a new (missing or empty) ledger file; it
+// can only be chosen before the first table is written.
+func initFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=60000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, pageSize))
+	return err
 }
 
 // Close closes the database.
