@@ -326,7 +326,21 @@ func (l *Ledger) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// check refuses an audit record that would not say who did it.
+func (a Actor) check() error {
+	if strings.TrimSpace(a.User) == "" {
+		return errors.New("ledger: Actor.User is empty: every change must say who made it")
+	}
+	if a.Origin != "cli" && a.Origin != "web" {
+		return fmt.Errorf("ledger: Actor.Origin %q: want \"cli\" or \"web\"", a.Origin)
+	}
+	return nil
+}
+
 func (l *Ledger) audit(tx *sql.Tx, a Actor, action, record, period string, before, after any, reason string) error {
+	if err := a.check(); err != nil {
+		return err
+	}
 	enc := func(v any) string {
 		if v == nil {
 			return "{}"

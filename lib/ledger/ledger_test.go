@@ -137,3 +137,25 @@ func TestSameBytesOtherSourceRefused(t *testing.T) {
 		t.Fatalf("%d charges, want 1", n)
 	}
 }
+
+func TestAnonymousChangesRefused(t *testing.T) {
+	l := open(t)
+	for _, a := range []Actor{{User: "", Origin: "cli"}, {User: "x", Origin: "cron"}} {
+		_, err := l.Import(ctx, a, strings.NewReader("BillingPeriodStart,BilledCost\n2025-01-01,1\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()})
+		if err == nil {
+			t.Fatalf("%+v: import accepted", a)
+		}
+	}
+	var n int
+	l.DB().QueryRow(`SELECT count(*) FROM charges`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d charges from anonymous imports", n)
+	}
+	if _, err := l.Import(ctx, Actor{User: "web-admin", Origin: "web"}, strings.NewReader("BillingPeriodStart,BilledCost\n2025-01-01,1\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := l.Audit(ctx, "2025-01")
+	if err != nil || len(recs) != 2 || recs[1].Who != "web-admin" || recs[1].Origin != "web" || recs[1].Action != "import" {
+		t.Fatalf("audit %+v %v", recs, err)
+	}
+}
