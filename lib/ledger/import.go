@@ -100,7 +100,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 	}()
 
 	err = l.withTx(ctx, func(tx *sql.Tx) error {
-		var ins *sql.Stmt
+		var ins, lean *sql.Stmt
 		var review *sql.Stmt
 		var importID int64
 		var old []int64
@@ -112,10 +112,14 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 				if importID, old, err = l.beginImport(tx, a, opt, string(header)); err != nil {
 					return err
 				}
-				if ins, err = tx.Prepare(insertCharge); err != nil {
+				if ins, err = tx.Prepare(insertChargeSQL(importID, opt.Period, false)); err != nil {
 					return err
 				}
 				defer ins.Close()
+				if lean, err = tx.Prepare(insertChargeSQL(importID, opt.Period, true)); err != nil {
+					return err
+				}
+				defer lean.Close()
 				if review, err = tx.Prepare(`INSERT INTO review(charge_id, period, flags, status) VALUES (?,?,?,'pending')`); err != nil {
 					return err
 				}
@@ -123,8 +127,12 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			}
 			for i := range b.rows {
 				pr := &b.rows[i]
-				pr.args[0], pr.args[1] = importID, opt.Period
-				out, err := ins.Exec(pr.args[:]...)
+				var out sql.Result
+				if pr.lean {
+					out, err = lean.Exec(pr.args[:leanArgs]...)
+				} else {
+					out, err = ins.Exec(pr.args[:]...)
+				}
 				if err != nil {
 					return fmt.Errorf("%s:%d: %w", opt.FileName, pr.line, err)
 				}
@@ -198,13 +206,17 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 
 var errNoOp = errors.New("no-op")
 
-// pendingRow is one parsed row ready to insert: args are insertCharge's
-// parameters, the first two (import id, period) set by the inserter.
+// pendingRow is one parsed row ready to insert: args are the parameters of
+// insertChargeSQL(…, lean), lean when the six rarely used tag columns are
+// all empty (most rows: each bound parameter is a cgo call).
 type pendingRow struct {
 	line  int
 	flags string
-	args  [23]any
+	lean  bool
+	args  [21]any
 }
+
+const leanArgs = 15
 
 type rowBatch struct {
 	rows []pendingRow
@@ -270,12 +282,16 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		list = list.Add(c.ListCost)
 		billed = billed.Add(c.BilledCost)
 		rec = appendJSONArray(rec[:0], v)
-		batch = append(batch, pendingRow{line: row.Line, flags: flags, args: [23]any{
-			nil, nil, row.Line, string(rec), // as text, not a blob: json_extract refuses blobs
-			c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd,
-			c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
+		pr := pendingRow{line: row.Line, flags: flags}
+		pr.lean = c.CostCenter == "" && c.AccountCode == "" && c.EndDate == "" && c.ReconciliationEnd == "" && c.Ref1 == "" && c.Ref2 == ""
+		pr.args = [21]any{
+			row.Line, string(rec), // as text, not a blob: json_extract refuses blobs
+			c.PIEmail, c.PIName, c.ProjectID, c.FundOrg,
+			c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
 			decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
-			c.ListCost.String(), c.BilledCost.String(), c.Currency}})
+			c.ListCost.String(), c.BilledCost.String(), c.Currency,
+			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2}
+		batch = append(batch, pr)
 		if len(batch) == batchRows {
 			if !send(rowBatch{rows: batch}) {
 				return parseResult{err: errors.New("import stopped")}
@@ -334,10 +350,19 @@ func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header stri
 	return id, old, nil
 }
 
-const insertCharge = `INSERT INTO charges(import_id, period, line, record, pi_email, pi_name, project_id, fund_org,
-  cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category,
-  resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
-  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+// insertChargeSQL is the charge INSERT of one import. The import id and
+// period are literals (an integer and a checked YYYY-MM), not parameters;
+// lean leaves out the six rarely used tag columns (” instead).
+func insertChargeSQL(importID int64, period string, lean bool) string {
+	rare := "?,?,?,?,?,?"
+	if lean {
+		rare = "'','','','','',''"
+	}
+	return fmt.Sprintf(`INSERT INTO charges(import_id, period, line, record, pi_email, pi_name, project_id, fund_org,
+  service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency,
+  cost_center, account_code, end_date, reconciliation_end, ref1, ref2)
+  VALUES (%d,'%s',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,%s)`, importID, period, rare)
+}
 
 func decString(d decimal.Decimal, present bool) string {
 	if !present {

@@ -159,3 +159,23 @@ func TestAnonymousChangesRefused(t *testing.T) {
 		t.Fatalf("audit %+v %v", recs, err)
 	}
 }
+
+func TestRareTagColumnsStored(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n" +
+		`2025-01-01,1,S,"{""pi_email"":""A@Uni.edu"",""cost_center"":""CC1"",""end_date"":""2026-06-30""}"` + "\n" +
+		`2025-01-01,2,S,"{""pi_email"":""b@uni.edu""}"` + "\n"
+	if _, err := importString(t, l, "X", data); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+		got = append(got, c.PIEmail+"|"+c.CostCenter+"|"+c.EndDate+"|"+c.BilledCost.String())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != "a@uni.edu|CC1|2026-06-30|1 b@uni.edu|||2" {
+		t.Fatalf("charges %v", got)
+	}
+}
