@@ -57,6 +57,8 @@ func reviewCommand() *cli.Command {
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "period", Usage: "YYYY-MM", EnvVars: cliutil.Env("period")},
 					&cli.StringFlag{Name: "status", Usage: "pending, approved or rejected", EnvVars: cliutil.Env("status")},
+					&cli.StringFlag{Name: "resource-id", Usage: "only items of this ResourceId", EnvVars: cliutil.Env("resource-id")},
+					&cli.BoolFlag{Name: "ids", Usage: "print only the ids, one a line (for $(...) in scripts)", EnvVars: cliutil.Env("ids")},
 					formatFlag(),
 				},
 				Action: func(c *cli.Context) error {
@@ -68,6 +70,21 @@ func reviewCommand() *cli.Command {
 					items, err := l.ReviewItems(c.Context, c.String("period"), c.String("status"))
 					if err != nil {
 						return err
+					}
+					if r := c.String("resource-id"); c.IsSet("resource-id") {
+						keep := items[:0]
+						for _, i := range items {
+							if i.ResourceID == r {
+								keep = append(keep, i)
+							}
+						}
+						items = keep
+					}
+					if c.Bool("ids") {
+						for _, i := range items {
+							fmt.Fprintln(c.App.Writer, i.ChargeID)
+						}
+						return nil
 					}
 					t := &table{header: []string{"id", "period", "source", "status", "flags", "pi_email", "project_id", "fund_org", "service", "resource_id", "resource_name", "list_cost", "billed_cost", "decided_by", "note"}}
 					for _, i := range items {
