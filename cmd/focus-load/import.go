@@ -52,7 +52,7 @@ func importAction(c *cli.Context) error {
 			return refusal(err)
 		}
 		if res.NoOp {
-			fmt.Fprintf(stderr, "focus-load: %s: already imported as import %d (same bytes): nothing to do\n", displayName(name), res.ImportID)
+			fmt.Fprintf(stderr, "focus-load: %s: already imported as import %d (same bytes): nothing to do; period %s is %s\n", displayName(name), res.ImportID, res.Period, res.State)
 			return nil
 		}
 		replaced := ""

@@ -179,3 +179,44 @@ func TestRareTagColumnsStored(t *testing.T) {
 		t.Fatalf("charges %v", got)
 	}
 }
+
+// A regular file seen before is answered from its hash, even after the
+// period closed (a nightly job re-running); a changed file still is not.
+func TestSameFileAgainAfterClose(t *testing.T) {
+	l := open(t)
+	p := filepath.Join(t.TempDir(), "aws.csv")
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1.25,S,\n"
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imp := func() (ImportResult, error) {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return l.Import(ctx, tester, f, ImportOptions{Source: "AWS", FileName: p, Tags: tagkeys.Default()})
+	}
+	first, err := imp()
+	if err != nil || first.NoOp || first.Rows != 1 {
+		t.Fatalf("first import %+v %v", first, err)
+	}
+	if err := l.ClosePeriod(ctx, tester, "2025-01"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := imp()
+	if err != nil || !again.NoOp || again.ImportID != first.ImportID || again.State != StateClosed || again.SHA256 != first.SHA256 {
+		t.Fatalf("same file after close: %+v %v", again, err)
+	}
+	// Through a pipe (not seekable) the answer is the same.
+	pr, pw, _ := os.Pipe()
+	go func() { pw.WriteString(data); pw.Close() }()
+	res, err := l.Import(ctx, tester, pr, ImportOptions{Source: "AWS", Tags: tagkeys.Default()})
+	if err != nil || !res.NoOp || res.ImportID != first.ImportID || res.State != StateClosed {
+		t.Fatalf("same bytes through a pipe after close: %+v %v", res, err)
+	}
+	os.WriteFile(p, []byte(data+"2025-01-01,2,S,\n"), 0o644)
+	if _, err := imp(); err == nil || !strings.Contains(err.Error(), "period 2025-01 is closed") {
+		t.Fatalf("changed file into a closed period: %v", err)
+	}
+}
