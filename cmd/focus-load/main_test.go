@@ -131,3 +131,31 @@ func TestConcurrentImportsBothSucceed(t *testing.T) {
 		t.Fatalf("charges = %d, want 60000", n)
 	}
 }
+
+// Six cron jobs starting together on a ledger that does not exist yet: all
+// create, migrate and import without "database is locked".
+func TestManyConcurrentImportsOnANewLedger(t *testing.T) {
+	files := []string{"2025-01/aws", "2025-01/azure", "2025-01/hpc", "2025-01/storage", "2025-12/aws", "2025-12/azure"}
+	for round := 0; round < 5; round++ {
+		db := filepath.Join(t.TempDir(), "l.db")
+		var wg sync.WaitGroup
+		outs := make([][]byte, len(files))
+		errs := make([]error, len(files))
+		for i, f := range files {
+			wg.Add(1)
+			go func(i int, f string) {
+				defer wg.Done()
+				outs[i], errs[i] = exec.Command(bin, "--db", db, "import", "--source", f, "../../testdata/"+f+".csv").CombinedOutput()
+			}(i, f)
+		}
+		wg.Wait()
+		for i := range errs {
+			if errs[i] != nil {
+				t.Fatalf("round %d, %s: %v\n%s", round, files[i], errs[i], outs[i])
+			}
+		}
+		if n := count(t, db, `SELECT count(*) FROM imports`); n != len(files) {
+			t.Fatalf("round %d: %d imports", round, n)
+		}
+	}
+}

@@ -49,9 +49,10 @@ var _ StatementReader = (*Ledger)(nil)
 // a busy timeout make concurrent runs (overlapping cron jobs) wait instead of
 // failing with "database is locked".
 func Open(path string) (*Ledger, error) {
-	if err := initFile(path); err != nil {
-		return nil, fmt.Errorf("open ledger %s: %w", path, err)
-	}
+	// Best effort: when another process is creating the same ledger at
+	// this moment its choice stands, and a real problem (permissions)
+	// surfaces from the open below.
+	_ = initFile(path)
 	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-65536"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
