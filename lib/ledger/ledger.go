@@ -59,7 +59,14 @@ func Open(path string) (*Ledger, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	l := &Ledger{db: db, now: func() time.Time { return time.Now().UTC() }}
-	if err := l.migrate(); err != nil {
+	// SQLite answers "database is locked" without waiting in a few cases
+	// (another process switching a new file to WAL, or recovering its WAL):
+	// retry those for as long as the busy timeout would have waited.
+	err = l.migrate()
+	for deadline := time.Now().Add(60 * time.Second); isBusy(err) && time.Now().Before(deadline); err = l.migrate() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
@@ -294,6 +301,11 @@ func (l *Ledger) migrate() error {
 		}
 	}
 	return nil
+}
+
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
 // RefusedError is a state change the ledger's rules refuse (exit 1 in the CLI).
