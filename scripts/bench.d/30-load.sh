@@ -30,3 +30,4 @@ awk -v rows="$rows" -v ss="$s_s" -v sk="$s_k" -v ls="$l_s" -v lk="$l_k" 'BEGIN {
     (ls <= ss ? "ok <= sqlite3" : "SLOWER than sqlite3"), (lk < 256 * 1024 ? "ok < 256 MiB" : "OVER 256 MiB")
 }'
 ls -l "$x" "$y" | awk '{ printf "   %-24s %6.0f MB\n", ($NF ~ /sqlite3/ ? "sqlite3 table file" : "ledger file"), $5 / 1e6 }'
+rm -f "$x" "$x"-* "$y" "$y"-* # 1.4 GB for 1M rows
