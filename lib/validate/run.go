@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +62,7 @@ type runner struct {
 	rejErrI int // index of x_Errors in rejected rows
 	errBuf  strings.Builder
 	jsonEnc *json.Encoder
+	rawOut  bool // CSV output: unchanged CSV records are copied
 }
 
 // Run validates the inputs in order, streaming valid rows to cfg.Stdout.
@@ -161,7 +163,7 @@ func (r *runner) file(name string) error {
 		return err
 	}
 	defer in.Close()
-	rd, err := focus.NewReader(in, name)
+	rd, err := focus.NewRawReader(in, name)
 	if err != nil {
 		var pe *focus.ParseError
 		if errors.As(err, &pe) {
@@ -251,6 +253,8 @@ func (r *runner) file(name string) error {
 			}
 			continue
 		}
+		raw := rd.Raw()
+		chk.NoNUL = raw != nil && bytes.IndexByte(raw, 0) < 0
 		ok := chk.Check(row.Line, vals)
 		for _, d := range chk.Warns {
 			k := warnKey{d.Column, d.Rule}
@@ -273,7 +277,15 @@ func (r *runner) file(name string) error {
 			continue
 		}
 		r.res.Valid++
-		if err := r.out.Write(vals); err != nil {
+		// An unchanged row is copied as read: re-encoding would cost more
+		// than all the checks. Only LF records with no skipped blank line
+		// qualify, so the output has one line ending.
+		if r.rawOut && !chk.Changed && len(raw) > 0 && raw[0] != '\n' && bytes.IndexByte(raw, '\r') < 0 {
+			err = r.out.WriteRaw(raw)
+		} else {
+			err = r.out.Write(vals)
+		}
+		if err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}
@@ -302,6 +314,7 @@ func (r *runner) openWriters(inFmt focus.Format) error {
 		f = *r.cfg.Out
 	}
 	r.out = focus.NewWriter(r.cfg.Stdout, f)
+	r.rawOut = f == focus.CSV
 	if err := r.out.WriteHeader(r.header); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}

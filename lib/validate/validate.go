@@ -337,6 +337,16 @@ type Checker struct {
 	Errs []Diagnostic
 	// Warns are the warning diagnostics of the last row (reused).
 	Warns []Diagnostic
+	// Changed reports that the last row was rewritten (normalised).
+	Changed bool
+	// NoNUL tells Check that the caller has seen the row's bytes and they
+	// have no NUL (one scan of the record instead of one per cell).
+	NoNUL bool
+}
+
+func (c *Checker) set(vals []string, i int, v string) {
+	vals[i] = v
+	c.Changed = true
 }
 
 // NewChecker returns a Checker for s.
@@ -376,6 +386,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 	c.line = line
 	c.Errs = c.Errs[:0]
 	c.Warns = c.Warns[:0]
+	c.Changed = false
 	s := c.s
 	strict := s.opts.Strict
 	var times [numSlots]int64
@@ -387,7 +398,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 	for i := range s.cols {
 		cc := &s.cols[i]
 		v := vals[i]
-		if strings.IndexByte(v, 0) >= 0 {
+		if !c.NoNUL && strings.IndexByte(v, 0) >= 0 {
 			c.errf(cc.name, RuleNUL, "contains a NUL byte")
 			continue
 		}
@@ -397,7 +408,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 		if len(v) == 4 && (v == "NULL" || v == "null") {
 			c.deviation(cc.name, RuleNullLiteral, "literal "+v+" read as null (FOCUS nulls are empty)")
 			if !strict {
-				vals[i] = ""
+				c.set(vals, i, "")
 			}
 			v = ""
 		}
@@ -421,7 +432,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 			if r.plus {
 				c.deviation(cc.name, RuleNumeric, quote(v)+" has a '+' sign (FOCUS Numeric Format: '-' only, no '+' in the exponent)")
 				if !strict {
-					vals[i] = stripPlus(v)
+					c.set(vals, i, stripPlus(v))
 				}
 			}
 			if r.neg && r.nonzero && cc.nonneg {
@@ -447,7 +458,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 				c.deviation(cc.name, RuleDateTime, quote(v)+" is not YYYY-MM-DDTHH:MM:SSZ; read as UTC")
 			}
 			if form != dtExact && !strict {
-				vals[i] = formatDateTime(t)
+				c.set(vals, i, formatDateTime(t))
 			}
 			if cc.slot != slotNone {
 				times[cc.slot], have[cc.slot], dateOnly[cc.slot], orig[cc.slot] = t, true, form == dtDateOnly, v
@@ -466,7 +477,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 			if canon != "" {
 				c.deviation(cc.name, RuleEnumCase, quote(v)+" has the wrong case; the FOCUS value is "+quote(canon))
 				if !strict {
-					vals[i] = canon
+					c.set(vals, i, canon)
 				}
 				continue
 			}
@@ -484,7 +495,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 			if up := strings.ToUpper(v); isISO4217(up) {
 				c.deviation(cc.name, RuleCurrency, quote(v)+" is not upper case; the ISO 4217 code is "+quote(up))
 				if !strict {
-					vals[i] = up
+					c.set(vals, i, up)
 				}
 				continue
 			}
@@ -536,7 +547,7 @@ func (c *Checker) crossChecks(vals []string, times *[numSlots]int64, have, dateO
 			c.deviation("BillingPeriodEnd", RuleInclusiveBilling, fmt.Sprintf("%s is the last day of the month, an inclusive end; FOCUS ends are exclusive: read as %s",
 				quote(orig[slotBPE]), formatDateTime(me)))
 			if !strict {
-				vals[s.idx[slotBPE]] = formatDateTime(me)
+				c.set(vals, s.idx[slotBPE], formatDateTime(me))
 			}
 			times[slotBPE] = me
 		}
@@ -559,7 +570,7 @@ func (c *Checker) crossChecks(vals []string, times *[numSlots]int64, have, dateO
 		times[slotCPE] += 86400
 		c.deviation("ChargePeriodEnd", RuleInclusiveCharge, fmt.Sprintf("%s read as inclusive like BillingPeriodEnd: exclusive end %s", quote(old), formatDateTime(times[slotCPE])))
 		if !strict {
-			vals[s.idx[slotCPE]] = formatDateTime(times[slotCPE])
+			c.set(vals, s.idx[slotCPE], formatDateTime(times[slotCPE]))
 		}
 	}
 	if have[slotCPS] && have[slotCPE] && times[slotCPS] >= times[slotCPE] {
