@@ -206,8 +206,10 @@ func (r *runner) file(name string) error {
 	r.wOrder = r.wOrder[:0]
 	chk := schema.NewChecker()
 	nh := len(header)
+	src := newReadAhead(rd)
+	defer src.Close()
 	for {
-		row, err := rd.Read()
+		row, raw, err := src.Next()
 		if err == io.EOF {
 			break
 		}
@@ -253,7 +255,6 @@ func (r *runner) file(name string) error {
 			}
 			continue
 		}
-		raw := rd.Raw()
 		chk.NoNUL = raw != nil && bytes.IndexByte(raw, 0) < 0
 		ok := chk.Check(row.Line, vals)
 		for _, d := range chk.Warns {
