@@ -12,9 +12,10 @@ func NewRawReader(r io.Reader, name string) (*Reader, error) {
 
 // Raw returns the input bytes of the record the last Read returned: the
 // record with its line ending, possibly preceded by blank lines the CSV
-// reader skipped. It is nil for NDJSON, for UTF-16 input, after an error,
-// and for readers not made by NewRawReader. The slice is valid until the
-// next Read.
+// reader skipped. After a *ParseError it holds the bytes the CSV reader
+// consumed for the unparseable record, so a caller can keep them. It is nil
+// at io.EOF, for NDJSON, for UTF-16 input, and for readers not made by
+// NewRawReader. The slice is valid until the next Read.
 func (r *Reader) Raw() []byte { return r.raw.last }
 
 // rawTee records the bytes the bufio.Reader pulls from its source.
@@ -72,7 +73,7 @@ func (s *rawState) record(r *Reader, err error) {
 		return
 	}
 	end := s.csvBase + r.csv.InputOffset()
-	if err == nil {
+	if err != io.EOF && end > s.prev {
 		s.last = s.tee.buf[s.prev-s.tee.base : end-s.tee.base]
 	}
 	s.prev = end

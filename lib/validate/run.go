@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/openchargeback/ocb/lib/focus"
@@ -233,12 +234,19 @@ func (r *runner) file(name string) error {
 			if len(row.Values) > 0 {
 				rule = RuleFieldCount
 			}
+			diagMsg := msg
+			if len(row.Values) == 0 && len(raw) > 0 {
+				// Unparseable: keep the record's bytes in x_Errors (not in
+				// the diagnostic line, which must stay one short line).
+				msg += "; record as read: " + strconv.Quote(string(raw))
+			}
 			line := pe.Line
 			if row.Line > 0 {
 				line = row.Line
 			}
-			d := Diagnostic{File: file, Line: line, Severity: Error, Rule: rule, Message: msg}
+			d := Diagnostic{File: file, Line: line, Severity: Error, Rule: rule, Message: diagMsg}
 			r.emit(d)
+			d.Message = msg
 			vals := make([]string, nh)
 			copy(vals, row.Values)
 			if err := r.reject(vals, []Diagnostic{d}); err != nil {
