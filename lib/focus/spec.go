@@ -314,3 +314,26 @@ func DetectVersion(header []string) Version {
 	}
 	return V1_0
 }
+
+// subcategoryParent maps each ServiceSubcategory to its one ServiceCategory.
+// The value list is grouped by category, each group closed by its
+// "Other (<Category>)" value.
+var subcategoryParent = func() map[string]string {
+	m := make(map[string]string, len(enumServiceSubcategory))
+	var group []string
+	for _, v := range enumServiceSubcategory {
+		group = append(group, v)
+		if strings.HasPrefix(v, "Other (") && strings.HasSuffix(v, ")") {
+			parent := v[len("Other (") : len(v)-1]
+			for _, g := range group {
+				m[g] = parent
+			}
+			group = group[:0]
+		}
+	}
+	return m
+}()
+
+// SubcategoryParent returns the ServiceCategory a ServiceSubcategory belongs
+// to (FOCUS 1.1+), or "" for an unknown value.
+func SubcategoryParent(sub string) string { return subcategoryParent[sub] }

@@ -60,3 +60,23 @@ func TestLookupColumn(t *testing.T) {
 		t.Errorf("ServiceSubcategory has %d values, want 82", len(c.Enum))
 	}
 }
+
+func TestSubcategoryParent(t *testing.T) {
+	for sub, cat := range map[string]string{"Virtual Machines": "Compute", "Object Storage": "Storage",
+		"Other (Other)": "Other", "Generative AI": "AI and Machine Learning", "Support": "Management and Governance", "Nope": ""} {
+		if got := SubcategoryParent(sub); got != cat {
+			t.Errorf("%s: %q, want %q", sub, got, cat)
+		}
+	}
+	c, _ := LookupColumn(V1_2, "ServiceCategory")
+	for _, sub := range enumServiceSubcategory {
+		p := SubcategoryParent(sub)
+		found := false
+		for _, e := range c.Enum {
+			found = found || e == p
+		}
+		if !found {
+			t.Errorf("%s: parent %q is not a ServiceCategory", sub, p)
+		}
+	}
+}

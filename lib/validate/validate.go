@@ -57,6 +57,7 @@ const (
 	RulePeriodMismatch    = "period-mismatch"
 	RuleCostSign          = "cost-sign"
 	RuleFrequencyPurchase = "charge-frequency"
+	RuleSubcategory       = "service-subcategory"
 )
 
 // Diagnostic is one problem, GNU style: FILE:LINE: Column: message [rule].
@@ -153,6 +154,8 @@ type Schema struct {
 	iTags   int
 	iFreq   int
 	iCat    int
+	iSvcCat int
+	iSvcSub int
 	// From --period: used when the rows carry no billing period.
 	periodSet              bool
 	periodStart, periodEnd int64
@@ -172,7 +175,7 @@ var profileNeeded = map[string]bool{
 // NewSchema analyses a header. The diagnostics are header-level (Line is
 // the header line); Schema.Fatal is set when no row can be billed.
 func NewSchema(file string, headerLine int, header []string, opts Options) (*Schema, []Diagnostic, error) {
-	s := &Schema{File: file, Header: header, opts: opts, iTags: -1, iFreq: -1, iCat: -1}
+	s := &Schema{File: file, Header: header, opts: opts, iTags: -1, iFreq: -1, iCat: -1, iSvcCat: -1, iSvcSub: -1}
 	for i := range s.idx {
 		s.idx[i] = -1
 	}
@@ -278,6 +281,10 @@ func NewSchema(file string, headerLine int, header []string, opts Options) (*Sch
 				s.iFreq = i
 			case "ChargeCategory":
 				s.iCat = i
+			case "ServiceCategory":
+				s.iSvcCat = i
+			case "ServiceSubcategory":
+				s.iSvcSub = i
 			}
 		}
 		s.cols[i] = cc
@@ -595,6 +602,13 @@ func (c *Checker) crossChecks(vals []string, times *[numSlots]int64, have, dateO
 				c.errf(name, RuleCostSign, fmt.Sprintf("%s and BilledCost %s disagree in sign",
 					quote(vals[s.idx[slot]]), quote(vals[s.idx[slotBilled]])))
 			}
+		}
+	}
+	// A ServiceSubcategory belongs to exactly one ServiceCategory.
+	if s.iSvcCat >= 0 && s.iSvcSub >= 0 && vals[s.iSvcSub] != "" && vals[s.iSvcCat] != "" {
+		if p := focus.SubcategoryParent(vals[s.iSvcSub]); p != "" && p != vals[s.iSvcCat] {
+			c.deviation("ServiceSubcategory", RuleSubcategory, fmt.Sprintf("%s belongs to ServiceCategory %s, not %s",
+				quote(vals[s.iSvcSub]), quote(p), quote(vals[s.iSvcCat])))
 		}
 	}
 	// ChargeFrequency MUST NOT be Usage-Based for a Purchase.

@@ -293,3 +293,15 @@ func TestSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestServiceSubcategoryParent(t *testing.T) {
+	h := "BillingPeriodStart,BilledCost,ServiceName,ServiceCategory,ServiceSubcategory,Tags\n"
+	res, _, errs, _ := run(t, Options{}, h+jan+",1,S3,Compute,Object Storage,"+okTags+"\n"+jan+",1,S3,Storage,Object Storage,"+okTags+"\n")
+	if res.Valid != 2 || !strings.Contains(errs, `in.csv:2: ServiceSubcategory: warning: "Object Storage" belongs to ServiceCategory "Storage", not "Compute" [service-subcategory]`) ||
+		strings.Contains(errs, "in.csv:3: ServiceSub") {
+		t.Errorf("%+v\n%s", res, errs)
+	}
+	if res, _, _, _ = run(t, Options{Strict: true}, h+jan+",1,S3,Compute,Object Storage,"+okTags+"\n"); res.Invalid != 1 {
+		t.Errorf("strict: %+v", res)
+	}
+}
