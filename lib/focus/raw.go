@@ -61,7 +61,7 @@ func (s *rawState) discard() {
 	if t == nil {
 		return
 	}
-	if k := s.prev - t.base; k > 1<<20 && k > int64(len(t.buf))/2 {
+	if k := s.prev - t.base; k > 256<<10 && k > int64(len(t.buf))/2 {
 		n := copy(t.buf, t.buf[k:])
 		t.buf = t.buf[:n]
 		t.base += k

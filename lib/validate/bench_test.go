@@ -9,8 +9,8 @@ import (
 	"github.com/openchargeback/ocb/lib/focus"
 )
 
-// benchInput is a generated FOCUS CSV: $BENCH_DATA when set (scripts/bench.sh),
-// else a 2,000-row copy of the bundled AWS sample repeated.
+// benchInput is a FOCUS CSV: $VALIDATE_BENCH_FILE when set (e.g. a generated 1M-row file),
+// else the bundled Azure sample repeated to 8 MB.
 func benchInput(b *testing.B) []byte {
 	if p := os.Getenv("VALIDATE_BENCH_FILE"); p != "" {
 		data, err := os.ReadFile(p)
@@ -26,7 +26,7 @@ func benchInput(b *testing.B) []byte {
 	i := bytes.IndexByte(data, '\n') + 1
 	var buf bytes.Buffer
 	buf.Write(data[:i])
-	for buf.Len() < 1<<20 {
+	for buf.Len() < 8<<20 {
 		buf.Write(data[i:])
 	}
 	return buf.Bytes()
