@@ -64,7 +64,7 @@ const (
 type Diagnostic struct {
 	File     string `json:"file"`
 	Line     int    `json:"line"`
-	Column   string `json:"column,omitempty"`
+	Column   string `json:"column"`
 	Severity string `json:"severity"`
 	Rule     string `json:"rule"`
 	Message  string `json:"message"`
