@@ -286,11 +286,8 @@ func (r *runner) file(name string) error {
 			continue
 		}
 		r.res.Valid++
-		// An unchanged row is copied as read: re-encoding would cost more
-		// than all the checks. Only LF records with no skipped blank line
-		// qualify, so the output has one line ending.
-		if r.rawOut && !chk.Changed && len(raw) > 0 && raw[0] != '\n' && bytes.IndexByte(raw, '\r') < 0 {
-			err = r.out.WriteRaw(raw)
+		if rec, ok := r.rawRecord(raw, chk.Changed); ok {
+			err = r.out.WriteRaw(rec)
 		} else {
 			err = r.out.Write(vals)
 		}
@@ -389,4 +386,23 @@ func (r *runner) rejectMsg(vals []string, msg string) error {
 		return fmt.Errorf("write --reject: %w", err)
 	}
 	return nil
+}
+
+// rawRecord returns the input bytes to copy for an unchanged valid row: re-
+// encoding would cost more than all the checks. A CRLF record is copied
+// without its CR; a record with another CR (a quoted CRLF, which the CSV
+// reader turns into LF) or after skipped blank lines is re-encoded, so the
+// output has LF line endings only.
+func (r *runner) rawRecord(raw []byte, changed bool) ([]byte, bool) {
+	if !r.rawOut || changed || len(raw) == 0 || raw[0] == '\n' || raw[0] == '\r' {
+		return nil, false
+	}
+	cr := bytes.IndexByte(raw, '\r')
+	switch {
+	case cr < 0:
+		return raw, true
+	case cr == len(raw)-2 && raw[cr+1] == '\n':
+		return raw[:cr], true // WriteRaw adds the LF
+	}
+	return nil, false
 }

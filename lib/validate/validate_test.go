@@ -305,3 +305,13 @@ func TestServiceSubcategoryParent(t *testing.T) {
 		t.Errorf("strict: %+v", res)
 	}
 }
+
+func TestCRLFInputGivesLFOutput(t *testing.T) {
+	lf := hdr + row(jan, feb, jan, jan5, "USD", "Usage", "Usage-Based", "10", "8", "8", "HPC", okTags) +
+		row(jan, feb, jan, jan5, "USD", "Usage", "Usage-Based", "10", "8", "8", "\"HPC\nquoted\"", okTags)
+	crlf := "\xEF\xBB\xBF" + strings.ReplaceAll(lf, "\n", "\r\n")
+	res, out, errs, _ := run(t, Options{}, crlf)
+	if res.Valid != 2 || out != lf {
+		t.Errorf("%+v %s\n%q\nwant\n%q", res, errs, out, lf)
+	}
+}
