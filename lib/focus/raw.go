@@ -78,3 +78,7 @@ func (s *rawState) record(r *Reader, err error) {
 	}
 	s.prev = end
 }
+
+// HeaderLine is the physical line of the header (CSV) or of the first
+// object (NDJSON), for diagnostics about the header.
+func (r *Reader) HeaderLine() int { return r.headerLine }

@@ -53,3 +53,15 @@ func TestRawRecords(t *testing.T) {
 		t.Error("NewReader kept raw bytes")
 	}
 }
+
+func TestHeaderLine(t *testing.T) {
+	for in, want := range map[string]int{"A,B\n1,2\n": 1, "\n\n  A,B\n1,2\n": 3, "\n{\"A\":1}\n": 2} {
+		r, err := NewReader(strings.NewReader(in), "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.HeaderLine(); got != want {
+			t.Errorf("%q: header line %d, want %d", in, got, want)
+		}
+	}
+}

@@ -87,6 +87,8 @@ type Reader struct {
 	csv *csv.Reader
 	raw rawState // NewRawReader: the input bytes of each CSV record
 
+	headerLine int
+
 	br      *bufio.Reader
 	line    int // NDJSON: last physical line read; CSV: header line
 	skipped int // CSV: blank lines skipped before the csv.Reader started
@@ -151,9 +153,13 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 		break
 	}
 	if fr.format == NDJSON {
-		return fr, fr.readNDJSONHeader()
+		err := fr.readNDJSONHeader()
+		fr.headerLine = fr.line
+		return fr, err
 	}
-	return fr, fr.readCSVHeader()
+	err := fr.readCSVHeader()
+	fr.headerLine = fr.line
+	return fr, err
 }
 
 // Name is the file name used in diagnostics.

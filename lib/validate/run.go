@@ -189,11 +189,11 @@ func (r *runner) file(name string) error {
 			return err
 		}
 	} else if !equalHeader(r.header, header) {
-		r.fileError(Diagnostic{File: file, Line: 1, Severity: Error, Rule: RuleHeaderMismatch,
+		r.fileError(Diagnostic{File: file, Line: rd.HeaderLine(), Severity: Error, Rule: RuleHeaderMismatch,
 			Message: fmt.Sprintf("header differs from %s's; one output stream has one header: validate this file separately", r.first)})
 		return nil
 	}
-	schema, hdiags, err := NewSchema(file, 1, header, r.cfg.Options)
+	schema, hdiags, err := NewSchema(file, rd.HeaderLine(), header, r.cfg.Options)
 	if err != nil {
 		return err
 	}
