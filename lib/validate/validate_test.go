@@ -315,3 +315,24 @@ func TestCRLFInputGivesLFOutput(t *testing.T) {
 		t.Errorf("%+v %s\n%q\nwant\n%q", res, errs, out, lf)
 	}
 }
+
+func TestHugeFieldAndManyTags(t *testing.T) {
+	// A 4 MB description in an x_ column and a Tags object with 200 keys.
+	var tags strings.Builder
+	tags.WriteString(`"{""pi_email"":""a@uni.edu""`)
+	for i := 0; i < 200; i++ {
+		tags.WriteString(`,""k` + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("y", i/26) + `"":""v""`)
+	}
+	tags.WriteString(`}"`)
+	h := "BillingPeriodStart,BilledCost,ServiceName,Tags,x_Note\n"
+	in := h + jan + ",1,HPC," + tags.String() + "," + strings.Repeat("z", 4<<20) + "\n"
+	res, out, errs, _ := run(t, Options{}, in)
+	if res.Valid != 1 || out != in {
+		t.Errorf("%+v %s (out %d bytes, in %d)", res, errs, len(out), len(in))
+	}
+	// The same key twice among many is still found.
+	dup := strings.Replace(in, `""pi_email"":""a@uni.edu""`, `""pi_email"":""a@uni.edu"",""ka"":""w""`, 1)
+	if res, _, errs, _ := run(t, Options{}, dup); res.Invalid != 1 || !strings.Contains(errs, `has the key "ka" twice`) {
+		t.Errorf("duplicate key: %+v %s", res, errs)
+	}
+}
