@@ -349,11 +349,28 @@ type Checker struct {
 	// NoNUL tells Check that the caller has seen the row's bytes and they
 	// have no NUL (one scan of the record instead of one per cell).
 	NoNUL bool
+	undo  []undo
 }
 
+// set rewrites a value (normalisation), remembering the original so that a
+// rejected row can be written out as it was read (Restore).
 func (c *Checker) set(vals []string, i int, v string) {
+	c.undo = append(c.undo, undo{i, vals[i]})
 	vals[i] = v
 	c.Changed = true
+}
+
+type undo struct {
+	i int
+	v string
+}
+
+// Restore puts back the values the last Check rewrote.
+func (c *Checker) Restore(vals []string) {
+	for k := len(c.undo) - 1; k >= 0; k-- {
+		vals[c.undo[k].i] = c.undo[k].v
+	}
+	c.undo = c.undo[:0]
 }
 
 // NewChecker returns a Checker for s.
@@ -394,6 +411,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 	c.Errs = c.Errs[:0]
 	c.Warns = c.Warns[:0]
 	c.Changed = false
+	c.undo = c.undo[:0]
 	s := c.s
 	strict := s.opts.Strict
 	var times [numSlots]int64

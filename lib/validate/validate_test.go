@@ -337,3 +337,12 @@ func TestHugeFieldAndManyTags(t *testing.T) {
 		t.Errorf("duplicate key: %+v %s", res, errs)
 	}
 }
+
+func TestRejectedRowIsAsRead(t *testing.T) {
+	// Normalisable deviations plus one error: the reject row keeps the input values.
+	in := hdr + row("2025-01-01", "2025-01-31", "2025-01-01", "2025-01-10", "usd", "usage", "Usage-based", "10", "x", "8", "HPC", okTags)
+	res, _, _, rej := run(t, Options{}, in)
+	if res.Invalid != 1 || !strings.Contains(rej, "\n2025-01-01,2025-01-31,2025-01-01,2025-01-10,usd,usage,Usage-based,10,x,8,HPC,") {
+		t.Errorf("%+v\n%s", res, rej)
+	}
+}
