@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -53,8 +54,6 @@ type runner struct {
 	res     Result
 	printed int // error diagnostics printed
 	quiet   bool
-	warned  map[warnKey]int // per file: occurrences
-	wOrder  []warnKey       // per file: first-seen order, for a stable report
 	out     *focus.Writer
 	rej     *focus.Writer
 	header  []string // the first file's header
@@ -73,6 +72,11 @@ func Run(cfg Config, names []string) (Result, error) {
 	if len(names) == 0 {
 		names = []string{"-"}
 	}
+	// Diagnostics are buffered (a run with --max-errors 0 on a broken
+	// export writes one line per row) and flushed on every return.
+	errw := bufio.NewWriterSize(cfg.Stderr, 64<<10)
+	defer errw.Flush()
+	cfg.Stderr = errw
 	r := &runner{cfg: cfg}
 	if cfg.JSON {
 		r.jsonEnc = json.NewEncoder(cfg.Stderr)
@@ -203,8 +207,6 @@ func (r *runner) file(name string) error {
 	if schema.HeaderErrors > 0 && schema.Fatal == "" {
 		r.res.FileErrors++ // strict conformance failures of the header: exit 1, rows still checked
 	}
-	r.warned = map[warnKey]int{}
-	r.wOrder = r.wOrder[:0]
 	chk := schema.NewChecker()
 	nh := len(header)
 	src := newReadAhead(rd)
@@ -265,16 +267,10 @@ func (r *runner) file(name string) error {
 		}
 		chk.NoNUL = raw != nil && bytes.IndexByte(raw, 0) < 0
 		ok := chk.Check(row.Line, vals)
+		// Check builds only the first warning of each kind in a file; the
+		// rest are counted (WarningCounts) and summarised below.
 		for _, d := range chk.Warns {
-			k := warnKey{d.Column, d.Rule}
-			n := r.warned[k]
-			r.warned[k] = n + 1
-			if n == 0 {
-				r.wOrder = append(r.wOrder, k)
-				r.emit(d)
-			} else {
-				r.res.Warnings++
-			}
+			r.emit(d)
 		}
 		if !ok {
 			for _, d := range chk.Errs {
@@ -298,8 +294,10 @@ func (r *runner) file(name string) error {
 		}
 	}
 	// Repeated warnings: one line each with the count.
-	for _, k := range r.wOrder {
-		if n := r.warned[k]; n > 1 {
+	order, counts := chk.WarningCounts()
+	for _, k := range order {
+		if n := counts[k]; n > 1 {
+			r.res.Warnings += n - 1
 			r.emitNote(file, k, n)
 		}
 	}

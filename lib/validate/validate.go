@@ -350,6 +350,15 @@ type Checker struct {
 	// have no NUL (one scan of the record instead of one per cell).
 	NoNUL bool
 	undo  []undo
+
+	warnCount map[warnKey]int
+	warnOrder []warnKey
+	dtCache   []dtCached // per column: the last normalised date-time
+}
+
+type dtCached struct {
+	t int64
+	s string
 }
 
 // set rewrites a value (normalisation), remembering the original so that a
@@ -374,7 +383,9 @@ func (c *Checker) Restore(vals []string) {
 }
 
 // NewChecker returns a Checker for s.
-func (s *Schema) NewChecker() *Checker { return &Checker{s: s} }
+func (s *Schema) NewChecker() *Checker {
+	return &Checker{s: s, warnCount: map[warnKey]int{}, dtCache: make([]dtCached, len(s.cols))}
+}
 
 func (c *Checker) errf(col, rule, msg string) {
 	c.Errs = append(c.Errs, Diagnostic{File: c.s.File, Line: c.line, Column: col, Severity: Error, Rule: rule, Message: msg})
@@ -383,6 +394,30 @@ func (c *Checker) errf(col, rule, msg string) {
 func (c *Checker) warnf(col, rule, msg string) {
 	c.Warns = append(c.Warns, Diagnostic{File: c.s.File, Line: c.line, Column: col, Severity: Warning, Rule: rule, Message: msg})
 }
+
+// firstWarn counts a warning and reports whether it is the first of its
+// column and rule in this file: only then is its message built (a whole
+// file of date-only values would otherwise format millions of messages
+// that the runner does not print).
+func (c *Checker) firstWarn(col, rule string) bool {
+	k := warnKey{col, rule}
+	n := c.warnCount[k]
+	c.warnCount[k] = n + 1
+	if n == 0 {
+		c.warnOrder = append(c.warnOrder, k)
+	}
+	return n == 0
+}
+
+// report says whether to build a deviation's diagnostic: always when it is
+// an error (--strict), else for the first warning of its kind.
+func (c *Checker) report(col, rule string) bool {
+	return c.s.opts.Strict || c.firstWarn(col, rule)
+}
+
+// WarningCounts returns, in first-seen order, each warning kind of the file
+// so far with the number of rows it occurred on.
+func (c *Checker) WarningCounts() ([]warnKey, map[warnKey]int) { return c.warnOrder, c.warnCount }
 
 // deviation reports a real-export deviation: a warning in default mode
 // (the caller normalises), an error with --strict.
@@ -431,7 +466,9 @@ func (c *Checker) Check(line int, vals []string) bool {
 			continue
 		}
 		if len(v) == 4 && (v == "NULL" || v == "null") {
-			c.deviation(cc.name, RuleNullLiteral, "literal "+v+" read as null (FOCUS nulls are empty)")
+			if c.report(cc.name, RuleNullLiteral) {
+				c.deviation(cc.name, RuleNullLiteral, "literal "+v+" read as null (FOCUS nulls are empty)")
+			}
 			if !strict {
 				c.set(vals, i, "")
 			}
@@ -442,7 +479,9 @@ func (c *Checker) Check(line int, vals []string) bool {
 				if cc.needed || strict {
 					c.errf(cc.name, RuleNotNull, "must not be null")
 				} else {
-					c.warnf(cc.name, RuleNotNull, "must not be null (FOCUS); not needed for a chargeback")
+					if c.firstWarn(cc.name, RuleNotNull) {
+						c.warnf(cc.name, RuleNotNull, "must not be null (FOCUS); not needed for a chargeback")
+					}
 				}
 			}
 			continue
@@ -455,7 +494,9 @@ func (c *Checker) Check(line int, vals []string) bool {
 				continue
 			}
 			if r.plus {
-				c.deviation(cc.name, RuleNumeric, quote(v)+" has a '+' sign (FOCUS Numeric Format: '-' only, no '+' in the exponent)")
+				if c.report(cc.name, RuleNumeric) {
+					c.deviation(cc.name, RuleNumeric, quote(v)+" has a '+' sign (FOCUS Numeric Format: '-' only, no '+' in the exponent)")
+				}
 				if !strict {
 					c.set(vals, i, stripPlus(v))
 				}
@@ -478,12 +519,20 @@ func (c *Checker) Check(line int, vals []string) bool {
 			}
 			switch form {
 			case dtDateOnly:
-				c.deviation(cc.name, RuleDateOnly, quote(v)+" is a date without a time; read as midnight UTC")
+				if c.report(cc.name, RuleDateOnly) {
+					c.deviation(cc.name, RuleDateOnly, quote(v)+" is a date without a time; read as midnight UTC")
+				}
 			case dtLoose:
-				c.deviation(cc.name, RuleDateTime, quote(v)+" is not YYYY-MM-DDTHH:MM:SSZ; read as UTC")
+				if c.report(cc.name, RuleDateTime) {
+					c.deviation(cc.name, RuleDateTime, quote(v)+" is not YYYY-MM-DDTHH:MM:SSZ; read as UTC")
+				}
 			}
 			if form != dtExact && !strict {
-				c.set(vals, i, formatDateTime(t))
+				// Exports repeat the same few period bounds on every row.
+				if dc := &c.dtCache[i]; dc.s == "" || dc.t != t {
+					dc.t, dc.s = t, formatDateTime(t)
+				}
+				c.set(vals, i, c.dtCache[i].s)
 			}
 			if cc.slot != slotNone {
 				times[cc.slot], have[cc.slot], dateOnly[cc.slot], orig[cc.slot] = t, true, form == dtDateOnly, v
@@ -500,7 +549,9 @@ func (c *Checker) Check(line int, vals []string) bool {
 				}
 			}
 			if canon != "" {
-				c.deviation(cc.name, RuleEnumCase, quote(v)+" has the wrong case; the FOCUS value is "+quote(canon))
+				if c.report(cc.name, RuleEnumCase) {
+					c.deviation(cc.name, RuleEnumCase, quote(v)+" has the wrong case; the FOCUS value is "+quote(canon))
+				}
 				if !strict {
 					c.set(vals, i, canon)
 				}
@@ -518,7 +569,9 @@ func (c *Checker) Check(line int, vals []string) bool {
 				continue
 			}
 			if up := strings.ToUpper(v); isISO4217(up) {
-				c.deviation(cc.name, RuleCurrency, quote(v)+" is not upper case; the ISO 4217 code is "+quote(up))
+				if c.report(cc.name, RuleCurrency) {
+					c.deviation(cc.name, RuleCurrency, quote(v)+" is not upper case; the ISO 4217 code is "+quote(up))
+				}
 				if !strict {
 					c.set(vals, i, up)
 				}
@@ -548,11 +601,11 @@ func (c *Checker) Check(line int, vals []string) bool {
 		}
 	}
 	if s.iTags >= 0 && !piFound {
-		msg := "no " + s.opts.Keys.PIEmail + " tag: nobody to bill (focus-flag marks it; an admin assigns the PI in review)"
+		const why = " tag: nobody to bill (focus-flag marks it; an admin assigns the PI in review)"
 		if strict || s.opts.StrictProfile {
-			c.errf("Tags", RulePIEmail, msg)
-		} else {
-			c.warnf("Tags", RulePIEmail, msg)
+			c.errf("Tags", RulePIEmail, "no "+s.opts.Keys.PIEmail+why)
+		} else if c.firstWarn("Tags", RulePIEmail) {
+			c.warnf("Tags", RulePIEmail, "no "+s.opts.Keys.PIEmail+why)
 		}
 	}
 	c.crossChecks(vals, &times, &have, &dateOnly, &sign, &orig)
@@ -569,8 +622,10 @@ func (c *Checker) crossChecks(vals []string, times *[numSlots]int64, have, dateO
 		ms, me := monthBounds(bps)
 		if dateOnly[slotBPE] && bps == ms && bpe == me-86400 {
 			inclusive = true
-			c.deviation("BillingPeriodEnd", RuleInclusiveBilling, fmt.Sprintf("%s is the last day of the month, an inclusive end; FOCUS ends are exclusive: read as %s",
-				quote(orig[slotBPE]), formatDateTime(me)))
+			if c.report("BillingPeriodEnd", RuleInclusiveBilling) {
+				c.deviation("BillingPeriodEnd", RuleInclusiveBilling, fmt.Sprintf("%s is the last day of the month, an inclusive end; FOCUS ends are exclusive: read as %s",
+					quote(orig[slotBPE]), formatDateTime(me)))
+			}
 			if !strict {
 				c.set(vals, s.idx[slotBPE], formatDateTime(me))
 			}
@@ -593,7 +648,9 @@ func (c *Checker) crossChecks(vals []string, times *[numSlots]int64, have, dateO
 	if inclusive && have[slotCPE] && dateOnly[slotCPE] && (!have[slotCPS] || times[slotCPE] >= times[slotCPS]) {
 		old := orig[slotCPE]
 		times[slotCPE] += 86400
-		c.deviation("ChargePeriodEnd", RuleInclusiveCharge, fmt.Sprintf("%s read as inclusive like BillingPeriodEnd: exclusive end %s", quote(old), formatDateTime(times[slotCPE])))
+		if c.report("ChargePeriodEnd", RuleInclusiveCharge) {
+			c.deviation("ChargePeriodEnd", RuleInclusiveCharge, fmt.Sprintf("%s read as inclusive like BillingPeriodEnd: exclusive end %s", quote(old), formatDateTime(times[slotCPE])))
+		}
 		if !strict {
 			c.set(vals, s.idx[slotCPE], formatDateTime(times[slotCPE]))
 		}
@@ -625,8 +682,10 @@ func (c *Checker) crossChecks(vals []string, times *[numSlots]int64, have, dateO
 	// A ServiceSubcategory belongs to exactly one ServiceCategory.
 	if s.iSvcCat >= 0 && s.iSvcSub >= 0 && vals[s.iSvcSub] != "" && vals[s.iSvcCat] != "" {
 		if p := focus.SubcategoryParent(vals[s.iSvcSub]); p != "" && p != vals[s.iSvcCat] {
-			c.deviation("ServiceSubcategory", RuleSubcategory, fmt.Sprintf("%s belongs to ServiceCategory %s, not %s",
-				quote(vals[s.iSvcSub]), quote(p), quote(vals[s.iSvcCat])))
+			if c.report("ServiceSubcategory", RuleSubcategory) {
+				c.deviation("ServiceSubcategory", RuleSubcategory, fmt.Sprintf("%s belongs to ServiceCategory %s, not %s",
+					quote(vals[s.iSvcSub]), quote(p), quote(vals[s.iSvcCat])))
+			}
 		}
 	}
 	// ChargeFrequency MUST NOT be Usage-Based for a Purchase.
