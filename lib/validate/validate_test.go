@@ -346,3 +346,51 @@ func TestRejectedRowIsAsRead(t *testing.T) {
 		t.Errorf("%+v\n%s", res, rej)
 	}
 }
+
+// A row with a conforming value in every column of a version passes --strict
+// with that version detected, and formula-looking text is just text.
+func TestStrictFullVersions(t *testing.T) {
+	for _, v := range focus.Versions {
+		var h, r []string
+		for _, c := range focus.Columns(v) {
+			h = append(h, c.ID)
+			val := "x"
+			switch {
+			case c.ID == "Tags":
+				val = `"{""pi_email"":""a@uni.edu""}"`
+			case c.ID == "BillingPeriodStart" || c.ID == "ChargePeriodStart":
+				val = jan
+			case c.ID == "BillingPeriodEnd":
+				val = feb
+			case c.ID == "ChargePeriodEnd":
+				val = jan5
+			case c.Currency:
+				val = "USD"
+			case len(c.Enum) > 0:
+				val = c.Enum[0]
+			case c.Type == focus.Decimal:
+				val = "1.25E-3"
+			case c.Type == focus.JSON:
+				val = `"{""x_Key"":1}"`
+			case c.ID == "ChargeDescription":
+				val = `"=HYPERLINK(""http://evil"",""click"")"`
+			}
+			r = append(r, val)
+		}
+		in := strings.Join(h, ",") + "\n" + strings.Join(r, ",") + "\n"
+		res, out, errs, _ := run(t, Options{Strict: true}, in)
+		if res.Valid != 1 || res.ExitCode() != 0 || res.Warnings != 0 {
+			t.Errorf("FOCUS %s: %+v\n%s", v, res, errs)
+		}
+		if out != in {
+			t.Errorf("FOCUS %s: output differs", v)
+		}
+		// The same file declared as an older version has later columns.
+		if v > focus.V1_0 {
+			res, _, errs, _ = run(t, Options{Strict: true, Spec: "1.0"}, in)
+			if res.ExitCode() != 1 || !strings.Contains(errs, "[column-version]") {
+				t.Errorf("FOCUS %s as 1.0: %+v\n%s", v, res, errs)
+			}
+		}
+	}
+}
