@@ -354,6 +354,13 @@ type Checker struct {
 	warnCount map[warnKey]int
 	warnOrder []warnKey
 	dtCache   []dtCached // per column: the last normalised date-time
+	dtParsed  []dtParsed // per column: the last parsed date-time
+}
+
+type dtParsed struct {
+	v    string
+	t    int64
+	form dtForm
 }
 
 type dtCached struct {
@@ -384,7 +391,7 @@ func (c *Checker) Restore(vals []string) {
 
 // NewChecker returns a Checker for s.
 func (s *Schema) NewChecker() *Checker {
-	return &Checker{s: s, warnCount: map[warnKey]int{}, dtCache: make([]dtCached, len(s.cols))}
+	return &Checker{s: s, warnCount: map[warnKey]int{}, dtCache: make([]dtCached, len(s.cols)), dtParsed: make([]dtParsed, len(s.cols))}
 }
 
 func (c *Checker) errf(col, rule, msg string) {
@@ -512,7 +519,17 @@ func (c *Checker) Check(line int, vals []string) bool {
 				}
 			}
 		case kDateTime:
-			t, form, why := parseDateTime(v)
+			// Exports repeat the same period bounds on every row: one
+			// comparison instead of a parse.
+			pc := &c.dtParsed[i]
+			var t int64
+			var form dtForm
+			var why string
+			if pc.v != "" && pc.v == v {
+				t, form = pc.t, pc.form
+			} else if t, form, why = parseDateTime(v); why == "" {
+				pc.v, pc.t, pc.form = v, t, form
+			}
 			if why != "" {
 				c.errf(cc.name, RuleDateTime, quote(v)+" "+why)
 				continue
