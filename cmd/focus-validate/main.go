@@ -52,7 +52,8 @@ lost); every diagnostic is "FILE:LINE: Column: message [rule]" on stderr.
 
 Default mode checks the chargeback profile (BilledCost, ServiceName, Tags,
 a billing period: BillingPeriodStart or --period; a missing pi_email tag is a
-warning so review can assign the PI; --strict-profile makes it an error) and
+warning so review can assign the PI; --strict-profile makes it an error, and
+so does --strict unless --strict-profile=false is given) and
 the type, format and allowed values of every FOCUS column present. --strict
 checks full conformance to the FOCUS version (detected from the header, or
 --spec): every deviation above is an error, as are missing mandatory and
@@ -69,7 +70,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		&cli.BoolFlag{Name: "strict", EnvVars: cliutil.Env("strict"),
 			Usage: "full FOCUS conformance: deviations, missing mandatory and unknown columns are errors"},
 		&cli.BoolFlag{Name: "strict-profile", EnvVars: cliutil.Env("strict-profile"),
-			Usage: "a row without the PI e-mail tag is an error (default: a warning; review assigns the PI)"},
+			Usage: "a row without the PI e-mail tag is an error (default: a warning, review assigns the PI; --strict implies it unless --strict-profile=false)"},
 		&cli.StringFlag{Name: "reject", EnvVars: cliutil.Env("reject"),
 			Usage: "write invalid rows, with an x_Errors column, to `FILE`"},
 		&cli.IntFlag{Name: "max-errors", Value: 100, EnvVars: cliutil.Env("max-errors"),
@@ -108,6 +109,12 @@ func run(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 		Period:        c.String("period"),
 		Currency:      c.String("currency"),
 		Keys:          tagkeys.FromContext(c),
+	}
+	// --strict implies --strict-profile unless that is given explicitly:
+	// --strict --strict-profile=false checks an export's FOCUS conformance
+	// while leaving rows without a PI to review (focus-flag, focus-load).
+	if opts.Strict && !c.IsSet("strict-profile") {
+		opts.StrictProfile = true
 	}
 	if opts.Spec != "auto" {
 		if _, err := focus.ParseVersion(opts.Spec); err != nil {

@@ -80,3 +80,14 @@ func TestFlagsAndHelp(t *testing.T) {
 		t.Errorf("flag after file: %d %s", code, errs)
 	}
 }
+
+func TestStrictImpliesStrictProfileUnlessFalse(t *testing.T) {
+	noPI := strings.Replace(good, `""pi_email""`, `""pi_name""`, 1)
+	if code, _, errs := runApp(t, noPI, "--strict", "--spec", "1.0"); code != 1 || !strings.Contains(errs, "<stdin>:2: Tags: no pi_email tag") {
+		t.Errorf("--strict: %d %s", code, errs)
+	}
+	code, _, errs := runApp(t, noPI, "--strict", "--strict-profile=false")
+	if strings.Contains(errs, "<stdin>:2: Tags: no pi_email") || !strings.Contains(errs, "<stdin>:2: Tags: warning: no pi_email tag") {
+		t.Errorf("--strict --strict-profile=false: %d %s", code, errs)
+	}
+}

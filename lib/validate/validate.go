@@ -98,7 +98,7 @@ func (d Diagnostic) String() string {
 type Options struct {
 	Spec          string // "auto" (or "") or a version: "1.0" … "1.3"
 	Strict        bool   // full FOCUS conformance: every deviation is an error
-	StrictProfile bool   // a missing pi_email tag is an error (implied by Strict)
+	StrictProfile bool   // a missing pi_email tag is an error (the CLI's --strict sets it unless --strict-profile=false)
 	Period        string // YYYY-MM: the billing period when rows carry none (and the one they must carry)
 	Currency      string // billing currency when there is no BillingCurrency column (default USD)
 	Keys          tagkeys.Keys
@@ -619,7 +619,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 	}
 	if s.iTags >= 0 && !piFound {
 		const why = " tag: nobody to bill (focus-flag marks it; an admin assigns the PI in review)"
-		if strict || s.opts.StrictProfile {
+		if s.opts.StrictProfile {
 			c.errf("Tags", RulePIEmail, "no "+s.opts.Keys.PIEmail+why)
 		} else if c.firstWarn("Tags", RulePIEmail) {
 			c.warnf("Tags", RulePIEmail, "no "+s.opts.Keys.PIEmail+why)
