@@ -23,7 +23,7 @@ for m in 2025-01 2025-12; do
       | focus-load --db "$DB" import --source "$src"
   done
   grep -h '^focus-validate:' "$OUT/$m/validate.log" | sed 's/^/   /'
-  grep -h -A6 'flagged' "$OUT/$m/flag.log" | head -8 | sed 's/^/   /' || true
+  grep -hE '^focus-flag:|^     [a-z-]+(:[a-z_]+)? +[0-9]+$' "$OUT/$m/flag.log" | sed 's/^/   /' || true
 done
 
 step "review 2025-01: the planted problems"
