@@ -151,3 +151,65 @@ func TestOpenChargebackExportsReconcile(t *testing.T) {
 		}
 	}
 }
+
+// TestFocusSamplesReconcile: the bundled FOCUS exports (costs with up to six
+// decimals) through the pipeline: statement totals are sums of lines rounded
+// once to cents, so they differ from the exact ledger total by at most half a
+// cent per line, and the PDFs say the same figures as the NDJSON.
+func TestFocusSamplesReconcile(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	dir := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(root, "testdata", "2025-01", "*.csv"))
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".csv")
+		pipe(t, dir, `focus-validate `+f+` | focus-flag -q | focus-load --db l.db import --source `+name)
+	}
+	wantBilled, _ := fileTotals(t, files...)
+	// The missing-PI row (billed 11.7504) is rejected: it stays in the ledger, off the statements.
+	out := pipe(t, dir, `focus-load --db l.db review list --status pending --format csv`)
+	var rejectID string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "planted-missing-pi") {
+			rejectID = strings.SplitN(line, ",", 2)[0]
+		}
+	}
+	if rejectID == "" {
+		t.Fatalf("planted missing-pi row not in the review list:\n%s", out)
+	}
+	pipe(t, dir, `focus-load --db l.db review reject `+rejectID)
+	wantBilled = wantBilled.Sub(decimal.RequireFromString("11.7504"))
+
+	pipe(t, dir, `focus-statement --db l.db --period 2025-01 --pdf-dir pdf > st.ndjson`)
+	sts := readStatements(t, filepath.Join(dir, "st.ndjson"))
+	var billed decimal.Decimal
+	lines := 0
+	for _, s := range sts {
+		var sum decimal.Decimal
+		for _, l := range s.Lines {
+			sum = sum.Add(l.BilledCost.Decimal)
+			lines++
+		}
+		if !sum.Equal(s.Totals.BilledCost.Decimal) {
+			t.Errorf("%s: lines sum to %s, total says %s", s.StatementID, sum, s.Totals.BilledCost)
+		}
+		billed = billed.Add(s.Totals.BilledCost.Decimal)
+		if s.PI.Email == "" {
+			t.Errorf("statement %s has no PI: the rejected charge leaked in", s.StatementID)
+		}
+	}
+	tolerance := decimal.New(5, -3).Mul(decimal.NewFromInt(int64(lines)))
+	if billed.Sub(wantBilled).Abs().GreaterThan(tolerance) {
+		t.Fatalf("statements billed %s, ledger %s: more than half a cent per line (%d lines) apart", billed, wantBilled, lines)
+	}
+	// One PDF, extracted with pdftotext, carries the NDJSON's figures.
+	s := sts[0]
+	txt, err := exec.Command("pdftotext", "-layout", filepath.Join(dir, s.PDF), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	for _, want := range []string{s.PI.Email, s.Totals.ListCost.Format(), s.Totals.AmountDue.Format(), "DRAFT"} {
+		if !strings.Contains(string(txt), want) {
+			t.Errorf("PDF of %s lacks %q:\n%s", s.StatementID, want, txt)
+		}
+	}
+}
