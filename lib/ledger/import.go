@@ -353,6 +353,15 @@ func cell(v []string, i int) string {
 	return v[i]
 }
 
+// field drops U+001F, the separator of the packed read (see chargeColumns),
+// from a value stored in an extracted column; the record keeps it.
+func field(s string) string {
+	if strings.IndexByte(s, 0x1f) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x1f", "")
+}
+
 func (c columns) extract(v []string, opt ImportOptions) (Charge, string, error) {
 	var ch Charge
 	var err error
@@ -375,6 +384,9 @@ func (c columns) extract(v []string, opt ImportOptions) (Charge, string, error) 
 	if err != nil {
 		return ch, "", err
 	}
+	for k, val := range tags {
+		tags[k] = field(val)
+	}
 	k := opt.Tags
 	ch.PIEmail = strings.ToLower(strings.TrimSpace(tags[k.PIEmail]))
 	ch.PIName = tags[k.PIName]
@@ -390,12 +402,12 @@ func (c columns) extract(v []string, opt ImportOptions) (Charge, string, error) 
 	if k.Ref2 != "" {
 		ch.Ref2 = tags[k.Ref2]
 	}
-	ch.ServiceName = cell(v, c.service)
-	ch.ServiceCategory = cell(v, c.category)
-	ch.ResourceID = cell(v, c.resID)
-	ch.ResourceName = cell(v, c.resName)
-	ch.Unit = cell(v, c.unit)
-	ch.Currency = cell(v, c.currency)
+	ch.ServiceName = field(cell(v, c.service))
+	ch.ServiceCategory = field(cell(v, c.category))
+	ch.ResourceID = field(cell(v, c.resID))
+	ch.ResourceName = field(cell(v, c.resName))
+	ch.Unit = field(cell(v, c.unit))
+	ch.Currency = field(cell(v, c.currency))
 	if ch.Currency == "" {
 		ch.Currency = opt.Currency
 	}
