@@ -15,12 +15,12 @@ var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 
 // group is one row of a breakdown (source, service or PI) with its bar widths.
 type group struct {
-	Name          string
-	List, Billed  decimal.Decimal
-	Covered       decimal.Decimal // List - Billed: what the institution paid for
-	Count         int
-	ListW, BillW  int // bar widths in the chart's 0..barMax coordinate space
-	CoveredPct    string
+	Name         string
+	List, Billed decimal.Decimal
+	Covered      decimal.Decimal // List - Billed: what the institution paid for
+	Count        int
+	ListW, BillW int // bar widths in the chart's 0..barMax coordinate space
+	CoveredPct   string
 }
 
 const barMax = 400

@@ -23,8 +23,8 @@ var funcs = template.FuncMap{
 		r, err := ParseRole(role)
 		return err == nil && q != nil && q.User.Role >= r
 	},
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
 	"lower": strings.ToLower,
 	// table bundles a breakdown for the "breakdown" template.
 	"table": func(title, key string, rows []group) map[string]any {
