@@ -113,7 +113,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 	d.Sources = ranked(src, 0)
 	d.Services = ranked(svc, 0)
 	d.TopPIs = ranked(pis, 10)
-	s.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard " + p, Q: q, Period: p, Data: d, NavItem: "dashboard"})
+	s.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard " + p, Q: q, Period: p, Data: d, NavItem: "dashboard", Notice: notice(r)})
 }
 
 // ranked sorts groups by list price (largest first), keeps the first n (0 =

@@ -51,7 +51,7 @@ type harness struct {
 	logs  *bytes.Buffer
 }
 
-func newHarness(t testing.TB, l Ledger, tweak ...func(*Config)) *harness {
+func newHarness(t testing.TB, l Backend, tweak ...func(*Config)) *harness {
 	t.Helper()
 	key, err := LoadOrCreateKey(t.TempDir() + "/key")
 	if err != nil {

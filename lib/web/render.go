@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
 )
 
@@ -26,6 +27,9 @@ var funcs = template.FuncMap{
 	"add":   func(a, b int) int { return a + b },
 	"sub":   func(a, b int) int { return a - b },
 	"lower": strings.ToLower,
+	"picker": func(ps []ledger.PeriodInfo, sel string) map[string]any {
+		return map[string]any{"Periods": ps, "Selected": sel}
+	},
 	// table bundles a breakdown for the "breakdown" template.
 	"table": func(title, key string, rows []group) map[string]any {
 		return map[string]any{"Title": title, "Key": key, "Rows": rows}
@@ -42,10 +46,10 @@ func parseTemplates() (map[string]pageTemplate, error) {
 	pages := map[string]pageTemplate{}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || base == "partials.html" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", base, err)
 		}

@@ -5,7 +5,31 @@ import (
 )
 
 // moreRoutes adds the routes of the pages beyond the dashboard.
-func (s *Server) moreRoutes(m *http.ServeMux) {}
+func (s *Server) moreRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /charges", s.auth(RoleViewer, s.charges))
+	m.HandleFunc("GET /charges.csv", s.auth(RoleViewer, s.chargesCSV))
+	m.HandleFunc("GET /review", s.auth(RoleViewer, s.review))
+	m.HandleFunc("POST /review", s.auth(RoleReviewer, s.reviewSubmit))
+	m.HandleFunc("GET /periods/{period}/confirm", s.auth(RoleAdmin, s.periodConfirm))
+	m.HandleFunc("POST /periods/{period}/{action}", s.auth(RoleAdmin, s.periodAction))
+	m.HandleFunc("GET /adjustments", s.auth(RoleViewer, s.adjustments))
+	m.HandleFunc("POST /adjustments", s.auth(RoleReviewer, s.adjustSubmit))
+	m.HandleFunc("GET /disputes", s.auth(RoleViewer, s.disputes))
+	m.HandleFunc("POST /disputes", s.auth(RoleReviewer, s.disputeSubmit))
+	m.HandleFunc("POST /disputes/{id}/resolve", s.auth(RoleReviewer, s.disputeResolve))
+}
 
-// openDisputes counts the period's open disputes when the ledger tracks them.
-func (s *Server) openDisputes(r *http.Request, period string) (int, bool) { return 0, false }
+// openDisputes counts the period's open disputes.
+func (s *Server) openDisputes(r *http.Request, period string) (int, bool) {
+	ds, err := s.cfg.Ledger.Disputes(r.Context(), period)
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Status == "open" {
+			n++
+		}
+	}
+	return n, true
+}

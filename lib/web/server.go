@@ -33,7 +33,7 @@ const DefaultMaxUpload = 512 << 20
 
 // Config is what a Server needs.
 type Config struct {
-	Ledger        Ledger
+	Ledger        Backend
 	Users         Users
 	Key           []byte // session key (LoadOrCreateKey)
 	MaxUpload     int64  // bytes per import request; 0 = DefaultMaxUpload
