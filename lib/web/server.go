@@ -35,10 +35,11 @@ const DefaultMaxUpload = 512 << 20
 type Config struct {
 	Ledger        Backend
 	Users         Users
-	Key           []byte // session key (LoadOrCreateKey)
-	MaxUpload     int64  // bytes per import request; 0 = DefaultMaxUpload
-	SecureCookies bool   // mark cookies Secure even on plain HTTP (behind a TLS proxy)
-	TempDir       string // for uploads; "" = os.TempDir()
+	Key           []byte     // session key (LoadOrCreateKey)
+	MaxUpload     int64      // bytes per import request; 0 = DefaultMaxUpload
+	SecureCookies bool       // mark cookies Secure even on plain HTTP (behind a TLS proxy)
+	TempDir       string     // for uploads; "" = os.TempDir()
+	Import        ImportFunc // validate → flag → load; nil = import unavailable
 	Log           *slog.Logger
 	Now           func() time.Time // for tests; nil = time.Now
 }
