@@ -17,6 +17,9 @@ func (s *Server) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /disputes", s.auth(RoleViewer, s.disputes))
 	m.HandleFunc("POST /disputes", s.auth(RoleReviewer, s.disputeSubmit))
 	m.HandleFunc("POST /disputes/{id}/resolve", s.auth(RoleReviewer, s.disputeResolve))
+	m.HandleFunc("GET /statements", s.auth(RoleViewer, s.statements))
+	m.HandleFunc("GET /statements/{id}", s.auth(RoleViewer, s.statementPage))
+	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
 	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
 	m.HandleFunc("POST /import", s.auth(RoleAdmin, s.importSubmit))
 }

@@ -20,6 +20,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
 //go:embed templates/*.html
@@ -35,11 +37,12 @@ const DefaultMaxUpload = 512 << 20
 type Config struct {
 	Ledger        Backend
 	Users         Users
-	Key           []byte     // session key (LoadOrCreateKey)
-	MaxUpload     int64      // bytes per import request; 0 = DefaultMaxUpload
-	SecureCookies bool       // mark cookies Secure even on plain HTTP (behind a TLS proxy)
-	TempDir       string     // for uploads; "" = os.TempDir()
-	Import        ImportFunc // validate → flag → load; nil = import unavailable
+	Key           []byte          // session key (LoadOrCreateKey)
+	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
+	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
+	TempDir       string          // for uploads; "" = os.TempDir()
+	Import        ImportFunc      // validate → flag → load; nil = import unavailable
+	Institution   pdf.Institution // issuer printed on statement PDFs
 	Log           *slog.Logger
 	Now           func() time.Time // for tests; nil = time.Now
 }
@@ -52,6 +55,7 @@ type Server struct {
 	pages    map[string]pageTemplate
 	mux      *http.ServeMux
 	log      *slog.Logger
+	pdf      *pdf.Renderer
 }
 
 // New checks cfg and builds the server.
@@ -80,6 +84,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, sess: newSessions(cfg.Key), throttle: newThrottle(),
 		pages: pages, mux: http.NewServeMux(), log: cfg.Log}
+	if s.pdf, err = pdf.NewRenderer(cfg.Institution); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s.routes()
 	return s, nil
 }
