@@ -68,7 +68,12 @@ func newHarness(t testing.TB, l Backend, tweak ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if testing.Verbose() {
+			t.Logf("%s %s", r.Method, r.URL)
+		}
+		s.ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	return &harness{t: t, srv: s, ts: ts, clock: clk, logs: logs}
 }
