@@ -1,0 +1,200 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/journal"
+)
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "focus-journal",
+		Usage:     "post statements as a balanced GL journal (CSV) for finance",
+		UsageText: "focus-journal --accounts FILE [--format generic|workday|peoplesoft|banner] [--template FILE] [--draft] [--journal-id ID] [--accounting-date YYYY-MM-DD] [-o FILE] [FILE...]",
+		Description: `Reads statements (focus-statement NDJSON) and writes one journal: each
+non-zero statement line debits the PI's fund_org with the mapped expense
+object code (or the line's account_code) and credits the service centre's
+income account; adjustments post the same way (a credit reverses the
+direction). $0 lines are skipped. Nothing is written, exit 1, when a
+statement is a draft (unless --draft), a service has no account, a line has
+no fund_org, or the journal would not balance.
+
+Accounts file (CSV): source,service,service_category,income_fund,
+income_account,cost_center,expense_account[,description]. Most specific
+row wins: source+service > service > source+service_category >
+service_category > source > "*" default. Adjustments map as service
+"Adjustment". A line's account_code replaces the expense code.
+Formats, columns and template functions: docs/journal-formats.md.
+
+Example:
+   focus-statement --period 2025-01 | focus-journal --accounts accounts.csv > journal-2025-01.csv
+   focus-journal --accounts accounts.csv --format banner statements.ndjson > feed.csv
+   focus-journal --accounts accounts.csv -o journal.csv statements.ndjson   # file untouched if refused
+   focus-journal --format peoplesoft --print-template > my-layout.tmpl   # start your own`,
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "accounts", Usage: "accounts `FILE` (CSV): service → income account, cost centre, expense code", EnvVars: cliutil.Env("accounts")},
+			&cli.StringFlag{Name: "format", Value: "generic", Usage: "output layout: " + strings.Join(journal.Formats(), "|"), EnvVars: cliutil.Env("format")},
+			&cli.StringFlag{Name: "template", Usage: "your own layout: a Go text/template `FILE` (overrides --format)", EnvVars: cliutil.Env("template")},
+			&cli.BoolFlag{Name: "draft", Usage: "journal draft statements too (a trial run; the default journal id gets -DRAFT)", EnvVars: cliutil.Env("draft")},
+			&cli.StringFlag{Name: "journal-id", Usage: "journal `ID`, the external reference finance recognises a re-submission by (default RC-<period>)", EnvVars: cliutil.Env("journal-id")},
+			&cli.StringFlag{Name: "accounting-date", Usage: "accounting `DATE` YYYY-MM-DD (default: last day of the period)", EnvVars: cliutil.Env("accounting-date")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the journal to `FILE` (atomically: left untouched when refused) instead of stdout", EnvVars: cliutil.Env("output")},
+			&cli.BoolFlag{Name: "print-template", Usage: "print the --format template and exit (to start your own)", EnvVars: cliutil.Env("print-template")},
+		},
+		Action: run,
+	}
+}
+
+func run(c *cli.Context) error {
+	if c.Bool("print-template") {
+		src, err := journal.BuiltinTemplate(c.String("format"))
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(c.App.Writer, src)
+		return err
+	}
+	tmpl, err := loadTemplate(c.String("format"), c.String("template"))
+	if err != nil {
+		return err
+	}
+	if c.String("accounts") == "" {
+		return errors.New("--accounts FILE is required (the service → GL account map; see --help)")
+	}
+	accts, err := readAccounts(c.String("accounts"))
+	if err != nil {
+		return err
+	}
+
+	var inputs []journal.Input
+	var refused []journal.Problem
+	err = cliutil.OpenInputs(c, func(r io.Reader, name string) error {
+		in, err := journal.ReadStatements(r, name)
+		inputs = append(inputs, in...)
+		var re *journal.RefusedError
+		if errors.As(err, &re) {
+			refused = append(refused, re.Problems...)
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(refused) > 0 {
+		return &cliutil.DataError{Err: &journal.RefusedError{Problems: refused}}
+	}
+
+	j, err := journal.Build(inputs, accts, journal.Options{
+		JournalID:      c.String("journal-id"),
+		AccountingDate: c.String("accounting-date"),
+		AllowDraft:     c.Bool("draft"),
+	})
+	if err != nil {
+		var re *journal.RefusedError
+		if errors.As(err, &re) {
+			return &cliutil.DataError{Err: err}
+		}
+		return err
+	}
+	out, err := journal.Render(tmpl, j)
+	if err != nil {
+		return err
+	}
+	// Only now, with the whole journal built, checked and rendered, is
+	// anything written.
+	if name := c.String("output"); name != "" {
+		if err := writeAtomic(name, out); err != nil {
+			return err
+		}
+	} else if _, err := c.App.Writer.Write(out); err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	summary(c.App.ErrWriter, j)
+	return nil
+}
+
+func loadTemplate(format, file string) (*template.Template, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--template: %w", err)
+		}
+		return journal.ParseTemplate(filepath.Base(file), string(b))
+	}
+	src, err := journal.BuiltinTemplate(format)
+	if err != nil {
+		return nil, fmt.Errorf("--format: %w", err)
+	}
+	return journal.ParseTemplate(format, src)
+}
+
+func readAccounts(name string) (*journal.Accounts, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--accounts: %w", err)
+	}
+	defer f.Close()
+	a, err := journal.ReadAccounts(f, name)
+	var ae *journal.AccountsError
+	if errors.As(err, &ae) {
+		return nil, &cliutil.DataError{Err: err}
+	}
+	return a, err
+}
+
+func summary(w io.Writer, j *journal.Journal) {
+	id := j.ID
+	if j.Draft {
+		id += " (includes draft statements: trial only)"
+	}
+	fmt.Fprintf(w, "focus-journal: journal %s, period %s, accounting date %s, %s\n", id, strings.Join(j.Periods, "+"), j.AccountingDate, j.Currency)
+	fmt.Fprintf(w, "  lines %d  statements %d (%d posted, %d with nothing due)  $0 lines skipped %d\n",
+		len(j.Lines), j.Statements, j.Posted, j.Statements-j.Posted, j.Skipped)
+	fmt.Fprintf(w, "  total debits %s  total credits %s\n", j.TotalDebit.Format(), j.TotalCredit.Format())
+	fmt.Fprintf(w, "  net charged to PI funds %s = control total (statements' amount due) %s\n",
+		j.NetCharged.Format(), j.ControlTotal.Format())
+	for _, co := range j.Carryovers {
+		fmt.Fprintf(w, "  carried-over credit %s on statement %s (%s): credits exceed charges, amount due 0.00; not posted — carry it into the next period as an adjustment\n",
+			co.Amount.Format(), co.StatementID, co.PIEmail)
+	}
+}
+
+// writeAtomic writes data to name through a temporary file in the same
+// folder and a rename, so a reader (or a finance upload job) never sees a
+// partial journal, and a refused run leaves an earlier journal as it was.
+func writeAtomic(name string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // a no-op after the rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("--output: write %s: %w", tmp, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--output: close %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	return nil
+}
