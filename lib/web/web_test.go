@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -280,4 +281,50 @@ func TestLogoutNeedsPostAndCSRF(t *testing.T) {
 	r = b.post("/logout", url.Values{"csrf": {""}})
 	wantCode(t, r, http.StatusForbidden)
 	wantCode(t, b.get("/dashboard"), http.StatusOK) // still signed in
+}
+
+func TestSecureCookiesOnTLSAndProxyFlag(t *testing.T) {
+	key, _ := LoadOrCreateKey(t.TempDir() + "/k")
+	for _, c := range []struct {
+		name  string
+		tls   bool
+		proxy bool
+	}{{"tls", true, false}, {"proxy", false, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := New(Config{Ledger: sampleLedger(), Users: testUsers(t), Key: key, SecureCookies: c.proxy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ts *httptest.Server
+			if c.tls {
+				ts = httptest.NewTLSServer(s)
+			} else {
+				ts = httptest.NewServer(s)
+			}
+			defer ts.Close()
+			cl := ts.Client()
+			res, err := cl.Get(ts.URL + "/login")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			sc := res.Header.Get("Set-Cookie")
+			if !strings.Contains(sc, "; Secure") || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Strict") {
+				t.Errorf("cookie %q", sc)
+			}
+			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != c.tls {
+				t.Errorf("HSTS %q on tls=%v", hsts, c.tls)
+			}
+		})
+	}
+}
+
+func TestNewRefusesMissingSecrets(t *testing.T) {
+	if _, err := New(Config{Ledger: sampleLedger(), Users: testUsers(t)}); err == nil || !strings.Contains(err.Error(), "session key") {
+		t.Errorf("no key: %v", err)
+	}
+	key, _ := LoadOrCreateKey(t.TempDir() + "/k")
+	if _, err := New(Config{Ledger: sampleLedger(), Key: key}); err == nil || !strings.Contains(err.Error(), "no users") {
+		t.Errorf("no users: %v", err)
+	}
 }
