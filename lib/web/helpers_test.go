@@ -165,3 +165,11 @@ func wantCode(t testing.TB, r resp, code int) {
 		t.Fatalf("status %d, want %d; body:\n%s", r.Code, code, r.Body)
 	}
 }
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
