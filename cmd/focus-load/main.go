@@ -1,0 +1,89 @@
+// Command focus-load keeps the SQLite ledger: imports of FOCUS files, the
+// period lifecycle, review, adjustments, disputes, export and audit.
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+)
+
+func main() {
+	os.Exit(cliutil.Run(newApp(os.Stdin, os.Stdout, os.Stderr), os.Args))
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "focus-load",
+		Usage: "keep the SQLite ledger: imports, periods, review, adjustments, disputes",
+		UsageText: `focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [FILE...]
+   focus-load [--db FILE] periods list | close P | reopen P | finalize P
+   focus-load [--db FILE] review list [--period P] [--status pending] | approve ID... | reject ID... | assign --tag pi_email=X ID...
+   focus-load [--db FILE] adjust --period P --pi EMAIL --amount -12.50 --reason TEXT
+   focus-load [--db FILE] dispute open|resolve|list ...
+   focus-load [--db FILE] imports | remove ID | export --period P | audit`,
+		Description: `Examples:
+   focus-validate aws.csv | focus-flag | focus-load --db ledger.db import --source AWS
+   focus-load review list --period 2025-01 --status pending
+   focus-load periods close 2025-01 && focus-load periods finalize 2025-01
+
+The import is the default action: "focus-load --source AWS aws.csv" imports.
+Each import is one transaction keyed by the file's SHA-256: the same bytes
+twice is a no-op. A finalized period is permanent (SQLite triggers refuse
+any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "db", Value: "ledger.db", Usage: "the ledger file", EnvVars: cliutil.Env("db")},
+		}, importFlags()...),
+		Action: importAction,
+		Commands: []*cli.Command{
+			importCommand(), importsCommand(), removeCommand(), periodsCommand(), reviewCommand(),
+			adjustCommand(), disputeCommand(), exportCommand(), auditCommand(),
+		},
+	}
+	return app
+}
+
+// openLedger opens the --db ledger.
+func openLedger(c *cli.Context) (*ledger.Ledger, error) {
+	return ledger.Open(c.String("db"))
+}
+
+// refusal maps the ledger's refusals to exit 1.
+func refusal(err error) error {
+	if err != nil && ledger.IsRefused(err) {
+		return &cliutil.DataError{Err: err}
+	}
+	return err
+}
+
+func tagKeyFunc(k tagkeys.Keys) func(string) string {
+	return func(role string) string {
+		switch role {
+		case ledger.RolePIEmail:
+			return k.PIEmail
+		case ledger.RolePIName:
+			return k.PIName
+		case ledger.RoleFundOrg:
+			return k.FundOrg
+		case ledger.RoleProjectID:
+			return k.ProjectID
+		case ledger.RoleCostCenter:
+			return k.CostCenter
+		case ledger.RoleAccountCode:
+			return k.AccountCode
+		case ledger.RoleEndDate:
+			return k.EndDate
+		case ledger.RoleReconciliationEnd:
+			return k.ReconciliationEnd
+		}
+		return role
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// These tests run the real focus-load binary as separate processes.
+
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "focus-load-test")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "focus-load")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	gen := filepath.Join(dir, "gendata")
+	if out, err := exec.Command("go", "build", "-o", gen, "../../internal/gendata").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	os.Setenv("GENDATA", gen)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func generate(t *testing.T, rows, seed string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "usage-"+seed+".csv")
+	out, err := exec.Command(os.Getenv("GENDATA"), "--rows", rows, "--seed", seed, "--period", "2025-03").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func count(t *testing.T, db, query string) int {
+	t.Helper()
+	d, err := sql.Open("sqlite3", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int
+	if err := d.QueryRow(query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestKillMidImportLeavesNoPartialImport(t *testing.T) {
+	data := generate(t, "200000", "3")
+	db := filepath.Join(t.TempDir(), "l.db")
+	cmd := exec.Command(bin, "--db", db, "import", "--source", "BIG", data)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once the transaction has written to the WAL, well before commit.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if fi, err := os.Stat(db + "-wal"); err == nil && fi.Size() > 4<<20 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	err := cmd.Wait()
+	if err == nil || strings.Contains(stderr.String(), "import 1") {
+		t.Fatalf("import finished before the kill (%v): the test needs a larger input", err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM charges`); n != 0 {
+		t.Fatalf("%d charges of a killed import are in the ledger", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM imports`); n != 0 {
+		t.Fatalf("%d imports after a kill", n)
+	}
+	out, err := exec.Command("sqlite3", db, "PRAGMA integrity_check").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("integrity_check: %s %v", out, err)
+	}
+	// The same import then succeeds whole.
+	if out, err := exec.Command(bin, "--db", db, "import", "--source", "BIG", data).CombinedOutput(); err != nil {
+		t.Fatalf("re-import: %v\n%s", err, out)
+	}
+	if n := count(t, db, `SELECT count(*) FROM charges`); n != 200000 {
+		t.Fatalf("re-import loaded %d charges", n)
+	}
+}
+
+func TestConcurrentImportsBothSucceed(t *testing.T) {
+	a, b := generate(t, "30000", "4"), generate(t, "30000", "5")
+	db := filepath.Join(t.TempDir(), "l.db")
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	outs := make([][]byte, 2)
+	for i, f := range []string{a, b} {
+		wg.Add(1)
+		go func(i int, f string) {
+			defer wg.Done()
+			outs[i], errs[i] = exec.Command(bin, "--db", db, "import", "--source", []string{"A", "B"}[i], f).CombinedOutput()
+		}(i, f)
+	}
+	wg.Wait()
+	for i := range errs {
+		if errs[i] != nil {
+			t.Fatalf("import %d: %v\n%s", i, errs[i], outs[i])
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM charges`); n != 60000 {
+		t.Fatalf("charges = %d, want 60000", n)
+	}
+}

@@ -1,0 +1,161 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Adjust adds a manual amount (negative = credit) to a PI's statement in an
+// open or closed period. Late usage or a correction for a finalized period
+// goes into the next open period with ref naming the original.
+func (l *Ledger) Adjust(ctx context.Context, a Actor, adj Adjustment) (int64, error) {
+	if err := ValidPeriod(adj.Period); err != nil {
+		return 0, err
+	}
+	adj.PIEmail = strings.ToLower(strings.TrimSpace(adj.PIEmail))
+	if adj.PIEmail == "" || !strings.Contains(adj.PIEmail, "@") {
+		return 0, fmt.Errorf("--pi %q: want the PI's e-mail", adj.PIEmail)
+	}
+	if strings.TrimSpace(adj.Reason) == "" {
+		return 0, errors.New("--reason is required: the PI reads it on the statement")
+	}
+	if adj.Amount.IsZero() {
+		return 0, errors.New("--amount is zero")
+	}
+	var id int64
+	err := l.withTx(ctx, func(tx *sql.Tx) error {
+		state, err := l.periodState(tx, adj.Period)
+		if errors.Is(err, ErrNoPeriod) {
+			if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, adj.Period); err != nil {
+				return err
+			}
+			state = StateOpen
+		} else if err != nil {
+			return err
+		}
+		if state == StateFinalized {
+			return refused("period %s is finalized: put the adjustment in the next open period with --ref \"%s ...\"", adj.Period, adj.Period)
+		}
+		out, err := tx.Exec(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
+			VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
+		if err != nil {
+			return err
+		}
+		id, _ = out.LastInsertId()
+		return l.audit(tx, a, "adjust", fmt.Sprintf("adjustment %d", id), adj.Period, nil,
+			map[string]string{"pi": adj.PIEmail, "amount": adj.Amount.String(), "project_id": adj.ProjectID, "fund_org": adj.FundOrg, "ref": adj.Ref}, adj.Reason)
+	})
+	return id, err
+}
+
+// Dispute is a PI's objection to a statement or a charge.
+type Dispute struct {
+	ID         int64
+	Period     string
+	PIEmail    string
+	ChargeID   int64 // 0 = the whole statement
+	Reason     string
+	Status     string // open | resolved
+	Note       string
+	OpenedAt   string
+	OpenedBy   string
+	ResolvedAt string
+	ResolvedBy string
+}
+
+// OpenDispute records a dispute; finalize is refused while it is open.
+func (l *Ledger) OpenDispute(ctx context.Context, a Actor, d Dispute) (int64, error) {
+	if err := ValidPeriod(d.Period); err != nil {
+		return 0, err
+	}
+	d.PIEmail = strings.ToLower(strings.TrimSpace(d.PIEmail))
+	if d.PIEmail == "" || strings.TrimSpace(d.Reason) == "" {
+		return 0, errors.New("a dispute needs --pi and --reason")
+	}
+	var id int64
+	err := l.withTx(ctx, func(tx *sql.Tx) error {
+		state, err := l.periodState(tx, d.Period)
+		if err != nil {
+			return err
+		}
+		if state == StateFinalized {
+			return refused("period %s is finalized: a dispute about it is settled by an adjustment in the next open period", d.Period)
+		}
+		var charge any
+		if d.ChargeID != 0 {
+			var p string
+			if err := tx.QueryRow(`SELECT period FROM charges WHERE id = ?`, d.ChargeID).Scan(&p); err != nil || p != d.Period {
+				return refused("charge %d is not in period %s", d.ChargeID, d.Period)
+			}
+			charge = d.ChargeID
+		}
+		out, err := tx.Exec(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by) VALUES (?,?,?,?,'open',?,?)`,
+			d.Period, d.PIEmail, charge, d.Reason, l.stamp(), a.User)
+		if err != nil {
+			return err
+		}
+		id, _ = out.LastInsertId()
+		return l.audit(tx, a, "dispute-open", fmt.Sprintf("dispute %d", id), d.Period, nil,
+			map[string]any{"pi": d.PIEmail, "charge": d.ChargeID}, d.Reason)
+	})
+	return id, err
+}
+
+// ResolveDispute closes a dispute with a note.
+func (l *Ledger) ResolveDispute(ctx context.Context, a Actor, id int64, note string) error {
+	if strings.TrimSpace(note) == "" {
+		return errors.New("--note is required: say how the dispute was settled")
+	}
+	return l.withTx(ctx, func(tx *sql.Tx) error {
+		var period, status string
+		err := tx.QueryRow(`SELECT period, status FROM disputes WHERE id = ?`, id).Scan(&period, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return refused("dispute %d does not exist", id)
+		}
+		if err != nil {
+			return err
+		}
+		if status != "open" {
+			return refused("dispute %d is already %s", id, status)
+		}
+		if _, err := tx.Exec(`UPDATE disputes SET status = 'resolved', note = ?, resolved_at = ?, resolved_by = ? WHERE id = ?`,
+			note, l.stamp(), a.User, id); err != nil {
+			return err
+		}
+		return l.audit(tx, a, "dispute-resolve", fmt.Sprintf("dispute %d", id), period,
+			map[string]string{"status": "open"}, map[string]string{"status": "resolved"}, note)
+	})
+}
+
+// Disputes lists disputes, of one period or all ("").
+func (l *Ledger) Disputes(ctx context.Context, period string) ([]Dispute, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, period, pi_email, coalesce(charge_id,0), reason, status, note, opened_at, opened_by,
+		coalesce(resolved_at,''), coalesce(resolved_by,'') FROM disputes WHERE ? = '' OR period = ? ORDER BY id`, period, period)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Dispute
+	for rows.Next() {
+		var d Dispute
+		if err := rows.Scan(&d.ID, &d.Period, &d.PIEmail, &d.ChargeID, &d.Reason, &d.Status, &d.Note, &d.OpenedAt, &d.OpenedBy, &d.ResolvedAt, &d.ResolvedBy); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ParseAmount reads an exact decimal amount.
+func ParseAmount(s string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(strings.TrimSpace(s))
+	if err != nil {
+		return d, fmt.Errorf("amount %q is not a decimal number (e.g. -12.50)", s)
+	}
+	return d, nil
+}

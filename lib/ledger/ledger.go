@@ -1,0 +1,333 @@
+// Package ledger is the SQLite ledger: imports of FOCUS files, charges kept
+// as immutable facts, review dispositions, adjustments, disputes, the period
+// state machine and an audit log. Period state is enforced by SQLite
+// triggers, so the CLI, the web interface and the sqlite3 shell obey the same
+// rules.
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// Actor is who changes the ledger: an OS user from the CLI, a web user.
+type Actor struct {
+	User   string
+	Origin string // "cli" or "web"
+}
+
+// CLIActor is the current OS user, origin "cli".
+func CLIActor() Actor {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return Actor{User: name, Origin: "cli"}
+}
+
+// Ledger is an open ledger file.
+type Ledger struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+var _ StatementReader = (*Ledger)(nil)
+
+// Open opens (creating and migrating if needed) the ledger at path. WAL and
+// a busy timeout make concurrent runs (overlapping cron jobs) wait instead of
+// failing with "database is locked".
+func Open(path string) (*Ledger, error) {
+	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	l := &Ledger{db: db, now: func() time.Time { return time.Now().UTC() }}
+	if err := l.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }
+
+// DB exposes the database for read-only queries of other packages' tests.
+func (l *Ledger) DB() *sql.DB { return l.db }
+
+// SetClock replaces the clock (tests and reproducible demos).
+func (l *Ledger) SetClock(now func() time.Time) { l.now = now }
+
+func (l *Ledger) stamp() string { return l.now().UTC().Format(time.RFC3339) }
+
+// migrations run in order; PRAGMA user_version is the number applied.
+var migrations = []string{
+	// 1: the schema.
+	`
+CREATE TABLE periods (
+  period       TEXT PRIMARY KEY CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+  state        TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','closed','finalized')),
+  closed_at    TEXT,
+  finalized_at TEXT
+);
+CREATE TABLE imports (
+  id           INTEGER PRIMARY KEY,
+  period       TEXT NOT NULL REFERENCES periods(period),
+  source       TEXT NOT NULL,
+  file_name    TEXT NOT NULL,
+  sha256       TEXT NOT NULL,
+  header       TEXT NOT NULL,          -- JSON array of column names
+  rows         INTEGER NOT NULL,
+  flagged      INTEGER NOT NULL,
+  list_total   TEXT NOT NULL,
+  billed_total TEXT NOT NULL,
+  imported_at  TEXT NOT NULL,
+  imported_by  TEXT NOT NULL
+);
+CREATE UNIQUE INDEX imports_sha ON imports(period, source, sha256);
+CREATE TABLE charges (
+  id                 INTEGER PRIMARY KEY,
+  import_id          INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+  period             TEXT NOT NULL,
+  line               INTEGER NOT NULL,
+  record             TEXT NOT NULL,    -- the row's cells, one CSV record
+  pi_email           TEXT NOT NULL,
+  pi_name            TEXT NOT NULL,
+  project_id         TEXT NOT NULL,
+  fund_org           TEXT NOT NULL,
+  cost_center        TEXT NOT NULL,
+  account_code       TEXT NOT NULL,
+  end_date           TEXT NOT NULL,
+  reconciliation_end TEXT NOT NULL,
+  ref1               TEXT NOT NULL,
+  ref2               TEXT NOT NULL,
+  service_name       TEXT NOT NULL,
+  service_category   TEXT NOT NULL,
+  resource_id        TEXT NOT NULL,
+  resource_name      TEXT NOT NULL,
+  quantity           TEXT NOT NULL,
+  unit               TEXT NOT NULL,
+  list_cost          TEXT NOT NULL,    -- exact decimal text, summed in Go
+  billed_cost        TEXT NOT NULL,
+  currency           TEXT NOT NULL
+);
+CREATE TABLE review (
+  charge_id  INTEGER PRIMARY KEY REFERENCES charges(id) ON DELETE CASCADE,
+  period     TEXT NOT NULL,
+  flags      TEXT NOT NULL,
+  status     TEXT NOT NULL CHECK (status IN ('pending','approved','rejected')),
+  decided_by TEXT,
+  decided_at TEXT,
+  note       TEXT
+);
+CREATE INDEX review_period ON review(period, status);
+CREATE TABLE tag_overrides (
+  charge_id INTEGER NOT NULL REFERENCES charges(id) ON DELETE CASCADE,
+  period    TEXT NOT NULL,
+  role      TEXT NOT NULL,
+  value     TEXT NOT NULL,
+  PRIMARY KEY (charge_id, role)
+);
+CREATE TABLE adjustments (
+  id         INTEGER PRIMARY KEY,
+  period     TEXT NOT NULL REFERENCES periods(period),
+  pi_email   TEXT NOT NULL,
+  project_id TEXT NOT NULL,
+  fund_org   TEXT NOT NULL,
+  amount     TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  ref        TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE disputes (
+  id          INTEGER PRIMARY KEY,
+  period      TEXT NOT NULL REFERENCES periods(period),
+  pi_email    TEXT NOT NULL,
+  charge_id   INTEGER,
+  reason      TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('open','resolved')),
+  note        TEXT NOT NULL DEFAULT '',
+  opened_at   TEXT NOT NULL,
+  opened_by   TEXT NOT NULL,
+  resolved_at TEXT,
+  resolved_by TEXT
+);
+CREATE TABLE audit (
+  id      INTEGER PRIMARY KEY,
+  at      TEXT NOT NULL,
+  who     TEXT NOT NULL,
+  origin  TEXT NOT NULL,
+  action  TEXT NOT NULL,
+  record  TEXT NOT NULL,
+  period  TEXT NOT NULL,
+  before  TEXT NOT NULL,
+  after   TEXT NOT NULL,
+  reason  TEXT NOT NULL
+);
+-- The audit log is append-only.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- A finalized period is permanent.
+CREATE TRIGGER periods_final_update BEFORE UPDATE ON periods WHEN OLD.state = 'finalized'
+  BEGIN SELECT RAISE(ABORT, 'period is finalized: it cannot change'); END;
+CREATE TRIGGER periods_final_delete BEFORE DELETE ON periods WHEN OLD.state = 'finalized'
+  BEGIN SELECT RAISE(ABORT, 'period is finalized: it cannot change'); END;
+CREATE TRIGGER periods_state_machine BEFORE UPDATE OF state ON periods
+  WHEN NOT ((OLD.state = 'open' AND NEW.state = 'closed') OR (OLD.state = 'closed' AND NEW.state IN ('open','finalized')) OR OLD.state = NEW.state)
+  BEGIN SELECT RAISE(ABORT, 'period state change not allowed: open → closed → finalized, reopen closed → open'); END;
+-- Imports only into open periods.
+CREATE TRIGGER imports_open_only BEFORE INSERT ON imports
+  WHEN (SELECT state FROM periods WHERE period = NEW.period) <> 'open'
+  BEGIN SELECT RAISE(ABORT, 'period is not open: imports are refused'); END;
+CREATE TRIGGER imports_delete_open_only BEFORE DELETE ON imports
+  WHEN (SELECT state FROM periods WHERE period = OLD.period) <> 'open'
+  BEGIN SELECT RAISE(ABORT, 'period is not open: imports cannot be removed'); END;
+CREATE TRIGGER imports_no_update BEFORE UPDATE ON imports WHEN OLD.sha256 <> 'pending'
+  BEGIN SELECT RAISE(ABORT, 'imports are immutable'); END;
+CREATE TRIGGER charges_open_insert BEFORE INSERT ON charges
+  WHEN (SELECT state FROM periods WHERE period = NEW.period) <> 'open'
+  BEGIN SELECT RAISE(ABORT, 'period is not open: imports are refused'); END;
+CREATE TRIGGER charges_no_update BEFORE UPDATE ON charges
+  BEGIN SELECT RAISE(ABORT, 'charges are immutable facts: record a review disposition or an adjustment'); END;
+CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
+  WHEN (SELECT state FROM periods WHERE period = OLD.period) <> 'open'
+  BEGIN SELECT RAISE(ABORT, 'period is not open: charges cannot be removed'); END;
+`,
+}
+
+// finalizedGuards are triggers that make each period-bound table immutable
+// once its period is finalized.
+func finalizedGuards() string {
+	var b strings.Builder
+	for _, t := range []string{"review", "tag_overrides", "adjustments", "disputes"} {
+		for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+			row := "NEW"
+			if op == "DELETE" {
+				row = "OLD"
+			}
+			fmt.Fprintf(&b, `CREATE TRIGGER %s_final_%s BEFORE %s ON %s
+  WHEN (SELECT state FROM periods WHERE period = %s.period) = 'finalized'
+  BEGIN SELECT RAISE(ABORT, 'period is finalized: it cannot change'); END;
+`, t, strings.ToLower(op), op, t, row)
+		}
+	}
+	return b.String()
+}
+
+func (l *Ledger) migrate() error {
+	var v int
+	if err := l.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	all := append([]string(nil), migrations...)
+	all[0] += finalizedGuards()
+	if v > len(all) {
+		return fmt.Errorf("ledger schema version %d is newer than this program (%d): upgrade OpenChargeback", v, len(all))
+	}
+	for i := v; i < len(all); i++ {
+		tx, err := l.db.Begin()
+		if err != nil {
+			return err
+		}
+		// Another process may have migrated while we waited for the lock.
+		var cur int
+		if err := tx.QueryRow(`PRAGMA user_version`).Scan(&cur); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if cur > i {
+			tx.Rollback()
+			continue
+		}
+		if _, err := tx.Exec(all[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RefusedError is a state change the ledger's rules refuse (exit 1 in the CLI).
+type RefusedError struct{ Msg string }
+
+func (e *RefusedError) Error() string { return e.Msg }
+
+func refused(format string, a ...any) error { return &RefusedError{fmt.Sprintf(format, a...)} }
+
+// IsRefused reports whether err is a refusal by the ledger's rules,
+// including a trigger's RAISE(ABORT).
+func IsRefused(err error) bool {
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return true
+	}
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+}
+
+// withTx runs fn in one transaction.
+func (l *Ledger) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (l *Ledger) audit(tx *sql.Tx, a Actor, action, record, period string, before, after any, reason string) error {
+	enc := func(v any) string {
+		if v == nil {
+			return "{}"
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	_, err := tx.Exec(`INSERT INTO audit(at, who, origin, action, record, period, before, after, reason) VALUES (?,?,?,?,?,?,?,?,?)`,
+		l.stamp(), a.User, a.Origin, action, record, period, enc(before), enc(after), reason)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// ValidPeriod checks YYYY-MM.
+func ValidPeriod(p string) error {
+	if _, err := time.Parse("2006-01", p); err != nil || len(p) != 7 {
+		return fmt.Errorf("period %q: want YYYY-MM", p)
+	}
+	return nil
+}
+
+func (l *Ledger) periodState(tx *sql.Tx, period string) (string, error) {
+	var s string
+	err := tx.QueryRow(`SELECT state FROM periods WHERE period = ?`, period).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("period %s: %w", period, ErrNoPeriod)
+	}
+	return s, err
+}

@@ -1,0 +1,135 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+)
+
+var ctx = context.Background()
+var tester = Actor{User: "tester", Origin: "cli"}
+
+func open(t *testing.T) *Ledger {
+	t.Helper()
+	l, err := Open(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func importString(t *testing.T, l *Ledger, source, data string) (ImportResult, error) {
+	t.Helper()
+	return l.Import(ctx, tester, strings.NewReader(data), ImportOptions{Source: source, FileName: source + ".csv", Tags: tagkeys.Default()})
+}
+
+func TestMoneyIsExact(t *testing.T) {
+	l := open(t)
+	var b strings.Builder
+	b.WriteString("BillingPeriodStart,BilledCost,ListCost,ServiceName,Tags\n")
+	for i := 0; i < 10; i++ {
+		b.WriteString(`2025-01-01T00:00:00Z,0.1,0.00000080000,S,"{""pi_email"":""a@uni.edu""}"` + "\n")
+	}
+	res, err := importString(t, l, "X", b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.BilledCost.Equal(decimal.RequireFromString("1")) || res.BilledCost.String() != "1" {
+		t.Fatalf("billed %s", res.BilledCost)
+	}
+	tot, err := l.MonthlyTotals(ctx, "2025-01", "2025-01")
+	if err != nil || len(tot) != 1 {
+		t.Fatal(tot, err)
+	}
+	if tot[0].BilledCost.String() != "1" || tot[0].ListCost.String() != "0.000008" {
+		t.Fatalf("totals %s %s", tot[0].BilledCost, tot[0].ListCost)
+	}
+}
+
+func TestBadRowLeavesLedgerAsBefore(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n2025-01-01,x,S,\n"
+	if _, err := importString(t, l, "X", data); err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "X.csv:3: BilledCost") {
+		t.Fatalf("want refusal naming line 3, got %v", err)
+	}
+	var n int
+	l.DB().QueryRow(`SELECT (SELECT count(*) FROM charges) + (SELECT count(*) FROM imports) + (SELECT count(*) FROM periods) + (SELECT count(*) FROM audit)`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d rows left behind by a refused import", n)
+	}
+}
+
+func TestExportRoundTrip(t *testing.T) {
+	l := open(t)
+	in, err := os.ReadFile("../../testdata/2025-01/azure.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importString(t, l, "Azure", string(in)); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	w := focus.NewWriter(&out, focus.CSV)
+	if _, err := l.ExportCharges(ctx, "2025-01", w); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	if out.String() != string(in) {
+		t.Fatalf("export differs from import:\n%.400s\n---\n%.400s", out.String(), in)
+	}
+}
+
+func TestRejectedExcludedAndAssignedReordered(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags,x_Flags\n" +
+		`2025-01-01,1,S,"{""pi_email"":""b@uni.edu"",""fund_org"":""F""}",` + "\n" +
+		`2025-01-01,2,S,"{""pi_email"":""b@uni.edu"",""fund_org"":""F""}",outlier` + "\n" +
+		`2025-01-01,4,S,"{""fund_org"":""F""}",missing-tag:pi_email` + "\n"
+	if _, err := importString(t, l, "X", data); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Reject(ctx, tester, []int64{2}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Assign(ctx, tester, []int64{3}, map[string]string{RolePIEmail: "A@uni.edu"}, func(r string) string { return r }); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+		got = append(got, c.PIEmail+"="+c.BilledCost.String())
+		return nil
+	})
+	if strings.Join(got, " ") != "a@uni.edu=4 b@uni.edu=1" {
+		t.Fatalf("charges %v", got)
+	}
+	items, _ := l.ReviewItems(ctx, "2025-01", "")
+	if len(items) != 2 || items[1].Status != "approved" || items[1].Flags != "" {
+		t.Fatalf("items %+v", items)
+	}
+}
+
+func TestUnitSeparatorInValues(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,ResourceName,Tags\n" +
+		"2025-01-01,1,HPC\x1fCompute,node\x1f1,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\",\"\"project_id\"\":\"\"p\\u001fq\"\"}\"\n"
+	if _, err := importString(t, l, "X", data); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+		got = append(got, c.ServiceName, c.ResourceName, c.ProjectID, c.BilledCost.String())
+		return nil
+	})
+	if err != nil || strings.Join(got, "|") != "HPCCompute|node1|pq|1" {
+		t.Fatalf("%q %v", got, err)
+	}
+}

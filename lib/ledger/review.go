@@ -1,0 +1,243 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Tag roles that review can assign (the default tag key names).
+const (
+	RolePIEmail           = "pi_email"
+	RolePIName            = "pi_name"
+	RoleFundOrg           = "fund_org"
+	RoleProjectID         = "project_id"
+	RoleCostCenter        = "cost_center"
+	RoleAccountCode       = "account_code"
+	RoleEndDate           = "end_date"
+	RoleReconciliationEnd = "reconciliation_end"
+)
+
+// Roles lists the assignable roles.
+var Roles = []string{RolePIEmail, RolePIName, RoleFundOrg, RoleProjectID, RoleCostCenter, RoleAccountCode, RoleEndDate, RoleReconciliationEnd}
+
+// ReviewItem is a flagged charge and its disposition.
+type ReviewItem struct {
+	ChargeID     int64
+	Period       string
+	Source       string
+	Status       string // pending | approved | rejected
+	Flags        string
+	PIEmail      string
+	ProjectID    string
+	FundOrg      string
+	ServiceName  string
+	ResourceID   string
+	ResourceName string
+	BilledCost   string
+	ListCost     string
+	DecidedBy    string
+	Note         string
+}
+
+// ReviewItems lists review items; period and status may be "" (all).
+func (l *Ledger) ReviewItems(ctx context.Context, period, status string) ([]ReviewItem, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT r.charge_id, r.period, i.source, r.status, r.flags,
+		coalesce(op.value, c.pi_email), coalesce(oj.value, c.project_id), coalesce(of.value, c.fund_org),
+		c.service_name, c.resource_id, c.resource_name, c.billed_cost, c.list_cost, coalesce(r.decided_by,''), coalesce(r.note,'')
+		FROM review r JOIN charges c ON c.id = r.charge_id JOIN imports i ON i.id = c.import_id
+		LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
+		LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id'
+		LEFT JOIN tag_overrides of ON of.charge_id = c.id AND of.role = 'fund_org'
+		WHERE (? = '' OR r.period = ?) AND (? = '' OR r.status = ?) ORDER BY r.charge_id`, period, period, status, status)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ReviewItem
+	for rows.Next() {
+		var r ReviewItem
+		if err := rows.Scan(&r.ChargeID, &r.Period, &r.Source, &r.Status, &r.Flags, &r.PIEmail, &r.ProjectID, &r.FundOrg,
+			&r.ServiceName, &r.ResourceID, &r.ResourceName, &r.BilledCost, &r.ListCost, &r.DecidedBy, &r.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Approve marks review items approved.
+func (l *Ledger) Approve(ctx context.Context, a Actor, ids []int64, note string) error {
+	return l.decide(ctx, a, ids, "approved", note)
+}
+
+// Reject marks review items rejected: the charges stay in the ledger but
+// are left out of statements.
+func (l *Ledger) Reject(ctx context.Context, a Actor, ids []int64, note string) error {
+	return l.decide(ctx, a, ids, "rejected", note)
+}
+
+func (l *Ledger) decide(ctx context.Context, a Actor, ids []int64, status, note string) error {
+	if len(ids) == 0 {
+		return errors.New("no review item ids given")
+	}
+	return l.withTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			before, period, err := reviewStatus(tx, id)
+			if err != nil {
+				return err
+			}
+			if before == "" {
+				return refused("charge %d has no review item", id)
+			}
+			if status == "approved" {
+				if err := billable(tx, id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(`UPDATE review SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE charge_id = ?`,
+				status, a.User, l.stamp(), note, id); err != nil {
+				return fmt.Errorf("review item %d: %w", id, err)
+			}
+			if err := l.audit(tx, a, "review-"+strings.TrimSuffix(status, "d"), fmt.Sprintf("charge %d", id), period,
+				map[string]string{"status": before}, map[string]string{"status": status}, note); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// billable refuses to approve a charge nobody can be billed for.
+func billable(tx *sql.Tx, id int64) error {
+	var pi, fund string
+	err := tx.QueryRow(`SELECT coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = 'pi_email'), c.pi_email),
+		coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = 'fund_org'), c.fund_org)
+		FROM charges c WHERE c.id = ?`, id).Scan(&pi, &fund)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	if pi == "" {
+		missing = append(missing, "pi_email")
+	}
+	if fund == "" {
+		missing = append(missing, "fund_org")
+	}
+	if len(missing) > 0 {
+		return refused("charge %d has no %s: assign it (`focus-load review assign --tag %s=... %d`) or reject it", id, strings.Join(missing, " or "), missing[0], id)
+	}
+	return nil
+}
+
+func reviewStatus(tx *sql.Tx, id int64) (status, period string, err error) {
+	err = tx.QueryRow(`SELECT status, period FROM review WHERE charge_id = ?`, id).Scan(&status, &period)
+	if errors.Is(err, sql.ErrNoRows) {
+		var p string
+		if tx.QueryRow(`SELECT period FROM charges WHERE id = ?`, id).Scan(&p) == nil {
+			// A clean charge has no review item; assigning to it creates one.
+			return "", p, nil
+		}
+		return "", "", refused("charge %d does not exist", id)
+	}
+	return status, period, err
+}
+
+// Assign records tag values for charges (fixing missing or wrong tags)
+// beside the immutable rows, and clears the flags they answer
+// (missing-tag:KEY, bad-email for pi_email, bad-fund for fund_org). An item
+// left with no flag is approved. tagKey maps a role to the site's tag key,
+// so missing-tag flags that name a renamed key clear too.
+func (l *Ledger) Assign(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string) error {
+	if len(ids) == 0 {
+		return errors.New("no charge ids given")
+	}
+	if len(values) == 0 {
+		return errors.New("nothing to assign: give --tag ROLE=VALUE")
+	}
+	for role, v := range values {
+		if !validRole(role) {
+			return fmt.Errorf("unknown tag role %q (one of %s)", role, strings.Join(Roles, ", "))
+		}
+		if role == RolePIEmail {
+			values[role] = strings.ToLower(strings.TrimSpace(v))
+		}
+	}
+	return l.withTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			before, period, err := reviewStatus(tx, id)
+			if err != nil {
+				return err
+			}
+			var flags string
+			if before != "" {
+				tx.QueryRow(`SELECT flags FROM review WHERE charge_id = ?`, id).Scan(&flags)
+			}
+			roles := make([]string, 0, len(values))
+			for r := range values {
+				roles = append(roles, r)
+			}
+			sort.Strings(roles)
+			for _, role := range roles {
+				if _, err := tx.Exec(`INSERT INTO tag_overrides(charge_id, period, role, value) VALUES (?,?,?,?)
+					ON CONFLICT(charge_id, role) DO UPDATE SET value = excluded.value`, id, period, role, values[role]); err != nil {
+					return fmt.Errorf("assign charge %d: %w", id, err)
+				}
+				flags = clearFlags(flags, role, tagKey(role))
+			}
+			status := before
+			switch {
+			case before == "":
+				status = "approved"
+				_, err = tx.Exec(`INSERT INTO review(charge_id, period, flags, status, decided_by, decided_at, note) VALUES (?,?,?,?,?,?,'assigned')`,
+					id, period, flags, status, a.User, l.stamp())
+			default:
+				if flags == "" && before == "pending" {
+					status = "approved"
+				}
+				_, err = tx.Exec(`UPDATE review SET flags = ?, status = ?, decided_by = ?, decided_at = ?, note = 'assigned' WHERE charge_id = ?`,
+					flags, status, a.User, l.stamp(), id)
+			}
+			if err != nil {
+				return fmt.Errorf("assign charge %d: %w", id, err)
+			}
+			if err := l.audit(tx, a, "review-assign", fmt.Sprintf("charge %d", id), period,
+				map[string]string{"status": before}, map[string]any{"status": status, "flags": flags, "tags": values}, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func validRole(r string) bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// clearFlags removes the flags an assigned role answers.
+func clearFlags(flags, role, key string) string {
+	var keep []string
+	for _, f := range strings.Split(flags, ";") {
+		f = strings.TrimSpace(f)
+		switch {
+		case f == "":
+			continue
+		case f == "missing-tag:"+role || f == "missing-tag:"+key:
+			continue
+		case role == RolePIEmail && f == "bad-email":
+			continue
+		case role == RoleFundOrg && f == "bad-fund":
+			continue
+		}
+		keep = append(keep, f)
+	}
+	return strings.Join(keep, ";")
+}
