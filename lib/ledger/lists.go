@@ -181,3 +181,10 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 	}
 	return n, rows.Err()
 }
+
+// AuditWeb records a web security event (sign-in, failed sign-in, sign-out).
+func (l *Ledger) AuditWeb(ctx context.Context, who, action, detail string) error {
+	return l.withTx(ctx, func(tx *sql.Tx) error {
+		return l.audit(tx, Actor{User: who, Origin: "web"}, action, "web", "", nil, nil, detail)
+	})
+}

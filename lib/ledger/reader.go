@@ -113,9 +113,13 @@ func scanCharge(rows *sql.Rows, c *Charge) error {
 	if err := rows.Scan(&c.ID, &c.ImportID, &packed); err != nil {
 		return err
 	}
+	return unpackCharge(c.ID, packed, c)
+}
+
+func unpackCharge(id int64, packed string, c *Charge) error {
 	f := strings.SplitN(packed, "\x1f", packedFields)
 	if len(f) != packedFields {
-		return fmt.Errorf("charge %d: %d fields, want %d", c.ID, len(f), packedFields)
+		return fmt.Errorf("charge %d: %d fields, want %d", id, len(f), packedFields)
 	}
 	c.Source, c.Period, c.PIEmail, c.PIName, c.ProjectID, c.FundOrg = f[0], f[1], f[2], f[3], f[4], f[5]
 	c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2 = f[6], f[7], f[8], f[9], f[10], f[11]
