@@ -25,10 +25,16 @@ var (
 // refusal marks the ledger's refusals for the web (409 with its message).
 func refusal(err error) error {
 	if err != nil && ledger.IsRefused(err) {
-		return fmt.Errorf("%w: %s", ErrRefused, err.Error())
+		return ledgerRefusal{err}
 	}
 	return err
 }
+
+// ledgerRefusal is a ledger refusal that errors.Is reports as ErrRefused,
+// keeping the ledger's own message.
+type ledgerRefusal struct{ error }
+
+func (ledgerRefusal) Is(target error) bool { return target == ErrRefused }
 
 func (b *LedgerBackend) actor(a Actor) ledger.Actor { return ledger.Actor{User: a.User, Origin: a.Origin} }
 
