@@ -132,4 +132,3 @@ func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*Bro
 	}
 	return rows.Err()
 }
-

@@ -36,7 +36,9 @@ type ledgerRefusal struct{ error }
 
 func (ledgerRefusal) Is(target error) bool { return target == ErrRefused }
 
-func (b *LedgerBackend) actor(a Actor) ledger.Actor { return ledger.Actor{User: a.User, Origin: a.Origin} }
+func (b *LedgerBackend) actor(a Actor) ledger.Actor {
+	return ledger.Actor{User: a.User, Origin: a.Origin}
+}
 
 func browseFilter(f ChargeFilter) ledger.BrowseFilter {
 	return ledger.BrowseFilter{Period: f.Period, PI: f.PI, Project: f.Project, Service: f.Service, Source: f.Source,
