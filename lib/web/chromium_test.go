@@ -19,6 +19,9 @@ const chromiumPath = "/usr/bin/chromium"
 func chromium(t *testing.T) (context.Context, string) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no %s: .ci/run installs it (apt-get install chromium)", chromiumPath)
+		}
 		t.Skip("no " + chromiumPath + " (apt-get install chromium)")
 	}
 	opts := []chromedp.ExecAllocatorOption{
