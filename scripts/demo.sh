@@ -69,4 +69,8 @@ cat <<EOM
    e-mail         $OUT/outbox/ ($(ls "$OUT/outbox" | wc -l) .eml files), sent log $OUT/sent.log
    rejects        $OUT/*/rejects-*.csv
    audit          focus-load --db $DB audit --format table
+
+   web interface on this ledger:
+     focus-statement passwd --user admin --role admin >> $OUT/users.txt
+     focus-statement serve --db $DB --users $OUT/users.txt      # http://127.0.0.1:8080
 EOM
