@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"text/template"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/pdf"
+)
+
+func statementFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "period", Usage: "billing period `YYYY-MM`", EnvVars: cliutil.Env("period")},
+		&cli.StringFlag{Name: "by", Value: statement.ByPI, Usage: "one statement per `pi` or per PI and project", EnvVars: cliutil.Env("by")},
+		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`", EnvVars: cliutil.Env("pi")},
+		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)", EnvVars: cliutil.Env("format")},
+		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead", EnvVars: cliutil.Env("template")},
+		&cli.StringFlag{Name: "pdf-dir", Usage: "write one PDF per statement into `DIR`/PERIOD/ID.pdf", EnvVars: cliutil.Env("pdf-dir"), Category: "PDF"},
+		&cli.IntFlag{Name: "jobs", Usage: "PDF rendering workers (0 = one per CPU)", EnvVars: cliutil.Env("jobs"), Category: "PDF"},
+	}, institutionFlags()...)
+}
+
+func renderer(c *cli.Context) (*pdf.Renderer, error) {
+	return pdf.NewRenderer(pdf.Institution{
+		Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact"),
+	})
+}
+
+func statementsAction(c *cli.Context) error {
+	if c.Args().Len() > 0 {
+		return fmt.Errorf("unexpected argument %q (did you mean a subcommand? see --help)", c.Args().First())
+	}
+	period := c.String("period")
+	if period == "" {
+		return fmt.Errorf("--period YYYY-MM is required")
+	}
+	format := c.String("format")
+	if format != "ndjson" && format != "csv" {
+		return fmt.Errorf("--format %q: want ndjson or csv", format)
+	}
+	tmpl := c.String("template")
+	var parsed *template.Template
+	if tmpl != "" {
+		b, err := os.ReadFile(tmpl)
+		if err != nil {
+			return fmt.Errorf("template: %w", err)
+		}
+		t, err := statement.ParseTemplate(tmpl, string(b))
+		if err != nil {
+			return err
+		}
+		parsed = t
+	}
+	opts := statement.Options{By: c.String("by"), PI: c.String("pi")}
+	if opts.By != statement.ByPI && opts.By != statement.ByProject {
+		return fmt.Errorf("--by %q: want pi or project", opts.By)
+	}
+
+	r, closer, err := openLedger(c.String("db"))
+	if err != nil {
+		return fmt.Errorf("open ledger %s: %w", c.String("db"), err)
+	}
+	defer closer.Close()
+	ctx := c.Context
+	sts, p, err := statement.Build(ctx, r, period, opts)
+	if err != nil {
+		if isNoPeriod(err) {
+			return cliutil.Dataf("%v", err)
+		}
+		return err
+	}
+	if opts.PI != "" && len(sts) == 0 {
+		return cliutil.Dataf("no statement for %s in %s: the PI has no charges or adjustments in the period", opts.PI, period)
+	}
+	if dir := c.String("pdf-dir"); dir != "" {
+		hist, err := statement.History(ctx, r, period)
+		if err != nil {
+			return err
+		}
+		rd, err := renderer(c)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		st, err := rd.WriteFiles(sts, hist, dir, c.Int("jobs"))
+		if err != nil {
+			return err
+		}
+		el := time.Since(start).Seconds()
+		avg := 0.0
+		if st.Files > 0 {
+			avg = float64(st.Bytes) / float64(st.Files) / 1024
+		}
+		fmt.Fprintf(c.App.ErrWriter, "focus-statement: %d PDFs in %s (%.1f KiB average, %.0f/s)\n",
+			st.Files, dir, avg, float64(st.Files)/max(el, 1e-9))
+	}
+	var sum statement.Totals
+	for i := range sts {
+		t := &sts[i].Totals
+		sum.ListCost, sum.Discount, sum.BilledCost = sum.ListCost.Add(t.ListCost), sum.Discount.Add(t.Discount), sum.BilledCost.Add(t.BilledCost)
+		sum.Adjustments, sum.AmountDue = sum.Adjustments.Add(t.Adjustments), sum.AmountDue.Add(t.AmountDue)
+	}
+	fmt.Fprintf(c.App.ErrWriter, "focus-statement: %d statements for %s (%s): list %s, discount %s, billed %s, adjustments %s, amount due %s\n",
+		len(sts), period, p.State, sum.ListCost.Format(), sum.Discount.Format(), sum.BilledCost.Format(), sum.Adjustments.Format(), sum.AmountDue.Format())
+	w := c.App.Writer
+	switch {
+	case parsed != nil:
+		return statement.WriteTemplate(w, parsed, sts)
+	case format == "csv":
+		return statement.WriteCSV(w, sts)
+	}
+	return statement.WriteNDJSON(w, sts)
+}
+
+func isNoPeriod(err error) bool { return errors.Is(err, ledger.ErrNoPeriod) }

@@ -1,0 +1,61 @@
+package statement
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+)
+
+// Build reads one period from the ledger and returns its statements (see
+// Builder) and the period's state.
+func Build(ctx context.Context, r ledger.StatementReader, period string, opts Options) ([]Statement, ledger.PeriodInfo, error) {
+	p, err := r.Period(ctx, period)
+	if err != nil {
+		return nil, p, fmt.Errorf("period %s: %w", period, err)
+	}
+	b, err := NewBuilder(p, opts)
+	if err != nil {
+		return nil, p, err
+	}
+	if err := r.EachCharge(ctx, period, b.Add); err != nil {
+		return nil, p, fmt.Errorf("charges of %s: %w", period, err)
+	}
+	adjs, err := r.Adjustments(ctx, period)
+	if err != nil {
+		return nil, p, fmt.Errorf("adjustments of %s: %w", period, err)
+	}
+	b.AddAdjustments(adjs)
+	sts, err := b.Statements()
+	return sts, p, err
+}
+
+// HistoryMonths is how many months the statement chart shows.
+const HistoryMonths = 12
+
+// History returns each PI's list and billed totals for the HistoryMonths
+// periods ending with period (inclusive), oldest first, keyed by lower-cased
+// PI e-mail. Months without charges are absent.
+func History(ctx context.Context, r ledger.StatementReader, period string) (map[string][]ledger.MonthTotal, error) {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return nil, fmt.Errorf("period %q: want YYYY-MM", period)
+	}
+	from := t.AddDate(0, -(HistoryMonths - 1), 0).Format("2006-01")
+	tots, err := r.MonthlyTotals(ctx, from, period)
+	if err != nil {
+		return nil, fmt.Errorf("monthly totals %s..%s: %w", from, period, err)
+	}
+	out := map[string][]ledger.MonthTotal{}
+	for _, m := range tots {
+		k := strings.ToLower(m.PIEmail)
+		out[k] = append(out[k], m)
+	}
+	for _, ms := range out {
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Period < ms[j].Period })
+	}
+	return out, nil
+}

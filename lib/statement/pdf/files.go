@@ -1,0 +1,118 @@
+package pdf
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/statement"
+)
+
+// FileName returns the relative path of a statement's PDF: PERIOD/ID.pdf.
+// Both parts are sanitised: only letters, digits, '.', '-' and '_' survive,
+// so no tag value or crafted id can name a path outside the directory.
+func FileName(st *statement.Statement) string {
+	return filepath.Join(safeName(st.Period), safeName(st.StatementID)+".pdf")
+}
+
+func safeName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	out := strings.TrimLeft(string(b), ".")
+	if out == "" {
+		out = "_"
+	}
+	return out
+}
+
+// Stats reports a WriteFiles run.
+type Stats struct {
+	Files int
+	Bytes int64
+}
+
+// WriteFiles renders every statement into dir/PERIOD/ID.pdf with a pool of
+// workers (0 = one per CPU) and sets each statement's PDF (the path) and
+// PDFSHA256. Files are written to a temporary name and renamed, so a reader
+// never sees half a PDF. hist is keyed by lower-cased PI e-mail.
+func (r *Renderer) WriteFiles(sts []statement.Statement, hist map[string][]ledger.MonthTotal, dir string, workers int) (Stats, error) {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		stats Stats
+		first error
+		jobs  = make(chan int)
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				n, err := r.writeOne(&sts[i], hist[strings.ToLower(sts[i].PI.Email)], dir)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				stats.Files++
+				stats.Bytes += n
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range sts {
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return stats, first
+}
+
+func (r *Renderer) writeOne(st *statement.Statement, hist []ledger.MonthTotal, dir string) (int64, error) {
+	b, err := r.Statement(st, hist)
+	if err != nil {
+		return 0, fmt.Errorf("render statement %s: %w", st.StatementID, err)
+	}
+	path := filepath.Join(dir, FileName(st))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.pdf")
+	if err != nil {
+		return 0, err
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return 0, fmt.Errorf("write %s: %w", path, werr)
+	}
+	sum := sha256.Sum256(b)
+	st.PDF = path
+	st.PDFSHA256 = hex.EncodeToString(sum[:])
+	return int64(len(b)), nil
+}
