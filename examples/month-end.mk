@@ -10,7 +10,7 @@
 #
 #   EXPORTS/SRC.csv ─validate─► OUT/valid/SRC.csv ─flag─► OUT/flagged/SRC.csv
 #     ─import─► OUT/.state/imported-SRC ─review─► OUT/.state/closed
-#     ─► OUT/.state/finalized ─► OUT/statements.ndjson (+ OUT/pdf/)
+#     ─► OUT/.state/finalized ─► OUT/statements.ndjson (+ OUT/pdf/PERIOD/*.pdf)
 #     ─► OUT/journal.csv   and   OUT/.state/mailed (OUT/sent.log)
 #
 # Inputs: one FOCUS export per source in EXPORTS (file name = source name,
@@ -96,7 +96,7 @@ $(OUT)/valid/%.csv: $(EXPORTS)/%.csv
 $(OUT)/flagged/%.csv: $(OUT)/valid/%.csv
 	@mkdir -p $(OUT)/flagged
 	@echo "== flag $*"
-	@$(FOCUS_FLAG) $(FLAG_ARGS) $< > $@.tmp
+	@$(FOCUS_FLAG) --period $(PERIOD) $(FLAG_ARGS) $< > $@.tmp
 	@mv $@.tmp $@
 
 # Importing the same bytes twice is a no-op in focus-load, so losing this

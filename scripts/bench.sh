@@ -16,7 +16,7 @@ if [ ! -s "$data" ]; then
   go run ./internal/gendata --rows "$BENCH_ROWS" --period 2025-01 --seed 1 > "$data"
 fi
 export BENCH_DATA="$data"
-ls -l "$data" | awk '{printf "   %.0f MB\n", $5/1e6}'
+ls -lL "$data" | awk '{printf "   %.0f MB\n", $5/1e6}'
 for s in scripts/bench.d/*.sh; do
   [ -e "$s" ] || continue
   echo "== $(basename "$s" .sh)"

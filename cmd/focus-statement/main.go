@@ -33,7 +33,7 @@ DIR/PERIOD/ID.pdf.`,
 		ErrWriter: stderr,
 		Flags:     append(dbFlags(), statementFlags()...),
 		Action:    statementsAction,
-		Commands:  []*cli.Command{reportCommand()},
+		Commands:  []*cli.Command{reportCommand(), serveCommand(), passwdCommand()},
 	}
 }
 

@@ -204,9 +204,13 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want %d %q", c.args, code, errs, c.code, c.msg)
 		}
 	}
-	// Without the ledger (this branch's default openLedger): a clear I/O error.
-	_, errs, code := run(t, nil, "--period", "2025-01")
-	if code != 2 || !strings.Contains(errs, "ledger not available") {
+	// With no ledger file: a clear I/O error, and no empty ledger created.
+	missing := filepath.Join(t.TempDir(), "ledger.db")
+	_, errs, code := run(t, nil, "--db", missing, "--period", "2025-01")
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("focus-statement created a ledger")
+	}
+	if code != 2 || !strings.Contains(errs, "focus-load creates the ledger") {
 		t.Errorf("no ledger: exit %d %q", code, errs)
 	}
 }

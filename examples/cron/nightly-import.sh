@@ -105,7 +105,7 @@ for f in "$DROP/$PERIOD"/*.csv "$DROP/$PERIOD"/*.ndjson; do
 		rm -f "$valid"
 		continue
 	fi
-	if ! focus-flag $FLAG_ARGS "$valid" >"$flagged.tmp" 2>"$dir/flagged/$src.summary"; then
+	if ! focus-flag --period "$PERIOD" $FLAG_ARGS "$valid" >"$flagged.tmp" 2>"$dir/flagged/$src.summary"; then
 		echo "FAILED   $base: focus-flag failed: $(tail -n 1 "$dir/flagged/$src.summary")" >>"$report"
 		problems=$((problems + 1))
 		rm -f "$valid" "$flagged.tmp"

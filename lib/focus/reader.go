@@ -85,6 +85,9 @@ type Reader struct {
 	index  map[string]int
 
 	csv *csv.Reader
+	raw rawState // NewRawReader: the input bytes of each CSV record
+
+	headerLine int
 
 	br      *bufio.Reader
 	line    int // NDJSON: last physical line read; CSV: header line
@@ -99,8 +102,17 @@ const MaxLineBytes = 64 << 20
 // NewReader detects the format and reads the header. name is used in errors
 // ("-" or "" means stdin).
 func NewReader(r io.Reader, name string) (*Reader, error) {
+	return newReader(r, name, false)
+}
+
+func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 	if name == "" || name == "-" {
 		name = "<stdin>"
+	}
+	var tee *rawTee
+	if keepRaw {
+		tee = &rawTee{src: r}
+		r = tee
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	head, _ := br.Peek(4)
@@ -111,10 +123,12 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 		// UTF-16 with BOM: convert to UTF-8 (the decoder consumes the BOM).
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), 256<<10)
+		tee = nil // the record bytes are UTF-16: rows are re-encoded
 	case len(head) >= 2 && (head[0] == 0 || head[1] == 0):
 		return nil, &ParseError{File: name, Line: 1, Err: ErrUTF16NoBOM}
 	}
 	fr := &Reader{name: name, br: br}
+	fr.raw.tee = tee
 	// Skip leading blank space to find '{' (NDJSON) or a header (CSV).
 	for {
 		b, err := br.Peek(1)
@@ -139,9 +153,13 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 		break
 	}
 	if fr.format == NDJSON {
-		return fr, fr.readNDJSONHeader()
+		err := fr.readNDJSONHeader()
+		fr.headerLine = fr.line
+		return fr, err
 	}
-	return fr, fr.readCSVHeader()
+	err := fr.readCSVHeader()
+	fr.headerLine = fr.line
+	return fr, err
 }
 
 // Name is the file name used in diagnostics.
@@ -182,6 +200,7 @@ func (r *Reader) readCSVHeader() error {
 	if err != nil {
 		return r.csvError(err)
 	}
+	r.raw.start(r)
 	line, _ := r.csv.FieldPos(0)
 	r.line = r.skipped + line
 	h := make([]string, len(rec))
@@ -213,7 +232,9 @@ func (r *Reader) Read() (Row, error) {
 	if r.format == NDJSON {
 		return r.readNDJSON()
 	}
+	r.raw.discard()
 	rec, err := r.csv.Read()
+	r.raw.record(r, err)
 	if err != nil {
 		if err == io.EOF {
 			return Row{}, io.EOF

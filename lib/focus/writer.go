@@ -138,3 +138,21 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// WriteRaw writes one CSV record exactly as given (a record from
+// Reader.Raw that needs no change), adding a final newline when it has none.
+// It is for CSV writers only; for NDJSON it returns an error.
+func (w *Writer) WriteRaw(record []byte) error {
+	if w.format != CSV {
+		return fmt.Errorf("write raw record: the output is %s", w.format)
+	}
+	// csv.Writer writes straight into w.bw (bufio.NewWriter returns a
+	// large-enough *bufio.Writer as is), so the two interleave in order.
+	if _, err := w.bw.Write(record); err != nil {
+		return err
+	}
+	if len(record) == 0 || record[len(record)-1] != '\n' {
+		return w.bw.WriteByte('\n')
+	}
+	return nil
+}

@@ -430,6 +430,15 @@ func cell(v []string, i int) string {
 // of roleKeys.
 var tagRoles = []string{RolePIEmail, RolePIName, RoleProjectID, RoleFundOrg, RoleCostCenter, RoleAccountCode, RoleEndDate, RoleReconciliationEnd, "ref1", "ref2"}
 
+// field drops U+001F, the separator of the packed read (see chargeColumns),
+// from a value stored in an extracted column; the record keeps it.
+func field(s string) string {
+	if strings.IndexByte(s, 0x1f) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x1f", "")
+}
+
 func (c columns) extract(v []string, opt ImportOptions, keys, tv []string) (Charge, string, error) {
 	var ch Charge
 	var err error
@@ -451,15 +460,18 @@ func (c columns) extract(v []string, opt ImportOptions, keys, tv []string) (Char
 	if err := tagValues(cell(v, c.tags), keys, tv); err != nil {
 		return ch, "", err
 	}
+	for i := range tv {
+		tv[i] = field(tv[i])
+	}
 	ch.PIEmail = strings.ToLower(strings.TrimSpace(tv[0]))
 	ch.PIName, ch.ProjectID, ch.FundOrg, ch.CostCenter = tv[1], tv[2], tv[3], tv[4]
 	ch.AccountCode, ch.EndDate, ch.ReconciliationEnd, ch.Ref1, ch.Ref2 = tv[5], tv[6], tv[7], tv[8], tv[9]
-	ch.ServiceName = cell(v, c.service)
-	ch.ServiceCategory = cell(v, c.category)
-	ch.ResourceID = cell(v, c.resID)
-	ch.ResourceName = cell(v, c.resName)
-	ch.Unit = cell(v, c.unit)
-	ch.Currency = cell(v, c.currency)
+	ch.ServiceName = field(cell(v, c.service))
+	ch.ServiceCategory = field(cell(v, c.category))
+	ch.ResourceID = field(cell(v, c.resID))
+	ch.ResourceName = field(cell(v, c.resName))
+	ch.Unit = field(cell(v, c.unit))
+	ch.Currency = field(cell(v, c.currency))
 	if ch.Currency == "" {
 		ch.Currency = opt.Currency
 	}

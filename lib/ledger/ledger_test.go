@@ -220,3 +220,20 @@ func TestSameFileAgainAfterClose(t *testing.T) {
 		t.Fatalf("changed file into a closed period: %v", err)
 	}
 }
+
+func TestUnitSeparatorInValues(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,ResourceName,Tags\n" +
+		"2025-01-01,1,HPC\x1fCompute,node\x1f1,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\",\"\"project_id\"\":\"\"p\\u001fq\"\"}\"\n"
+	if _, err := importString(t, l, "X", data); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+		got = append(got, c.ServiceName, c.ResourceName, c.ProjectID, c.BilledCost.String())
+		return nil
+	})
+	if err != nil || strings.Join(got, "|") != "HPCCompute|node1|pq|1" {
+		t.Fatalf("%q %v", got, err)
+	}
+}

@@ -193,3 +193,13 @@ func decodeStored(rec string, isJSON bool) ([]string, error) {
 	cr.LazyQuotes = true
 	return cr.Read()
 }
+
+// AuditWeb records a web security event (sign-in, failed sign-in, sign-out).
+func (l *Ledger) AuditWeb(ctx context.Context, who, action, detail string) error {
+	if strings.TrimSpace(who) == "" {
+		who = "(no user name)" // a failed sign-in with an empty name is still recorded
+	}
+	return l.withTx(ctx, func(tx *sql.Tx) error {
+		return l.audit(tx, Actor{User: who, Origin: "web"}, action, "web", "", nil, nil, detail)
+	})
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/statement/pdf"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+	"github.com/openchargeback/ocb/lib/web"
+)
+
+// serveCommand is `focus-statement serve`: the web interface.
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "web interface: dashboard, charges, review queue, statements, adjustments, disputes, import",
+		UsageText: `focus-statement passwd --user ada --role admin >> users.txt
+   focus-statement serve --db ledger.db --users users.txt            (http://127.0.0.1:8080)
+   focus-statement serve --db ledger.db --users users.txt --addr :8443 --tls-cert cert.pem --tls-key key.pem`,
+		Description: `Serves the ledger over HTTP, on loopback unless --addr says otherwise. Users,
+roles (admin, reviewer, viewer) and bcrypt hashes come from --users (lines
+"name:role:hash", made by "focus-statement passwd"). Every change goes through
+the same lib/ledger functions as focus-load, so period rules are the same.
+The session key is generated on first start into DB.session-key (mode 0600);
+delete it to end every session.`,
+		Flags: append(append([]cli.Flag{
+			&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "ledger `FILE`", EnvVars: cliutil.Env("db")},
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen `ADDRESS` (host:port)", EnvVars: cliutil.Env("addr")},
+			&cli.StringFlag{Name: "users", Usage: "users `FILE` (name:role:bcrypt-hash lines)", EnvVars: cliutil.Env("users"), Required: true},
+			&cli.StringFlag{Name: "max-upload", Value: "512MiB", Usage: "largest import upload, all files together (`SIZE`: bytes, K, M, G, KiB, MiB, GiB)", EnvVars: cliutil.Env("max-upload")},
+			&cli.StringFlag{Name: "session-key", Usage: "session key `FILE` (default: DB.session-key, created with mode 0600)", EnvVars: cliutil.Env("session-key")},
+			&cli.StringFlag{Name: "tls-cert", Usage: "serve HTTPS with this certificate `FILE`", EnvVars: cliutil.Env("tls-cert")},
+			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` for --tls-cert", EnvVars: cliutil.Env("tls-key")},
+			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure on plain HTTP (when a TLS proxy is in front)", EnvVars: cliutil.Env("secure-cookies")},
+			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
+		}, institutionFlags()...), append(tagkeys.Flags(), importFlags()...)...),
+		Action: serveAction,
+	}
+}
+
+// parseSize reads 512MiB, 100M, 1G, 65536.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suf) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suf)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q: want a positive number of bytes, e.g. 512MiB", s)
+	}
+	return n * mult, nil
+}
+
+func serveAction(c *cli.Context) error {
+	if c.Args().Len() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", c.Args().First())
+	}
+	maxUp, err := parseSize(c.String("max-upload"))
+	if err != nil {
+		return fmt.Errorf("--max-upload: %w", err)
+	}
+	cert, key := c.String("tls-cert"), c.String("tls-key")
+	if (cert == "") != (key == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	users, err := web.LoadUsers(c.String("users"))
+	if err != nil {
+		return err
+	}
+	db := c.String("db")
+	if _, err := os.Stat(db); err != nil {
+		return fmt.Errorf("ledger %s: %w (create it with focus-load)", db, err)
+	}
+	keyFile := c.String("session-key")
+	if keyFile == "" {
+		keyFile = web.KeyFileFor(db)
+	}
+	sessKey, err := web.LoadOrCreateKey(keyFile)
+	if err != nil {
+		return err
+	}
+	backend, importer, closer, err := openBackend(c, db)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
+	srv, err := web.New(web.Config{
+		Ledger: backend, Users: users, Key: sessKey, MaxUpload: maxUp, Import: importer,
+		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log,
+		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.String("addr"))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	scheme := "http"
+	if cert != "" {
+		scheme = "https"
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() && cert == "" && !c.Bool("secure-cookies") {
+		fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: WARNING: listening on %s without TLS: passwords and session cookies cross the network in clear; use --tls-cert/--tls-key or a TLS proxy with --secure-cookies\n", ln.Addr())
+	}
+	fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: %s://%s/ (ledger %s, %d user(s))\n", scheme, ln.Addr(), db, len(users))
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() {
+		if cert != "" {
+			errc <- hs.ServeTLS(ln, cert, key)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Let running requests (an import) finish before the ledger closes.
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}

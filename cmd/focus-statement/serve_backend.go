@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/flag"
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+	"github.com/openchargeback/ocb/lib/validate"
+	"github.com/openchargeback/ocb/lib/web"
+)
+
+// importFlags are the validate/flag options of web imports.
+func importFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "require-tags", Value: "pi_email,fund_org,project_id", Usage: "web imports: tags focus-flag requires", EnvVars: cliutil.Env("require-tags")},
+	}
+}
+
+// openBackend opens the ledger for the web interface, with the import
+// pipeline of the CLI: focus-validate, then focus-flag, then focus-load.
+func openBackend(c *cli.Context, db string) (web.Backend, web.ImportFunc, io.Closer, error) {
+	l, err := ledger.Open(db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys := tagkeys.FromContext(c)
+	require := flag.ParseRequireTags(c.String("require-tags"))
+	b := &web.LedgerBackend{Ledger: l, Keys: keys}
+	return b, importPipeline(l, keys, require), l, nil
+}
+
+func importPipeline(l *ledger.Ledger, keys tagkeys.Keys, require []string) web.ImportFunc {
+	return func(ctx context.Context, a web.Actor, req web.ImportRequest) ([]web.FileReport, error) {
+		var reports []web.FileReport
+		for _, f := range req.Files {
+			rep, err := importOne(ctx, l, keys, require, a, req, f)
+			if err != nil {
+				return reports, err
+			}
+			reports = append(reports, rep)
+		}
+		return reports, nil
+	}
+}
+
+func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require []string, a web.Actor, req web.ImportRequest, f web.UploadedFile) (web.FileReport, error) {
+	source := req.Source
+	if source == "" {
+		source = strings.TrimSuffix(f.Name, filepath.Ext(f.Name))
+	}
+	rep := web.FileReport{Name: f.Name, Source: source}
+	dir, err := os.MkdirTemp("", "focus-web-import")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(dir)
+
+	// validate: valid rows to a file, diagnostics kept for the page.
+	valid, err := os.Create(filepath.Join(dir, "valid.csv"))
+	if err != nil {
+		return rep, err
+	}
+	var diag bytes.Buffer
+	res, err := validate.Run(validate.Config{
+		Options: validate.Options{Period: req.Period, Currency: "USD", Keys: keys},
+		Stdout:  valid, Stderr: &diag, MaxErrors: 200,
+		Open: func(string) (io.ReadCloser, error) { return os.Open(f.Path) },
+	}, []string{f.Name})
+	valid.Close()
+	rep.Rows, rep.Invalid = res.Read, res.Invalid
+	rep.Diagnostics = lines(diag.String())
+	if err != nil {
+		return rep, err
+	}
+	if res.ExitCode() != 0 {
+		rep.Refused = fmt.Sprintf("%d of %d rows are invalid: fix the file and upload it again (nothing was loaded)", res.Invalid, res.Read)
+		if res.FileErrors > 0 {
+			rep.Refused = "the file is not a readable FOCUS export (nothing was loaded)"
+		}
+		return rep, nil
+	}
+
+	// flag: review flags for the ledger's review queue.
+	flagged, err := os.Create(filepath.Join(dir, "flagged.csv"))
+	if err != nil {
+		return rep, err
+	}
+	cfg := flag.DefaultConfig()
+	cfg.Keys, cfg.RequireTags, cfg.Period, cfg.TempDir = keys, require, req.Period, dir
+	sum, err := flag.Run(cfg, []flag.Input{{Name: f.Name, Path: valid.Name()}}, flagged)
+	flagged.Close()
+	if err != nil {
+		return rep, err
+	}
+	for _, cc := range sum.Codes {
+		rep.Summary = append(rep.Summary, fmt.Sprintf("%s: %d", cc.Code, cc.Count))
+	}
+
+	// load: one transaction; refusals are shown, not errors.
+	in, err := os.Open(flagged.Name())
+	if err != nil {
+		return rep, err
+	}
+	defer in.Close()
+	ir, err := l.Import(ctx, ledger.Actor{User: a.User, Origin: "web"}, in, ledger.ImportOptions{
+		Source: source, Period: req.Period, FileName: f.Name, Replace: req.Replace, Tags: keys,
+	})
+	if err != nil {
+		if ledger.IsRefused(err) {
+			rep.Refused = err.Error()
+			return rep, nil
+		}
+		return rep, err
+	}
+	rep.ImportID, rep.Duplicate, rep.Flagged, rep.Loaded = ir.ImportID, ir.NoOp, ir.Flagged, ir.Rows
+	rep.Summary = append(rep.Summary, fmt.Sprintf("import %d into %s: %d rows, %d flagged for review, list %s, billed %s",
+		ir.ImportID, ir.Period, ir.Rows, ir.Flagged, ir.ListCost.StringFixed(2), ir.BilledCost.StringFixed(2)))
+	return rep, nil
+}
+
+func lines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/cliutil"
+)
+
+// runApp runs focus-validate in-process and returns exit code, stdout, stderr.
+func runApp(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cliutil.Run(newApp(strings.NewReader(stdin), &out, &errb), append([]string{"focus-validate"}, args...))
+	return code, out.String(), errb.String()
+}
+
+const good = "BillingPeriodStart,BillingPeriodEnd,BilledCost,ServiceName,Tags\n" +
+	"2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,1.50,HPC,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\"}\"\n"
+
+func TestExitCodes(t *testing.T) {
+	if code, out, errs := runApp(t, good); code != 0 || out != good || !strings.Contains(errs, "1 rows read, 1 valid, 0 invalid") {
+		t.Errorf("valid: %d %q %s", code, out, errs)
+	}
+	bad := strings.Replace(good, "1.50", "1.5.0", 1)
+	if code, _, errs := runApp(t, bad); code != 1 || !strings.Contains(errs, `<stdin>:2: BilledCost: "1.5.0" is not a number`) {
+		t.Errorf("invalid: %d %s", code, errs)
+	}
+	for _, args := range [][]string{
+		{"--errors", "xml"}, {"--out", "xml"}, {"--spec", "0.5"}, {"--period", "Jan"},
+		{"--currency", "usd"}, {"--max-errors", "-1"}, {"no-such-file.csv"}, {"--nope"},
+	} {
+		if code, _, errs := runApp(t, good, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
+		}
+	}
+}
+
+func TestRejectFileAndEnv(t *testing.T) {
+	dir := t.TempDir()
+	rej := filepath.Join(dir, "rej.csv")
+	bad := good + strings.Replace(good[strings.IndexByte(good, '\n')+1:], "HPC", "", 1)
+	t.Setenv("FOCUS_REJECT", rej)
+	t.Setenv("FOCUS_STRICT_PROFILE", "true")
+	code, out, errs := runApp(t, bad)
+	if code != 1 || strings.Count(out, "\n") != 2 {
+		t.Fatalf("%d %q %s", code, out, errs)
+	}
+	b, err := os.ReadFile(rej)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "BillingPeriodStart,BillingPeriodEnd,BilledCost,ServiceName,Tags,x_Errors\n") ||
+		!strings.Contains(string(b), "ServiceName: must not be null [not-null]") {
+		t.Errorf("reject file:\n%s", b)
+	}
+	// FOCUS_STRICT_PROFILE: a row without pi_email is an error.
+	noPI := strings.Replace(good, `""pi_email""`, `""pi_name""`, 1)
+	if code, _, errs := runApp(t, noPI); code != 1 || !strings.Contains(errs, "[chargeback-pi-email]") {
+		t.Errorf("strict profile from env: %d %s", code, errs)
+	}
+}
+
+func TestFlagsAndHelp(t *testing.T) {
+	code, out, _ := runApp(t, "", "--help")
+	if code != 0 || !strings.Contains(out, "focus-validate --reject rejected.csv") || !strings.Contains(out, "--tag-pi-email") {
+		t.Errorf("help: %d\n%s", code, out)
+	}
+	// --tag-pi-email renames the key; --out ndjson writes JSON objects.
+	in := strings.Replace(good, `""pi_email""`, `""owner""`, 1)
+	code, out, errs := runApp(t, in, "--strict-profile", "--tag-pi-email", "owner", "--out", "ndjson")
+	if code != 0 || !strings.HasPrefix(out, `{"BillingPeriodStart":"2025-01-01T00:00:00Z",`) || !strings.Contains(out, `"Tags":{"owner":"a@uni.edu"}`) {
+		t.Errorf("%d %q %s", code, out, errs)
+	}
+	// A flag after a file name is a usage error, not a file.
+	if code, _, errs := runApp(t, good, "-", "--strict"); code != 2 || !strings.Contains(errs, "after a file name") {
+		t.Errorf("flag after file: %d %s", code, errs)
+	}
+}
+
+func TestStrictImpliesStrictProfileUnlessFalse(t *testing.T) {
+	noPI := strings.Replace(good, `""pi_email""`, `""pi_name""`, 1)
+	if code, _, errs := runApp(t, noPI, "--strict", "--spec", "1.0"); code != 1 || !strings.Contains(errs, "<stdin>:2: Tags: no pi_email tag") {
+		t.Errorf("--strict: %d %s", code, errs)
+	}
+	code, _, errs := runApp(t, noPI, "--strict", "--strict-profile=false")
+	if strings.Contains(errs, "<stdin>:2: Tags: no pi_email") || !strings.Contains(errs, "<stdin>:2: Tags: warning: no pi_email tag") {
+		t.Errorf("--strict --strict-profile=false: %d %s", code, errs)
+	}
+}

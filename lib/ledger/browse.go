@@ -1,0 +1,134 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// BrowseFilter selects charges for the web charge browser and review queue.
+type BrowseFilter struct {
+	Period, PI, Project, Service, Source, Flag string
+	Status                                     string // "", pending, approved, rejected, clean (no review item)
+	Sort                                       string // id|pi|project|service|source|list|billed
+	Desc                                       bool
+	Limit, Offset                              int // Limit 0 = all
+}
+
+// BrowseRow is a charge with its review state (rejected charges included).
+type BrowseRow struct {
+	Charge
+	Flags     string
+	DecidedBy string
+}
+
+var browseSort = map[string]string{
+	"": "c.id", "id": "c.id", "pi": "pi_email", "project": "project_id", "service": "c.service_name",
+	"source": "i.source",
+	// Ordering only: a REAL cast orders decimal text correctly enough to sort
+	// by; no money is computed from it.
+	"list": "CAST(c.list_cost AS REAL)", "billed": "CAST(c.billed_cost AS REAL)",
+}
+
+func (f BrowseFilter) where() (string, []any, error) {
+	conds := []string{"c.period = ?"}
+	args := []any{f.Period}
+	like := func(col, v string) {
+		if v != "" {
+			conds = append(conds, col+" LIKE ? ESCAPE '\\'")
+			args = append(args, "%"+strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(v)+"%")
+		}
+	}
+	eq := func(col, v string) {
+		if v != "" {
+			conds = append(conds, col+" = ?")
+			args = append(args, v)
+		}
+	}
+	like("coalesce(op.value, c.pi_email)", strings.ToLower(f.PI))
+	eq("coalesce(oj.value, c.project_id)", f.Project)
+	eq("c.service_name", f.Service)
+	eq("i.source", f.Source)
+	like("r.flags", f.Flag)
+	switch f.Status {
+	case "":
+	case "clean":
+		conds = append(conds, "r.charge_id IS NULL")
+	case "pending", "approved", "rejected":
+		eq("r.status", f.Status)
+	default:
+		return "", nil, fmt.Errorf("status %q: want pending, approved, rejected or clean", f.Status)
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+const browseFrom = ` FROM charges c JOIN imports i ON i.id = c.import_id
+	LEFT JOIN review r ON r.charge_id = c.id
+	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
+	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id' `
+
+// BrowseCharges returns one page of matching charges and how many match.
+func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow, int, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*)`+browseFrom+`WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	var out []BrowseRow
+	err = l.EachBrowseRow(ctx, f, func(r *BrowseRow) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out, total, err
+}
+
+// EachBrowseRow streams matching charges (the CSV download of a view).
+func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
+	where, args, err := f.where()
+	if err != nil {
+		return err
+	}
+	order, ok := browseSort[f.Sort]
+	if !ok {
+		return fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	q := `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
+		coalesce(op.value, c.pi_email) AS pi_email, coalesce(oj.value, c.project_id) AS project_id` + browseFrom +
+		`WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	ov, err := l.overrides(ctx, f.Period)
+	if err != nil {
+		return err
+	}
+	rows, err := l.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r BrowseRow
+	for rows.Next() {
+		var packed, pi, proj string
+		if err := rows.Scan(&r.ID, &r.ImportID, &packed, &r.Flags, &r.DecidedBy, &pi, &proj); err != nil {
+			return err
+		}
+		if err := unpackCharge(r.ID, packed, &r.Charge); err != nil {
+			return err
+		}
+		for role, v := range ov[r.ID] {
+			applyOverride(&r.Charge, role, v)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

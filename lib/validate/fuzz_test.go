@@ -1,0 +1,58 @@
+package validate
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// FuzzValidate runs whole inputs through Run: it must never panic, must keep
+// valid + invalid == read, and every valid row it writes must validate again
+// unchanged (normalisation is idempotent).
+func FuzzValidate(f *testing.F) {
+	seeds := []string{
+		hdr + row(jan, feb, jan, jan5, "USD", "Usage", "Usage-Based", "10", "8", "8", "HPC", okTags),
+		hdr + row("2025-01-01", "2025-01-31", "2025-01-01", "2025-01-10", "usd", "usage", "Usage-based", "+1E+2", "NULL", "8", "HPC", okTags),
+		hdr + row("bad", feb, jan, jan5, "XYZ", "Usgae", "x", "1,0", "$5", "-8", "", `"{""a"":[1]}"`),
+		hdr + "a,b\n\"unterminated\n",
+		"\xef\xbb\xbfBilledCost,ServiceName,Tags\r\n1,HPC,\"{\"\"pi_email\"\":\"\"a@b\"\"}\"\r\n",
+		`{"BilledCost":"1","ServiceName":"HPC","Tags":{"pi_email":"a@b"},"BillingPeriodStart":"2025-01-01T00:00:00Z","BillingPeriodEnd":"2025-02-01T00:00:00Z"}` + "\n{\"BilledCost\":2}\n",
+		"BilledCost,ServiceName,Tags,BilledCost\n",
+		"",
+		"\x00\x41",
+	}
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, in string, strict bool) {
+		var out, errb, rej bytes.Buffer
+		cfg := Config{Options: Options{Strict: strict, Period: "2025-01"}, Stdout: &out, Stderr: &errb, Reject: &rej,
+			Open: func(string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(in)), nil }}
+		res, err := Run(cfg, []string{"fuzz.csv"})
+		if err != nil {
+			return // an I/O-class error from the reader (exit 2) is allowed
+		}
+		if res.Read != res.Valid+res.Invalid {
+			t.Fatalf("read %d != valid %d + invalid %d", res.Read, res.Valid, res.Invalid)
+		}
+		if res.Valid == 0 {
+			return
+		}
+		// Re-validate the output: same rows, all valid, output unchanged.
+		var out2, errb2 bytes.Buffer
+		cfg2 := Config{Options: cfg.Options, Stdout: &out2, Stderr: &errb2,
+			Open: func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(out.Bytes())), nil }}
+		res2, err := Run(cfg2, []string{"again.csv"})
+		if err != nil {
+			t.Fatalf("re-read own output: %v\n%q", err, out.String())
+		}
+		if res2.Valid != res.Valid || res2.Invalid != 0 {
+			t.Fatalf("own output: %+v (first pass %+v)\n%s\n%q", res2, res, errb2.String(), out.String())
+		}
+		if !bytes.Equal(out.Bytes(), out2.Bytes()) {
+			t.Fatalf("normalisation not idempotent:\n%q\n%q", out.String(), out2.String())
+		}
+	})
+}

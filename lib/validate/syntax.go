@@ -1,0 +1,498 @@
+package validate
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Hand-written syntax checks for the hot path: no regexps, no allocation
+// unless a value has to be rewritten.
+
+// numResult describes a decimal cell.
+type numResult struct {
+	neg     bool // starts with '-'
+	nonzero bool // the mantissa has a non-zero digit
+	plus    bool // a '+' sign somewhere (leading or in the exponent): not FOCUS Numeric Format
+}
+
+// scanDecimal checks FOCUS Numeric Format: an integer, a decimal or
+// E-notation, '-' for negatives, no '+' (that is reported in plus so the
+// caller can normalise or reject it). It returns "" when the syntax is fine,
+// otherwise a reason.
+func scanDecimal(s string) (numResult, string) {
+	var r numResult
+	i, n := 0, len(s)
+	if n == 0 {
+		return r, "empty"
+	}
+	if s[0] == '-' {
+		r.neg = true
+		i++
+	} else if s[0] == '+' {
+		r.plus = true
+		i++
+	}
+	start := i
+	for i < n && s[i] >= '0' && s[i] <= '9' {
+		if s[i] != '0' {
+			r.nonzero = true
+		}
+		i++
+	}
+	if i == start {
+		return r, numReason(s)
+	}
+	if i < n && s[i] == '.' {
+		i++
+		fs := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			if s[i] != '0' {
+				r.nonzero = true
+			}
+			i++
+		}
+		if i == fs {
+			return r, numReason(s)
+		}
+	}
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && s[i] == '-' {
+			i++
+		} else if i < n && s[i] == '+' {
+			r.plus = true
+			i++
+		}
+		es := i
+		for i < n && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == es {
+			return r, numReason(s)
+		}
+	}
+	if i != n {
+		return r, numReason(s)
+	}
+	return r, ""
+}
+
+// numReason explains why s is not a number (error path only).
+func numReason(s string) string {
+	switch {
+	case strings.ContainsRune(s, ','):
+		return "is not a number (no thousands separators or decimal commas in FOCUS Numeric Format)"
+	case strings.ContainsAny(s, "$€£¥"):
+		return "is not a number (no currency symbols in FOCUS Numeric Format)"
+	case strings.ContainsAny(s, " \t"):
+		return "is not a number (no spaces or units in FOCUS Numeric Format)"
+	}
+	return "is not a number (FOCUS Numeric Format: digits, optional '.' and digits, optional E-notation, '-' for negatives)"
+}
+
+// stripPlus removes '+' signs (leading and in the exponent) from a number
+// scanDecimal accepted.
+func stripPlus(s string) string { return strings.ReplaceAll(s, "+", "") }
+
+// DateTime forms recognised by parseDateTime.
+type dtForm uint8
+
+const (
+	dtExact    dtForm = iota // YYYY-MM-DDTHH:MM:SSZ: the only FOCUS form
+	dtDateOnly               // YYYY-MM-DD
+	dtLoose                  // space separator, missing Z, +00:00, fractional seconds
+)
+
+// parseDateTime reads a FOCUS Date/Time, and the deviations real exports
+// carry. It returns seconds since the Unix epoch (UTC) and the form, or a
+// reason when s is not a date at all (or not UTC).
+func parseDateTime(s string) (int64, dtForm, string) {
+	n := len(s)
+	if n < 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, "is not a date-time (FOCUS Date/Time Format: YYYY-MM-DDTHH:MM:SSZ, UTC)"
+	}
+	y, ok1 := digits(s, 0, 4)
+	mo, ok2 := digits(s, 5, 2)
+	d, ok3 := digits(s, 8, 2)
+	if !ok1 || !ok2 || !ok3 {
+		return 0, 0, "is not a date-time (FOCUS Date/Time Format: YYYY-MM-DDTHH:MM:SSZ, UTC)"
+	}
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) {
+		return 0, 0, "is not a valid calendar date"
+	}
+	days := daysFromCivil(y, mo, d)
+	if n == 10 {
+		return days * 86400, dtDateOnly, ""
+	}
+	if n < 19 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':' {
+		return 0, 0, "is not a date-time (FOCUS Date/Time Format: YYYY-MM-DDTHH:MM:SSZ, UTC)"
+	}
+	h, ok1 := digits(s, 11, 2)
+	mi, ok2 := digits(s, 14, 2)
+	se, ok3 := digits(s, 17, 2)
+	if !ok1 || !ok2 || !ok3 {
+		return 0, 0, "is not a date-time (FOCUS Date/Time Format: YYYY-MM-DDTHH:MM:SSZ, UTC)"
+	}
+	if h > 23 || mi > 59 || se > 59 {
+		return 0, 0, "is not a valid time of day"
+	}
+	t := days*86400 + int64(h*3600+mi*60+se)
+	form := dtExact
+	if s[10] != 'T' {
+		form = dtLoose
+	}
+	rest := s[19:]
+	if len(rest) > 0 && rest[0] == '.' {
+		j := 1
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j == 1 {
+			return 0, 0, "is not a date-time (fractional seconds without digits)"
+		}
+		rest = rest[j:]
+		form = dtLoose
+	}
+	switch rest {
+	case "Z":
+	case "", "+00:00", "-00:00", "+0000", "UTC", " UTC":
+		form = dtLoose
+	default:
+		if len(rest) > 0 && (rest[0] == '+' || rest[0] == '-') {
+			return 0, 0, "is not in UTC (FOCUS Date/Time values must be UTC with a trailing Z)"
+		}
+		return 0, 0, "is not a date-time (FOCUS Date/Time Format: YYYY-MM-DDTHH:MM:SSZ, UTC)"
+	}
+	return t, form, ""
+}
+
+func digits(s string, at, n int) (int, bool) {
+	v := 0
+	for i := at; i < at+n; i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if isLeap(y) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is Howard Hinnant's days_from_civil: days since 1970-01-01.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// civilFromDays is the inverse of daysFromCivil.
+func civilFromDays(z int64) (int, int, int) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int(y), int(m), int(d)
+}
+
+// formatDateTime writes t (Unix seconds) as YYYY-MM-DDTHH:MM:SSZ.
+func formatDateTime(t int64) string {
+	days := t / 86400
+	sec := t % 86400
+	if sec < 0 {
+		sec += 86400
+		days--
+	}
+	y, m, d := civilFromDays(days)
+	var b [20]byte
+	put := func(at, v, n int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, y, 4)
+	b[4] = '-'
+	put(5, m, 2)
+	b[7] = '-'
+	put(8, d, 2)
+	b[10] = 'T'
+	put(11, int(sec/3600), 2)
+	b[13] = ':'
+	put(14, int(sec/60%60), 2)
+	b[16] = ':'
+	put(17, int(sec%60), 2)
+	b[19] = 'Z'
+	return string(b[:])
+}
+
+// monthStart returns the first instant of t's month and of the next month.
+func monthBounds(t int64) (int64, int64) {
+	y, m, _ := civilFromDays(t / 86400)
+	start := daysFromCivil(y, m, 1) * 86400
+	if m == 12 {
+		return start, daysFromCivil(y+1, 1, 1) * 86400
+	}
+	return start, daysFromCivil(y, m+1, 1) * 86400
+}
+
+// kvResult is what scanKV found.
+type kvResult struct {
+	found bool   // the wanted key is present
+	value string // its value as text ("" for null)
+}
+
+// scanKV checks FOCUS Key-Value Format: a JSON object (ECMA-404) with
+// unique keys whose values are strings, numbers, booleans or null — no
+// nested objects or arrays. It also returns the value of key want. It
+// allocates only when the wanted value or a key has escapes, or when an
+// object has more than 64 keys.
+func scanKV(s, want string) (kvResult, string) {
+	var res kvResult
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return res, "is not a JSON object"
+	}
+	i = skipWS(s, i+1)
+	if i < len(s) && s[i] == '}' {
+		if j := skipWS(s, i+1); j != len(s) {
+			return res, "has data after the JSON object"
+		}
+		return res, ""
+	}
+	var spans [64][2]int32
+	nkeys := 0
+	var seen map[string]bool
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return res, "is not valid JSON (expected a quoted key)"
+		}
+		end, esc, why := stringEnd(s, i)
+		if why != "" {
+			return res, why
+		}
+		key := s[i:end]
+		// Duplicate keys: compared as written (escaped forms of one key are
+		// not unified; no real export writes keys with escapes).
+		if nkeys < len(spans) {
+			for k := 0; k < nkeys; k++ {
+				if s[spans[k][0]:spans[k][1]] == key {
+					return res, "has the key " + key + " twice"
+				}
+			}
+			spans[nkeys] = [2]int32{int32(i), int32(end)}
+		} else {
+			if seen == nil {
+				seen = make(map[string]bool, 2*len(spans))
+				for k := range spans {
+					seen[s[spans[k][0]:spans[k][1]]] = true
+				}
+			}
+			if seen[key] {
+				return res, "has the key " + key + " twice"
+			}
+			seen[key] = true
+		}
+		nkeys++
+		match := false
+		if !esc {
+			match = len(key) == len(want)+2 && key[1:len(key)-1] == want
+		} else {
+			var k string
+			if json.Unmarshal([]byte(key), &k) == nil {
+				match = k == want
+			}
+		}
+		i = skipWS(s, end)
+		if i >= len(s) || s[i] != ':' {
+			return res, "is not valid JSON (expected ':' after a key)"
+		}
+		i = skipWS(s, i+1)
+		if i >= len(s) {
+			return res, "is not valid JSON (missing value)"
+		}
+		vstart := i
+		switch c := s[i]; {
+		case c == '"':
+			vend, vesc, why := stringEnd(s, i)
+			if why != "" {
+				return res, why
+			}
+			if match {
+				res.found = true
+				if vesc {
+					var v string
+					if json.Unmarshal([]byte(s[vstart:vend]), &v) == nil {
+						res.value = v
+					}
+				} else {
+					res.value = s[vstart+1 : vend-1]
+				}
+			}
+			i = vend
+		case c == '{' || c == '[':
+			return res, "has a nested object or array as the value of " + key + " (FOCUS Key-Value Format allows only strings, numbers, booleans and null)"
+		case c == 't' && strings.HasPrefix(s[i:], "true"), c == 'f' && strings.HasPrefix(s[i:], "false"):
+			i += 4
+			if c == 'f' {
+				i++
+			}
+			if match {
+				res.found, res.value = true, s[vstart:i]
+			}
+		case c == 'n' && strings.HasPrefix(s[i:], "null"):
+			i += 4
+			if match {
+				res.found = true
+			}
+		default:
+			e := jsonNumberEnd(s, i)
+			if e == i {
+				return res, "is not valid JSON (bad value for " + key + ")"
+			}
+			i = e
+			if match {
+				res.found, res.value = true, s[vstart:i]
+			}
+		}
+		i = skipWS(s, i)
+		if i >= len(s) {
+			return res, "is not valid JSON (unterminated object)"
+		}
+		if s[i] == ',' {
+			i = skipWS(s, i+1)
+			continue
+		}
+		if s[i] != '}' {
+			return res, "is not valid JSON (expected ',' or '}')"
+		}
+		if skipWS(s, i+1) != len(s) {
+			return res, "has data after the JSON object"
+		}
+		return res, ""
+	}
+}
+
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the closing quote of the JSON string at
+// s[i], and whether it has escapes.
+func stringEnd(s string, i int) (int, bool, string) {
+	esc := false
+	for j := i + 1; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case c == '"':
+			return j + 1, esc, ""
+		case c == '\\':
+			esc = true
+			j++
+			if j >= len(s) {
+				return 0, false, "is not valid JSON (unterminated string)"
+			}
+			switch s[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(s) || !isHex(s[j+1]) || !isHex(s[j+2]) || !isHex(s[j+3]) || !isHex(s[j+4]) {
+					return 0, false, "is not valid JSON (bad \\u escape)"
+				}
+				j += 4
+			default:
+				return 0, false, "is not valid JSON (bad escape)"
+			}
+		case c < 0x20:
+			return 0, false, "is not valid JSON (control character in a string)"
+		}
+	}
+	return 0, false, "is not valid JSON (unterminated string)"
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// jsonNumberEnd returns the end of the JSON number at s[i], or i if none.
+func jsonNumberEnd(s string, i int) int {
+	j := i
+	if j < len(s) && s[j] == '-' {
+		j++
+	}
+	if j >= len(s) {
+		return i
+	}
+	if s[j] == '0' {
+		j++
+	} else if s[j] >= '1' && s[j] <= '9' {
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+	} else {
+		return i
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		k := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == k {
+			return i
+		}
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		j++
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		k := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == k {
+			return i
+		}
+	}
+	return j
+}

@@ -1,0 +1,238 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+)
+
+func (q *req) actor() Actor { return Actor{User: q.User.Name, Origin: "web"} }
+
+// refused renders a change the ledger turned down, with its own message.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, q *req, err error) {
+	switch {
+	case errors.Is(err, ledger.ErrNoPeriod):
+		s.fail(w, r, q, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrRefused):
+		s.fail(w, r, q, http.StatusConflict, "Refused: "+err.Error())
+	default:
+		s.internal(w, r, q, err)
+	}
+}
+
+// done redirects after a successful POST (post/redirect/get), with a fixed
+// notice code rather than free text so a link cannot put words on the page.
+func done(w http.ResponseWriter, r *http.Request, path string, v url.Values) {
+	http.Redirect(w, r, path+"?"+v.Encode(), http.StatusSeeOther)
+}
+
+var notices = map[string]string{
+	"close":    "The period is closed: no more imports; reviews, adjustments and disputes continue.",
+	"reopen":   "The period is open again.",
+	"finalize": "The period is finalized. Its statements are final and can no longer change.",
+	"approve":  "Approved %s charge(s).",
+	"reject":   "Rejected %s charge(s); they stay in the ledger but leave the statements.",
+	"assign":   "Assigned tags to %s charge(s).",
+	"adjusted": "Adjustment %s recorded.",
+	"disputed": "Dispute %s opened.",
+	"resolved": "Dispute %s resolved.",
+	"nothing":  "Nothing selected.",
+}
+
+func notice(r *http.Request) string {
+	q := r.URL.Query()
+	f, ok := notices[q.Get("done")]
+	if !ok {
+		return ""
+	}
+	if strings.Contains(f, "%s") {
+		n := q.Get("n")
+		if _, err := strconv.ParseInt(n, 10, 64); err != nil {
+			n = "?"
+		}
+		return fmt.Sprintf(f, n)
+	}
+	return f
+}
+
+var periodActions = map[string]struct{ Verb, Explain string }{
+	"close":    {"Close", "Closing stops imports into the period. Reviewers can still adjust and PIs can still dispute; an admin can reopen it."},
+	"reopen":   {"Reopen", "Reopening allows imports into the period again."},
+	"finalize": {"Finalize", "Finalizing is permanent: the period's charges, adjustments and statements can never change again; later corrections go into the next open period. It is refused while review items are pending or disputes are open."},
+}
+
+type confirmData struct {
+	Period, Action, Verb, Explain string
+	Info                          ledger.PeriodInfo
+}
+
+func (s *Server) periodConfirm(w http.ResponseWriter, r *http.Request, q *req) {
+	p := r.PathValue("period")
+	a := r.URL.Query().Get("action")
+	pa, ok := periodActions[a]
+	if !periodRE.MatchString(p) || !ok {
+		s.fail(w, r, q, http.StatusNotFound, "No such period action.")
+		return
+	}
+	info, err := s.cfg.Ledger.Period(r.Context(), p)
+	if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	s.render(w, http.StatusOK, "confirm", view{Title: pa.Verb + " " + p, Q: q, Period: p, NavItem: "dashboard",
+		Data: confirmData{Period: p, Action: a, Verb: pa.Verb, Explain: pa.Explain, Info: info}})
+}
+
+func (s *Server) periodAction(w http.ResponseWriter, r *http.Request, q *req) {
+	p, a := r.PathValue("period"), r.PathValue("action")
+	if _, ok := periodActions[a]; !ok || !periodRE.MatchString(p) {
+		s.fail(w, r, q, http.StatusNotFound, "No such period action.")
+		return
+	}
+	if err := s.cfg.Ledger.PeriodAction(r.Context(), q.actor(), p, a); err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/dashboard", url.Values{"period": {p}, "done": {a}})
+}
+
+// parseIDs reads the checked charge ids.
+func parseIDs(vs []string) ([]int64, error) {
+	ids := make([]int64, 0, len(vs))
+	for _, v := range vs {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("bad charge id %q", v)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
+	ids, err := parseIDs(r.PostForm["id"])
+	if err != nil {
+		s.fail(w, r, q, http.StatusBadRequest, err.Error())
+		return
+	}
+	back := url.Values{"period": {r.PostFormValue("period")}}
+	if len(ids) == 0 {
+		back.Set("done", "nothing")
+		done(w, r, "/review", back)
+		return
+	}
+	d := ReviewDecision{Action: r.PostFormValue("action"), IDs: ids, Note: strings.TrimSpace(r.PostFormValue("note"))}
+	switch d.Action {
+	case "approve", "reject":
+	case "assign":
+		d.Tags = map[string]string{}
+		for _, k := range []string{"pi_email", "fund_org", "project_id"} {
+			if v := strings.TrimSpace(r.PostFormValue("tag_" + k)); v != "" {
+				d.Tags[k] = v
+			}
+		}
+		if len(d.Tags) == 0 {
+			s.fail(w, r, q, http.StatusBadRequest, "Assign needs at least one tag value (PI e-mail, fund/org or project).")
+			return
+		}
+	default:
+		s.fail(w, r, q, http.StatusBadRequest, "Unknown review action.")
+		return
+	}
+	n, err := s.cfg.Ledger.Decide(r.Context(), q.actor(), d)
+	if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	back.Set("done", d.Action)
+	back.Set("n", strconv.Itoa(n))
+	done(w, r, "/review", back)
+}
+
+func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {
+	f := r.PostForm
+	adj := NewAdjustment{
+		Period: f.Get("period"), PIEmail: strings.ToLower(strings.TrimSpace(f.Get("pi"))),
+		ProjectID: strings.TrimSpace(f.Get("project")), FundOrg: strings.TrimSpace(f.Get("fund_org")),
+		Reason: strings.TrimSpace(f.Get("reason")), Ref: strings.TrimSpace(f.Get("ref")),
+	}
+	amt, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(f.Get("amount")), ",", ""))
+	switch {
+	case !periodRE.MatchString(adj.Period):
+		err = errors.New("Choose a period (YYYY-MM).")
+	case adj.PIEmail == "" || !strings.Contains(adj.PIEmail, "@"):
+		err = errors.New("Give the PI's e-mail.")
+	case err != nil || amt.IsZero():
+		err = errors.New("Give a non-zero amount, e.g. -12.50 for a credit.")
+	case adj.Reason == "":
+		err = errors.New("Give a reason: it is printed on the statement.")
+	}
+	if err != nil {
+		s.fail(w, r, q, http.StatusBadRequest, err.Error())
+		return
+	}
+	adj.Amount = amt
+	id, err := s.cfg.Ledger.AddAdjustment(r.Context(), q.actor(), adj)
+	if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/adjustments", url.Values{"period": {adj.Period}, "done": {"adjusted"}, "n": {strconv.FormatInt(id, 10)}})
+}
+
+func (s *Server) disputeSubmit(w http.ResponseWriter, r *http.Request, q *req) {
+	f := r.PostForm
+	d := NewDispute{Period: f.Get("period"), PIEmail: strings.ToLower(strings.TrimSpace(f.Get("pi"))),
+		Reason: strings.TrimSpace(f.Get("reason"))}
+	var err error
+	if c := strings.TrimSpace(f.Get("charge")); c != "" {
+		d.ChargeID, err = strconv.ParseInt(c, 10, 64)
+		if err != nil || d.ChargeID <= 0 {
+			err = errors.New("The charge id is a number from the charge browser.")
+		}
+	}
+	switch {
+	case err != nil:
+	case !periodRE.MatchString(d.Period):
+		err = errors.New("Choose a period (YYYY-MM).")
+	case d.PIEmail == "" || !strings.Contains(d.PIEmail, "@"):
+		err = errors.New("Give the PI's e-mail.")
+	case d.Reason == "":
+		err = errors.New("Give the reason for the dispute.")
+	}
+	if err != nil {
+		s.fail(w, r, q, http.StatusBadRequest, err.Error())
+		return
+	}
+	id, err := s.cfg.Ledger.OpenDispute(r.Context(), q.actor(), d)
+	if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/disputes", url.Values{"period": {d.Period}, "done": {"disputed"}, "n": {strconv.FormatInt(id, 10)}})
+}
+
+func (s *Server) disputeResolve(w http.ResponseWriter, r *http.Request, q *req) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if err != nil || id <= 0 {
+		s.fail(w, r, q, http.StatusNotFound, "No such dispute.")
+		return
+	}
+	if note == "" {
+		s.fail(w, r, q, http.StatusBadRequest, "Say how the dispute was resolved.")
+		return
+	}
+	if err := s.cfg.Ledger.ResolveDispute(r.Context(), q.actor(), id, note); err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/disputes", url.Values{"period": {r.PostFormValue("period")}, "done": {"resolved"}, "n": {strconv.FormatInt(id, 10)}})
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+)
+
+// Actor is who makes a change, as the ledger's audit records it. The web
+// always acts with origin "web" and the signed-in user's name.
+type Actor struct {
+	User   string
+	Origin string
+}
+
+// ErrRefused marks a change the ledger refused by its rules (a closed or
+// finalized period, pending reviews at finalize...). The web shows the
+// ledger's own message with 409 Conflict.
+var ErrRefused = errors.New("refused")
+
+// ChargeFilter selects charges for the charge browser and review queue.
+type ChargeFilter struct {
+	Period, PI, Project, Service, Source, Flag string
+	Status                                     string // "", "pending", "approved", "rejected", "clean" (not a review item)
+	Sort                                       string // id|pi|project|service|source|list|billed
+	Desc                                       bool
+	Limit, Offset                              int // Limit 0 = all (CSV download)
+}
+
+// ChargeRow is a charge as the browser shows it: the read model plus its
+// flags and review disposition (rejected charges included).
+type ChargeRow struct {
+	ledger.Charge
+	Flags     string // x_Flags as imported, ";"-separated
+	Review    string // "", "pending", "approved", "rejected"
+	DecidedBy string
+}
+
+// ReviewDecision is a bulk action of the review queue.
+type ReviewDecision struct {
+	Action string            // approve | reject | assign
+	IDs    []int64           // charge ids
+	Tags   map[string]string // assign: tag role → value ("pi_email", "fund_org", "project_id")
+	Note   string
+}
+
+// NewAdjustment is the adjustment form.
+type NewAdjustment struct {
+	Period, PIEmail, ProjectID, FundOrg, Reason, Ref string
+	Amount                                           decimal.Decimal
+}
+
+// Dispute is a PI's objection to a charge or statement.
+type Dispute struct {
+	ID         int64
+	Period     string
+	PIEmail    string
+	ChargeID   int64 // 0 = the whole statement
+	Reason     string
+	Status     string // open | resolved
+	Note       string // resolution note
+	OpenedBy   string
+	OpenedAt   time.Time
+	ResolvedBy string
+	ResolvedAt time.Time
+}
+
+// NewDispute is the dispute form.
+type NewDispute struct {
+	Period, PIEmail, Reason string
+	ChargeID                int64
+}
+
+// Backend is everything the web interface asks of the ledger beyond the
+// read contract: every method that changes something is the same lib/ledger
+// function focus-load calls, so the period rules live in one place.
+type Backend interface {
+	Ledger
+	// Charges returns one page of the filtered, sorted charges and the total count.
+	Charges(ctx context.Context, f ChargeFilter) ([]ChargeRow, int, error)
+	// EachChargeRow streams every charge matching f (CSV download).
+	EachChargeRow(ctx context.Context, f ChargeFilter, fn func(*ChargeRow) error) error
+	// PeriodAction closes, reopens or finalizes a period.
+	PeriodAction(ctx context.Context, a Actor, period, action string) error
+	// Decide applies a review decision to charges; it returns how many changed.
+	Decide(ctx context.Context, a Actor, d ReviewDecision) (int, error)
+	AddAdjustment(ctx context.Context, a Actor, adj NewAdjustment) (int64, error)
+	Disputes(ctx context.Context, period string) ([]Dispute, error)
+	OpenDispute(ctx context.Context, a Actor, d NewDispute) (int64, error)
+	ResolveDispute(ctx context.Context, a Actor, id int64, note string) error
+}

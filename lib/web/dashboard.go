@@ -1,0 +1,179 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"sort"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+)
+
+var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+
+// group is one row of a breakdown (source, service or PI) with its bar widths.
+type group struct {
+	Name         string
+	List, Billed decimal.Decimal
+	Covered      decimal.Decimal // List - Billed: what the institution paid for
+	Count        int
+	ListW, BillW int // bar widths in the chart's 0..barMax coordinate space
+	CoveredPct   string
+}
+
+const barMax = 400
+
+type dashData struct {
+	Periods  []ledger.PeriodInfo
+	Info     ledger.PeriodInfo
+	Total    group
+	Sources  []group
+	Services []group
+	TopPIs   []group
+	Pending  int
+	Disputes int // open disputes; -1 = the ledger does not track them
+	NoData   bool
+}
+
+// pickPeriod returns the period the request asks for, or the newest open
+// one (else the newest), or "" when the ledger has none.
+func pickPeriod(r *http.Request, ps []ledger.PeriodInfo) string {
+	if p := r.URL.Query().Get("period"); periodRE.MatchString(p) {
+		return p
+	}
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i].State == ledger.StateOpen {
+			return ps[i].Period
+		}
+	}
+	if len(ps) > 0 {
+		return ps[len(ps)-1].Period
+	}
+	return ""
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
+	ctx := r.Context()
+	ps, err := s.cfg.Ledger.Periods(ctx)
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d := dashData{Periods: ps, Disputes: -1}
+	p := pickPeriod(r, ps)
+	if p == "" {
+		d.NoData = true
+		s.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard", Q: q, Data: d, NavItem: "dashboard"})
+		return
+	}
+	d.Info, err = s.cfg.Ledger.Period(ctx, p)
+	if errors.Is(err, ledger.ErrNoPeriod) {
+		s.fail(w, r, q, http.StatusNotFound, "There is no period "+p+" in the ledger.")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	src := map[string]*group{}
+	svc := map[string]*group{}
+	pis := map[string]*group{}
+	add := func(m map[string]*group, k string, c *ledger.Charge) {
+		g := m[k]
+		if g == nil {
+			g = &group{Name: k}
+			m[k] = g
+		}
+		g.List = g.List.Add(c.ListCost)
+		g.Billed = g.Billed.Add(c.BilledCost)
+		g.Count++
+	}
+	err = s.cfg.Ledger.EachCharge(ctx, p, func(c *ledger.Charge) error {
+		d.Total.List = d.Total.List.Add(c.ListCost)
+		d.Total.Billed = d.Total.Billed.Add(c.BilledCost)
+		d.Total.Count++
+		if c.ReviewStatus == "pending" {
+			d.Pending++
+		}
+		add(src, c.Source, c)
+		add(svc, c.ServiceName, c)
+		add(pis, c.PIEmail, c)
+		return nil
+	})
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	if n, ok := s.openDisputes(r, p); ok {
+		d.Disputes = n
+	}
+	finish(&d.Total, d.Total.List)
+	d.Sources = ranked(src, 0)
+	d.Services = ranked(svc, 0)
+	d.TopPIs = ranked(pis, 10)
+	s.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard " + p, Q: q, Period: p, Data: d, NavItem: "dashboard", Notice: notice(r)})
+}
+
+// ranked sorts groups by list price (largest first), keeps the first n (0 =
+// all) and scales their bars to the largest.
+func ranked(m map[string]*group, n int) []group {
+	gs := make([]group, 0, len(m))
+	for _, g := range m {
+		gs = append(gs, *g)
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		if c := gs[i].List.Cmp(gs[j].List); c != 0 {
+			return c > 0
+		}
+		return gs[i].Name < gs[j].Name
+	})
+	if n > 0 && len(gs) > n {
+		gs = gs[:n]
+	}
+	max := decimal.Zero
+	for _, g := range gs {
+		max = decimal.Max(max, g.List, g.Billed)
+	}
+	for i := range gs {
+		finish(&gs[i], max)
+	}
+	return gs
+}
+
+func finish(g *group, max decimal.Decimal) {
+	g.Covered = g.List.Sub(g.Billed)
+	g.CoveredPct = coveredPct(g.List, g.Billed)
+	if max.IsPositive() {
+		g.ListW = barWidth(g.List, max)
+		g.BillW = barWidth(g.Billed, max)
+	}
+}
+
+func barWidth(v, max decimal.Decimal) int {
+	if !v.IsPositive() {
+		return 0
+	}
+	w := int(v.Mul(decimal.NewFromInt(barMax)).Div(max).IntPart())
+	if w < 1 {
+		w = 1 // a non-zero amount stays visible
+	}
+	return w
+}
+
+// coveredPct is the share of the list price the institution covered,
+// rounded down to one decimal so 99.96% is never shown as 100% while
+// something is still due (DESIGN: a percentage is honest).
+func coveredPct(list, billed decimal.Decimal) string {
+	if !list.IsPositive() {
+		return "–"
+	}
+	p := list.Sub(billed).Mul(decimal.NewFromInt(100)).Div(list).RoundFloor(1)
+	return p.StringFixed(1) + "%"
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, q *req, err error) {
+	s.log.Error("request", "path", r.URL.Path, "err", err)
+	s.fail(w, r, q, http.StatusInternalServerError, "Internal error: "+err.Error())
+}

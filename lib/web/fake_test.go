@@ -1,0 +1,216 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+)
+
+// memLedger is an in-memory Backend for handler tests of the web layer
+// (routing, roles, CSRF, rendering). The period rules themselves are
+// lib/ledger's; the real-ledger tests check those end to end.
+type memLedger struct {
+	periods  []ledger.PeriodInfo
+	charges  []ChargeRow
+	adjs     []ledger.Adjustment
+	disputes []Dispute
+	calls    []string // every mutation, "who:what"
+}
+
+func (m *memLedger) Period(_ context.Context, p string) (ledger.PeriodInfo, error) {
+	for _, pi := range m.periods {
+		if pi.Period == p {
+			return pi, nil
+		}
+	}
+	return ledger.PeriodInfo{}, fmt.Errorf("period %s: %w", p, ledger.ErrNoPeriod)
+}
+func (m *memLedger) Periods(context.Context) ([]ledger.PeriodInfo, error) { return m.periods, nil }
+func (m *memLedger) EachCharge(_ context.Context, p string, fn func(*ledger.Charge) error) error {
+	for i := range m.charges {
+		if m.charges[i].Period == p && m.charges[i].Review != "rejected" {
+			c := m.charges[i].Charge
+			if err := fn(&c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+func (m *memLedger) Adjustments(_ context.Context, p string) ([]ledger.Adjustment, error) {
+	var out []ledger.Adjustment
+	for _, a := range m.adjs {
+		if a.Period == p {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+func (m *memLedger) MonthlyTotals(context.Context, string, string) ([]ledger.MonthTotal, error) {
+	return nil, nil
+}
+
+func (m *memLedger) match(f ChargeFilter) []ChargeRow {
+	var out []ChargeRow
+	for _, c := range m.charges {
+		if c.Period != f.Period || (f.PI != "" && !strings.Contains(c.PIEmail, f.PI)) ||
+			(f.Service != "" && c.ServiceName != f.Service) || (f.Source != "" && c.Source != f.Source) ||
+			(f.Project != "" && c.ProjectID != f.Project) || (f.Flag != "" && !strings.Contains(c.Flags, f.Flag)) {
+			continue
+		}
+		if f.Status == "clean" && c.Review != "" || f.Status != "" && f.Status != "clean" && c.Review != f.Status {
+			continue
+		}
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		less := out[i].ID < out[j].ID
+		switch f.Sort {
+		case "billed":
+			less = out[i].BilledCost.LessThan(out[j].BilledCost)
+		case "pi":
+			less = out[i].PIEmail < out[j].PIEmail
+		}
+		if f.Desc {
+			return !less
+		}
+		return less
+	})
+	return out
+}
+
+func (m *memLedger) Charges(_ context.Context, f ChargeFilter) ([]ChargeRow, int, error) {
+	all := m.match(f)
+	lo := min(f.Offset, len(all))
+	hi := len(all)
+	if f.Limit > 0 {
+		hi = min(lo+f.Limit, len(all))
+	}
+	return all[lo:hi], len(all), nil
+}
+
+func (m *memLedger) EachChargeRow(_ context.Context, f ChargeFilter, fn func(*ChargeRow) error) error {
+	for _, c := range m.match(f) {
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *memLedger) state(p string) string {
+	for _, pi := range m.periods {
+		if pi.Period == p {
+			return pi.State
+		}
+	}
+	return ""
+}
+
+func (m *memLedger) PeriodAction(_ context.Context, a Actor, p, action string) error {
+	for i := range m.periods {
+		if m.periods[i].Period == p {
+			if m.periods[i].State == ledger.StateFinalized {
+				return fmt.Errorf("period %s is finalized: %w", p, ErrRefused)
+			}
+			m.periods[i].State = map[string]string{"close": "closed", "reopen": "open", "finalize": "finalized"}[action]
+			m.calls = append(m.calls, a.User+"/"+a.Origin+":"+action+" "+p)
+			return nil
+		}
+	}
+	return fmt.Errorf("period %s: %w", p, ledger.ErrNoPeriod)
+}
+
+func (m *memLedger) Decide(_ context.Context, a Actor, d ReviewDecision) (int, error) {
+	n := 0
+	for _, id := range d.IDs {
+		for i := range m.charges {
+			c := &m.charges[i]
+			if c.ID != id {
+				continue
+			}
+			if m.state(c.Period) == ledger.StateFinalized {
+				return 0, fmt.Errorf("period %s is finalized: %w", c.Period, ErrRefused)
+			}
+			switch d.Action {
+			case "approve":
+				c.Review = "approved"
+			case "reject":
+				c.Review = "rejected"
+			case "assign":
+				if v, ok := d.Tags["pi_email"]; ok {
+					c.PIEmail = v
+				}
+			}
+			c.DecidedBy = a.User
+			n++
+		}
+	}
+	m.calls = append(m.calls, fmt.Sprintf("%s/%s:%s %v", a.User, a.Origin, d.Action, d.IDs))
+	return n, nil
+}
+
+func (m *memLedger) AddAdjustment(_ context.Context, a Actor, adj NewAdjustment) (int64, error) {
+	if m.state(adj.Period) == ledger.StateFinalized {
+		return 0, fmt.Errorf("period %s is finalized: %w", adj.Period, ErrRefused)
+	}
+	id := int64(len(m.adjs) + 1)
+	m.adjs = append(m.adjs, ledger.Adjustment{ID: id, Period: adj.Period, PIEmail: adj.PIEmail, Amount: adj.Amount,
+		Reason: adj.Reason, CreatedBy: a.User})
+	m.calls = append(m.calls, a.User+"/"+a.Origin+":adjust "+adj.Amount.String())
+	return id, nil
+}
+
+func (m *memLedger) Disputes(_ context.Context, p string) ([]Dispute, error) {
+	var out []Dispute
+	for _, d := range m.disputes {
+		if d.Period == p {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (m *memLedger) OpenDispute(_ context.Context, a Actor, d NewDispute) (int64, error) {
+	if m.state(d.Period) == ledger.StateFinalized {
+		return 0, fmt.Errorf("period %s is finalized: %w", d.Period, ErrRefused)
+	}
+	id := int64(len(m.disputes) + 1)
+	m.disputes = append(m.disputes, Dispute{ID: id, Period: d.Period, PIEmail: d.PIEmail, ChargeID: d.ChargeID,
+		Reason: d.Reason, Status: "open", OpenedBy: a.User})
+	return id, nil
+}
+
+func (m *memLedger) ResolveDispute(_ context.Context, a Actor, id int64, note string) error {
+	for i := range m.disputes {
+		if m.disputes[i].ID == id {
+			m.disputes[i].Status, m.disputes[i].Note, m.disputes[i].ResolvedBy = "resolved", note, a.User
+			return nil
+		}
+	}
+	return fmt.Errorf("dispute %d: %w", id, ErrRefused)
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func row(id int64, src, pi, svc, list, billed, flags, review string) ChargeRow {
+	return ChargeRow{Charge: ledger.Charge{ID: id, Source: src, Period: "2025-01", PIEmail: pi, ServiceName: svc,
+		ListCost: dec(list), BilledCost: dec(billed), ReviewStatus: review}, Flags: flags, Review: review}
+}
+
+func sampleLedger() *memLedger {
+	return &memLedger{
+		periods: []ledger.PeriodInfo{{Period: "2024-12", State: ledger.StateFinalized}, {Period: "2025-01", State: ledger.StateOpen}},
+		charges: []ChargeRow{
+			row(1, "HPC", "ada@uni.edu", "HPC Compute", "2400", "0", "", ""),
+			row(2, "AWS", "bob@uni.edu", "Amazon EC2", "1000.005", "900", "outlier", "pending"),
+			row(3, "AWS", "<script>alert(1)</script>@x", "Amazon S3", "10", "10", "", ""),
+			row(4, "AWS", "=HYPERLINK(\"http://evil\")", "Amazon S3", "5", "5", "bad-email", "pending"),
+		},
+	}
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+)
+
+// realLedger is a ledger file with the bundled 2025-01 samples, flagged rows
+// marked as focus-flag would.
+func realLedger(t *testing.T) *LedgerBackend {
+	t.Helper()
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	for _, src := range []string{"aws", "hpc"} {
+		b, err := os.ReadFile("../../testdata/2025-01/" + src + ".csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+		lines[0] += ",x_Flags"
+		for i := 1; i < len(lines); i++ {
+			if strings.Contains(lines[i], "planted-") && !strings.Contains(lines[i], "planted-credit") {
+				lines[i] += ",watch"
+			} else {
+				lines[i] += ","
+			}
+		}
+		if _, err := l.Import(context.Background(), ledger.Actor{User: "t", Origin: "cli"}, strings.NewReader(strings.Join(lines, "\n")+"\n"),
+			ledger.ImportOptions{Source: strings.ToUpper(src), Tags: tagkeys.Default()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &LedgerBackend{Ledger: l, Keys: tagkeys.Default()}
+}
+
+// TestRealLedgerThroughTheWeb drives the web interface over a real SQLite
+// ledger: the same rules as focus-load, refusals shown with the ledger's words.
+func TestRealLedgerThroughTheWeb(t *testing.T) {
+	b := realLedger(t)
+	h := newHarness(t, b)
+	admin := h.loggedIn("ada")
+
+	r := admin.get("/dashboard?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "2025-01")
+
+	r = admin.get("/charges?period=2025-01&source=HPC&sort=billed&desc=1")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "HPC GPU")
+	r = admin.get("/charges.csv?period=2025-01&flag=watch")
+	wantCode(t, r, http.StatusOK)
+	if n := strings.Count(strings.TrimSpace(r.Body), "\n"); n != 2 {
+		t.Fatalf("CSV of flagged charges has %d rows, want 2:\n%s", n, r.Body)
+	}
+
+	items, err := b.ReviewItems(context.Background(), "2025-01", "pending")
+	if err != nil || len(items) != 2 {
+		t.Fatalf("pending items %v %v", items, err)
+	}
+	var missingPI, outlier string
+	for _, it := range items {
+		if it.PIEmail == "" {
+			missingPI = itoa(it.ChargeID)
+		} else {
+			outlier = itoa(it.ChargeID)
+		}
+	}
+
+	// Finalize needs a closed period, then no pending items: refused with the ledger's message.
+	wantCode(t, admin.post("/periods/2025-01/close", url.Values{}), http.StatusSeeOther)
+	r = admin.post("/periods/2025-01/finalize", url.Values{})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "cannot finalize period 2025-01", "pending")
+
+	// The ledger refuses approving a charge nobody can be billed for.
+	admin.get("/review?period=2025-01")
+	r = admin.post("/review", url.Values{"action": {"approve"}, "id": {missingPI}, "period": {"2025-01"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "has no pi_email")
+
+	// A reviewer assigns and approves; the audit log names the web user.
+	rev := h.loggedIn("rev")
+	rev.get("/review?period=2025-01")
+	wantCode(t, rev.post("/review", url.Values{"action": {"assign"}, "id": {missingPI}, "tag_pi_email": {"ada.lovelace@uni.edu"}, "period": {"2025-01"}}), http.StatusSeeOther)
+	// The watch flag still needs a decision: assigning a PI answers only missing-tag.
+	wantCode(t, rev.post("/review", url.Values{"action": {"approve"}, "id": {outlier, missingPI}, "period": {"2025-01"}}), http.StatusSeeOther)
+	// ...but may not finalize.
+	wantCode(t, rev.post("/periods/2025-01/finalize", url.Values{}), http.StatusForbidden)
+
+	admin.get("/dashboard?period=2025-01")
+	wantCode(t, admin.post("/periods/2025-01/finalize", url.Values{}), http.StatusSeeOther)
+	p, _ := b.Period(context.Background(), "2025-01")
+	if p.State != ledger.StateFinalized {
+		t.Fatalf("state %s", p.State)
+	}
+	// Finalized: a further change is refused by the ledger.
+	admin.get("/adjustments?period=2025-01")
+	r = admin.post("/adjustments", url.Values{"period": {"2025-01"}, "pi": {"ada.lovelace@uni.edu"}, "amount": {"-5"}, "reason": {"late"}})
+	if r.Code != http.StatusConflict && r.Code != http.StatusBadRequest {
+		t.Fatalf("adjustment on a finalized period: %d\n%s", r.Code, r.Body)
+	}
+	mustContain(t, r, "finalized")
+
+	audit, _ := b.Audit(context.Background(), "2025-01")
+	var web int
+	for _, a := range audit {
+		if a.Origin == "web" && (a.Who == "rev" || a.Who == "ada") {
+			web++
+		}
+	}
+	if web < 3 {
+		t.Fatalf("want the web actions audited with their users, got %d: %+v", web, audit)
+	}
+	// The statement of the reassigned PI is downloadable as a PDF.
+	r = admin.get("/statements?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "ada.lovelace@uni.edu")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

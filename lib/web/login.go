@@ -1,0 +1,86 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// safeNext keeps the post-login redirect on this site (no open redirect).
+func safeNext(n string) string {
+	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+		return "/"
+	}
+	return n
+}
+
+type loginData struct {
+	Next string
+	User string
+}
+
+// loginForm shows the form with a pre-session CSRF token: a random value in
+// a cookie, and its MAC in the form, so a cross-site page cannot log a
+// victim into the attacker's account.
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if _, ok := s.current(r); ok {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.showLogin(w, r, http.StatusOK, "", "")
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, user, msg string) {
+	id := randomID()
+	http.SetCookie(w, cookie(loginCookie, id, s.secure(r), 600))
+	s.render(w, status, "login", view{Title: "Sign in", Error: msg,
+		Q:    &req{CSRF: s.sess.csrfToken("login:" + id)},
+		Data: loginData{Next: safeNext(r.FormValue("next")), User: user}})
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !s.sess.checkCSRF("login:"+c.Value, r.PostFormValue("csrf")) {
+		s.showLogin(w, r, http.StatusForbidden, "", "The sign-in form expired. Please try again.")
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("user"))
+	pw := r.PostFormValue("password")
+	ip := clientIP(r)
+	key := name + "\x00" + ip
+	now := s.cfg.Now()
+	if until, locked := s.throttle.locked(key, now); locked {
+		s.audit(r.Context(), name, "login-locked", "from "+ip)
+		w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(now).Seconds())+1))
+		s.showLogin(w, r, http.StatusTooManyRequests, name,
+			fmt.Sprintf("Too many failed sign-ins. Try again after %s.", until.UTC().Format("15:04:05 UTC")))
+		return
+	}
+	u, ok := s.cfg.Users.check(name, pw)
+	if !ok {
+		s.throttle.fail(key, now)
+		s.audit(r.Context(), name, "login-failed", "from "+ip)
+		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
+		return
+	}
+	s.throttle.success(key)
+	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL)}
+	http.SetCookie(w, cookie(sessionCookie, s.sess.encode(ss), s.secure(r), int(sessionTTL.Seconds())))
+	http.SetCookie(w, cookie(loginCookie, "", s.secure(r), -1))
+	s.audit(r.Context(), u.Name, "login", "from "+ip+" as "+u.Role.String())
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
+	s.sess.revoke(q.Session, s.cfg.Now())
+	http.SetCookie(w, cookie(sessionCookie, "", s.secure(r), -1))
+	s.audit(r.Context(), q.User.Name, "logout", "from "+clientIP(r))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,251 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
+)
+
+const pageSize = 100
+
+var sortKeys = map[string]bool{"id": true, "pi": true, "project": true, "service": true, "source": true, "list": true, "billed": true}
+
+// filterFrom reads the charge filter from the query string, ignoring
+// values it does not know rather than passing them to SQL.
+func filterFrom(r *http.Request, ps []ledger.PeriodInfo) ChargeFilter {
+	v := r.URL.Query()
+	f := ChargeFilter{
+		Period: pickPeriod(r, ps), PI: strings.TrimSpace(v.Get("pi")), Project: strings.TrimSpace(v.Get("project")),
+		Service: strings.TrimSpace(v.Get("service")), Source: strings.TrimSpace(v.Get("source")),
+		Flag: strings.TrimSpace(v.Get("flag")), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc",
+	}
+	switch st := v.Get("status"); st {
+	case "pending", "approved", "rejected", "clean":
+		f.Status = st
+	}
+	if !sortKeys[f.Sort] {
+		f.Sort = "id"
+	}
+	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 && p < 1_000_000 {
+		f.Offset = (p - 1) * pageSize
+	}
+	f.Limit = pageSize
+	return f
+}
+
+// query is the filter as URL parameters, for links that keep the view.
+func (f ChargeFilter) query(overrides ...string) string {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("period", f.Period)
+	set("pi", f.PI)
+	set("project", f.Project)
+	set("service", f.Service)
+	set("source", f.Source)
+	set("flag", f.Flag)
+	set("status", f.Status)
+	if f.Sort != "id" {
+		set("sort", f.Sort)
+	}
+	if f.Desc {
+		v.Set("dir", "desc")
+	}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		if overrides[i+1] == "" {
+			v.Del(overrides[i])
+		} else {
+			v.Set(overrides[i], overrides[i+1])
+		}
+	}
+	return v.Encode()
+}
+
+type sortLink struct {
+	Key, Label, Href, Aria string
+	Num                    bool
+}
+
+type chargesData struct {
+	Periods      []ledger.PeriodInfo
+	F            ChargeFilter
+	Rows         []ChargeRow
+	Total        int
+	Page, Pages  int
+	First, Last  int
+	Prev, Next   string
+	CSV          string
+	Cols         []sortLink
+	Action       string // the page's own path
+	ReviewAction bool   // show the bulk review form
+}
+
+func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page string, review bool) {
+	ps, err := s.cfg.Ledger.Periods(r.Context())
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	f := filterFrom(r, ps)
+	if review && !r.URL.Query().Has("status") {
+		f.Status = "pending"
+	}
+	rows, total, err := s.cfg.Ledger.Charges(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d := chargesData{Periods: ps, F: f, Rows: rows, Total: total, Page: f.Offset/pageSize + 1,
+		Pages: (total + pageSize - 1) / pageSize, First: f.Offset + 1, Last: f.Offset + len(rows),
+		Action: "/" + page, ReviewAction: review && q.User.Role >= RoleReviewer}
+	if d.Page > 1 {
+		d.Prev = "/" + page + "?" + f.query("page", strconv.Itoa(d.Page-1))
+	}
+	if d.Page < d.Pages {
+		d.Next = "/" + page + "?" + f.query("page", strconv.Itoa(d.Page+1))
+	}
+	d.CSV = "/charges.csv?" + f.query()
+	for _, c := range []struct {
+		k, l string
+		num  bool
+	}{{"id", "ID", true}, {"source", "Source", false}, {"pi", "PI", false}, {"project", "Project", false},
+		{"service", "Service", false}, {"list", "List price", true}, {"billed", "Billed", true}} {
+		dir, aria := "", "none"
+		if f.Sort == c.k {
+			if f.Desc {
+				aria = "descending"
+			} else {
+				dir, aria = "desc", "ascending"
+			}
+		}
+		d.Cols = append(d.Cols, sortLink{Key: c.k, Label: c.l, Num: c.num, Aria: aria,
+			Href: "/" + page + "?" + f.query("sort", c.k, "dir", dir, "page", "")})
+	}
+	title := "Charges"
+	if review {
+		title = "Review queue"
+	}
+	s.render(w, http.StatusOK, page, view{Title: title + " " + f.Period, Q: q, Period: f.Period, Data: d,
+		NavItem: page, Notice: notice(r)})
+}
+
+func (s *Server) charges(w http.ResponseWriter, r *http.Request, q *req) {
+	s.chargePage(w, r, q, "charges", false)
+}
+
+func (s *Server) review(w http.ResponseWriter, r *http.Request, q *req) {
+	s.chargePage(w, r, q, "review", true)
+}
+
+// csvSafe keeps a text cell from being read as a formula by a spreadsheet.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// chargesCSV streams the current view (all pages) as CSV.
+func (s *Server) chargesCSV(w http.ResponseWriter, r *http.Request, q *req) {
+	ps, err := s.cfg.Ledger.Periods(r.Context())
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	f := filterFrom(r, ps)
+	f.Limit, f.Offset = 0, 0
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="charges-`+f.Period+`.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"ChargeId", "Period", "Source", "PIEmail", "PIName", "ProjectId", "FundOrg", "ServiceName",
+		"ResourceId", "ResourceName", "ConsumedQuantity", "ConsumedUnit", "ListCost", "BilledCost", "Currency", "Flags", "Review"})
+	err = s.cfg.Ledger.EachChargeRow(r.Context(), f, func(c *ChargeRow) error {
+		return cw.Write([]string{strconv.FormatInt(c.ID, 10), c.Period, csvSafe(c.Source), csvSafe(c.PIEmail), csvSafe(c.PIName),
+			csvSafe(c.ProjectID), csvSafe(c.FundOrg), csvSafe(c.ServiceName), csvSafe(c.ResourceID), csvSafe(c.ResourceName),
+			c.Quantity.String(), csvSafe(c.Unit), c.ListCost.String(), c.BilledCost.String(), c.Currency, csvSafe(c.Flags), c.Review})
+	})
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	if err != nil {
+		// Headers are gone; the log says why the download is short.
+		s.log.Error("charges.csv", "err", err)
+	}
+}
+
+type adjustmentsData struct {
+	Periods []ledger.PeriodInfo
+	Info    ledger.PeriodInfo
+	Rows    []ledger.Adjustment
+	Total   money.Money
+}
+
+func (s *Server) adjustments(w http.ResponseWriter, r *http.Request, q *req) {
+	ctx := r.Context()
+	ps, err := s.cfg.Ledger.Periods(ctx)
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d := adjustmentsData{Periods: ps, Total: money.Zero}
+	p := pickPeriod(r, ps)
+	if p != "" {
+		if d.Info, err = s.cfg.Ledger.Period(ctx, p); err != nil {
+			s.refused(w, r, q, err)
+			return
+		}
+		if d.Rows, err = s.cfg.Ledger.Adjustments(ctx, p); err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
+		for _, a := range d.Rows {
+			d.Total = d.Total.Add(money.Cents(a.Amount))
+		}
+	}
+	s.render(w, http.StatusOK, "adjustments", view{Title: "Adjustments " + p, Q: q, Period: p, Data: d,
+		NavItem: "adjustments", Notice: notice(r)})
+}
+
+type disputesData struct {
+	Periods []ledger.PeriodInfo
+	Info    ledger.PeriodInfo
+	Rows    []Dispute
+	Open    int
+}
+
+func (s *Server) disputes(w http.ResponseWriter, r *http.Request, q *req) {
+	ctx := r.Context()
+	ps, err := s.cfg.Ledger.Periods(ctx)
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d := disputesData{Periods: ps}
+	p := pickPeriod(r, ps)
+	if p != "" {
+		if d.Info, err = s.cfg.Ledger.Period(ctx, p); err != nil {
+			s.refused(w, r, q, err)
+			return
+		}
+		if d.Rows, err = s.cfg.Ledger.Disputes(ctx, p); err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
+		for _, x := range d.Rows {
+			if x.Status == "open" {
+				d.Open++
+			}
+		}
+	}
+	s.render(w, http.StatusOK, "disputes", view{Title: "Disputes " + p, Q: q, Period: p, Data: d,
+		NavItem: "disputes", Notice: notice(r)})
+}

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"net/http"
+)
+
+// moreRoutes adds the routes of the pages beyond the dashboard.
+func (s *Server) moreRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /charges", s.auth(RoleViewer, s.charges))
+	m.HandleFunc("GET /charges.csv", s.auth(RoleViewer, s.chargesCSV))
+	m.HandleFunc("GET /review", s.auth(RoleViewer, s.review))
+	m.HandleFunc("POST /review", s.auth(RoleReviewer, s.reviewSubmit))
+	m.HandleFunc("GET /periods/{period}/confirm", s.auth(RoleAdmin, s.periodConfirm))
+	m.HandleFunc("POST /periods/{period}/{action}", s.auth(RoleAdmin, s.periodAction))
+	m.HandleFunc("GET /adjustments", s.auth(RoleViewer, s.adjustments))
+	m.HandleFunc("POST /adjustments", s.auth(RoleReviewer, s.adjustSubmit))
+	m.HandleFunc("GET /disputes", s.auth(RoleViewer, s.disputes))
+	m.HandleFunc("POST /disputes", s.auth(RoleReviewer, s.disputeSubmit))
+	m.HandleFunc("POST /disputes/{id}/resolve", s.auth(RoleReviewer, s.disputeResolve))
+	m.HandleFunc("GET /statements", s.auth(RoleViewer, s.statements))
+	m.HandleFunc("GET /statements/{id}", s.auth(RoleViewer, s.statementPage))
+	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
+	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
+	m.HandleFunc("POST /import", s.auth(RoleAdmin, s.importSubmit))
+}
+
+// openDisputes counts the period's open disputes.
+func (s *Server) openDisputes(r *http.Request, period string) (int, bool) {
+	ds, err := s.cfg.Ledger.Disputes(r.Context(), period)
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Status == "open" {
+			n++
+		}
+	}
+	return n, true
+}

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The session key is generated once per install and kept in a file beside
+// the ledger (LEDGER.session-key, mode 0600). A file rather than a ledger
+// table: the key must not travel with copies of the ledger handed to
+// auditors, and finalized-period triggers must never stand between an admin
+// and rotating it (delete the file and restart: every session ends).
+
+const (
+	sessionCookie = "ocb_session"
+	loginCookie   = "ocb_login" // pre-session CSRF token for the login form
+	sessionTTL    = 12 * time.Hour
+	keyBytes      = 32
+)
+
+// KeyFileFor returns the session key file used for a ledger file.
+func KeyFileFor(db string) string { return db + ".session-key" }
+
+// LoadOrCreateKey reads the session key from path, creating it with 0600
+// and fresh random bytes when it does not exist. A key file readable by group
+// or others is refused: anyone holding it can forge sessions.
+func LoadOrCreateKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, keyBytes)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("session key: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			return LoadOrCreateKey(path) // another process won the race; use its key
+		}
+		if err != nil {
+			return nil, fmt.Errorf("session key: %w", err)
+		}
+		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			os.Remove(path)
+			return nil, fmt.Errorf("session key %s: %w", path, werr)
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("session key %s is readable by others (mode %v); chmod 600 it", path, st.Mode().Perm())
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("session key %s: not a hex key of at least 16 bytes", path)
+	}
+	return key, nil
+}
+
+// session is what the signed cookie carries. The role is not in it: it is
+// looked up in the users file on every request, so removing a user or
+// lowering a role takes effect on the next restart without waiting for
+// cookies to expire.
+type session struct {
+	ID      string // random; the CSRF token is derived from it
+	User    string
+	Expires time.Time
+}
+
+type sessions struct {
+	key []byte
+	mu  sync.Mutex
+	// revoked holds logged-out session ids until they would have expired:
+	// cookies are stateless, so logout must remember what it ended.
+	revoked map[string]time.Time
+}
+
+func newSessions(key []byte) *sessions {
+	return &sessions{key: key, revoked: map[string]time.Time{}}
+}
+
+func (s *sessions) mac(parts ...string) string {
+	m := hmac.New(sha256.New, s.key)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func randomID() string {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // no safe way to continue without randomness
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// encode signs a session as id.user.expiry.mac (user base64url so it may hold dots).
+func (s *sessions) encode(ss session) string {
+	u := base64.RawURLEncoding.EncodeToString([]byte(ss.User))
+	exp := strconv.FormatInt(ss.Expires.Unix(), 10)
+	return ss.ID + "." + u + "." + exp + "." + s.mac("session", ss.ID, u, exp)
+}
+
+func (s *sessions) decode(v string, now time.Time) (session, bool) {
+	p := strings.Split(v, ".")
+	if len(p) != 4 {
+		return session{}, false
+	}
+	if subtle.ConstantTimeCompare([]byte(p[3]), []byte(s.mac("session", p[0], p[1], p[2]))) != 1 {
+		return session{}, false
+	}
+	u, err := base64.RawURLEncoding.DecodeString(p[1])
+	if err != nil {
+		return session{}, false
+	}
+	exp, err := strconv.ParseInt(p[2], 10, 64)
+	if err != nil || now.Unix() >= exp {
+		return session{}, false
+	}
+	s.mu.Lock()
+	_, gone := s.revoked[p[0]]
+	s.mu.Unlock()
+	if gone {
+		return session{}, false
+	}
+	return session{ID: p[0], User: string(u), Expires: time.Unix(exp, 0)}, true
+}
+
+func (s *sessions) revoke(ss session, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, exp := range s.revoked {
+		if now.After(exp) {
+			delete(s.revoked, id)
+		}
+	}
+	s.revoked[ss.ID] = ss.Expires
+}
+
+// csrfToken is the per-session token every form carries.
+func (s *sessions) csrfToken(sessionID string) string { return s.mac("csrf", sessionID) }
+
+func (s *sessions) checkCSRF(sessionID, token string) bool {
+	return token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.csrfToken(sessionID))) == 1
+}
+
+func cookie(name, value string, secure bool, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode,
+	}
+}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// pdfText extracts a PDF's text with pdftotext (poppler-utils, installed by .ci/run).
+func pdfText(t *testing.T, b []byte) string {
+	t.Helper()
+	f := t.TempDir() + "/s.pdf"
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestStatements(t *testing.T) {
+	l := sampleLedger()
+	l.charges[0].ProjectID, l.charges[0].FundOrg = "climate", "NSF-1"
+	h := newHarness(t, l)
+	b := h.loggedIn("vic")
+	r := b.get("/statements?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "4 statement(s) for 2025-01", "ada@uni.edu", "2,400.00", "draft (open)")
+	id := regexp.MustCompile(`href="/statements/(2025-01-[0-9]{8})\?by=pi">[^<]*</a></th>\s*<td>ada@uni.edu`).FindStringSubmatch(r.Body)
+	if id == nil {
+		t.Fatalf("no statement link for ada:\n%s", r.Body)
+	}
+	r = b.get("/statements/" + id[1] + "?by=pi")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "Statement "+id[1], "HPC Compute", "climate", "NSF-1", "-2,400.00", "covered $2,400.00 (100%)")
+
+	r = b.get("/statements/" + id[1] + "/pdf")
+	wantCode(t, r, http.StatusOK)
+	if r.Hdr.Get("Content-Type") != "application/pdf" || !strings.Contains(r.Hdr.Get("Content-Disposition"), id[1]+".pdf") {
+		t.Errorf("headers %v", r.Hdr)
+	}
+	txt := pdfText(t, []byte(r.Body))
+	for _, want := range []string{"ada@uni.edu", "2,400.00", "DRAFT"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("PDF text lacks %q:\n%s", want, txt)
+		}
+	}
+	wantCode(t, b.get("/statements/2025-01-00000000"), http.StatusNotFound)
+	wantCode(t, b.get("/statements/2031-01-00000000/pdf"), http.StatusNotFound)
+	wantCode(t, b.get("/statements/..%2f..%2fetc/pdf"), http.StatusNotFound)
+	r = b.get("/statements?period=2025-01&by=project")
+	mustContain(t, r, "4 statement(s)", `<option value="project" selected>`)
+}

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Role is what a web user may do. Roles are ordered: each includes the ones below.
+type Role int
+
+const (
+	RoleNone     Role = iota
+	RoleViewer        // read-only: dashboard, charges, statements
+	RoleReviewer      // + review queue, adjustments, disputes
+	RoleAdmin         // + import, close/finalize/reopen, resend mail
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleViewer:
+		return "viewer"
+	case RoleReviewer:
+		return "reviewer"
+	case RoleAdmin:
+		return "admin"
+	}
+	return "none"
+}
+
+// ParseRole reads "admin", "reviewer" or "viewer".
+func ParseRole(s string) (Role, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "admin":
+		return RoleAdmin, nil
+	case "reviewer":
+		return RoleReviewer, nil
+	case "viewer":
+		return RoleViewer, nil
+	}
+	return RoleNone, fmt.Errorf("unknown role %q (want admin, reviewer or viewer)", s)
+}
+
+// User is one line of the users file.
+type User struct {
+	Name string
+	Role Role
+	Hash []byte // bcrypt
+}
+
+// Users maps user names to users.
+type Users map[string]User
+
+// ParseUsers reads a users file: one `name:role:bcrypt-hash` a line, blank
+// lines and lines starting with # ignored. Hashes come from
+// `focus-statement passwd`. Plain-text passwords are refused.
+func ParseUsers(r io.Reader, file string) (Users, error) {
+	us := Users{}
+	sc := bufio.NewScanner(r)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, rest, ok1 := strings.Cut(line, ":")
+		roleS, hash, ok2 := strings.Cut(rest, ":")
+		if !ok1 || !ok2 || name == "" {
+			return nil, fmt.Errorf("%s:%d: want name:role:bcrypt-hash", file, n)
+		}
+		if strings.ContainsAny(name, " \t") {
+			return nil, fmt.Errorf("%s:%d: user name %q has blanks", file, n, name)
+		}
+		role, err := ParseRole(roleS)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, n, err)
+		}
+		if _, err := bcrypt.Cost([]byte(hash)); err != nil {
+			return nil, fmt.Errorf("%s:%d: user %s: not a bcrypt hash (make one with `focus-statement passwd`)", file, n, name)
+		}
+		if _, dup := us[name]; dup {
+			return nil, fmt.Errorf("%s:%d: user %s listed twice", file, n, name)
+		}
+		us[name] = User{Name: name, Role: role, Hash: []byte(hash)}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(us) == 0 {
+		return nil, fmt.Errorf("%s: no users", file)
+	}
+	return us, nil
+}
+
+// LoadUsers reads a users file from disk.
+func LoadUsers(path string) (Users, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	defer f.Close()
+	return ParseUsers(f, path)
+}
+
+// HashPassword returns a bcrypt hash for a users file line.
+func HashPassword(pw string) (string, error) {
+	if len(pw) < 8 {
+		return "", fmt.Errorf("password too short: at least 8 characters")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// dummyHash is compared against when the user does not exist, so a login
+// for an unknown name costs the same time as one for a known name.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
+
+// check returns the user when name and password match.
+func (us Users) check(name, pw string) (User, bool) {
+	u, ok := us[name]
+	h := dummyHash
+	if ok {
+		h = u.Hash
+	}
+	if bcrypt.CompareHashAndPassword(h, []byte(pw)) != nil || !ok {
+		return User{}, false
+	}
+	return u, true
+}
+
+// Login throttling: after maxFailures failed logins for one user name from
+// one address, further attempts are refused until lockout has passed since
+// the last failure. Per user+address so one attacker cannot lock a real
+// user out from everywhere.
+const (
+	maxFailures = 5
+	lockout     = time.Minute
+)
+
+type throttle struct {
+	mu sync.Mutex
+	m  map[string]*failures
+}
+
+type failures struct {
+	n    int
+	last time.Time
+}
+
+func newThrottle() *throttle { return &throttle{m: map[string]*failures{}} }
+
+// locked reports whether key is locked out now, and until when.
+func (t *throttle) locked(key string, now time.Time) (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.m[key]
+	if f == nil {
+		return time.Time{}, false
+	}
+	if now.Sub(f.last) >= lockout {
+		if f.n >= maxFailures {
+			delete(t.m, key) // the lockout has passed: a fresh start
+		}
+		return time.Time{}, false
+	}
+	if f.n >= maxFailures {
+		return f.last.Add(lockout), true
+	}
+	return time.Time{}, false
+}
+
+func (t *throttle) fail(key string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	// Forget stale entries so the map cannot grow without bound.
+	if len(t.m) > 10000 {
+		for k, f := range t.m {
+			if now.Sub(f.last) >= lockout {
+				delete(t.m, k)
+			}
+		}
+	}
+	f := t.m[key]
+	if f == nil {
+		f = &failures{}
+		t.m[key] = f
+	}
+	f.n++
+	f.last = now
+}
+
+func (t *throttle) success(key string) {
+	t.mu.Lock()
+	delete(t.m, key)
+	t.mu.Unlock()
+}

@@ -1,0 +1,330 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestUnauthenticatedRedirectsToLogin(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	for _, p := range []string{"/", "/dashboard?period=2025-01"} {
+		r := b.get(p)
+		wantCode(t, r, http.StatusSeeOther)
+		if loc := r.Hdr.Get("Location"); !strings.HasPrefix(loc, "/login?next=") {
+			t.Errorf("GET %s → %q, want the login page", p, loc)
+		}
+	}
+	r := b.post("/logout", nil)
+	wantCode(t, r, http.StatusSeeOther)
+	if loc := r.Hdr.Get("Location"); !strings.HasPrefix(loc, "/login") {
+		t.Errorf("POST /logout unauthenticated → %q", loc)
+	}
+}
+
+func TestLoginLogoutAndHeaders(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	r := b.get("/login")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, `<label for="user">`, `<label for="password">`, `name="csrf"`)
+	if csp := r.Hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+	if strings.Contains(r.Body, "<script>") || strings.Contains(r.Body, " style=") {
+		t.Error("inline script or style on the login page")
+	}
+	r = b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}, "next": {"/dashboard?period=2025-01"}})
+	wantCode(t, r, http.StatusSeeOther)
+	if loc := r.Hdr.Get("Location"); loc != "/dashboard?period=2025-01" {
+		t.Errorf("after login → %q", loc)
+	}
+	sc := r.Hdr.Get("Set-Cookie")
+	for _, want := range []string{"ocb_session=", "HttpOnly", "SameSite=Strict"} {
+		if !strings.Contains(r.Hdr.Values("Set-Cookie")[0]+sc, want) {
+			t.Errorf("session cookie %q lacks %s", sc, want)
+		}
+	}
+	if strings.Contains(sc, "Secure") {
+		t.Errorf("plain HTTP without --secure-cookies set a Secure cookie: %q", sc)
+	}
+	r = b.get("/dashboard")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "ada (admin)", "Sign out")
+	if !strings.Contains(h.logs.String(), "action=login") {
+		t.Errorf("login not audited: %s", h.logs)
+	}
+	r = b.post("/logout", nil)
+	wantCode(t, r, http.StatusSeeOther)
+	r = b.get("/dashboard")
+	wantCode(t, r, http.StatusSeeOther) // the session ended
+}
+
+func TestLogoutRevokesTheCookieItself(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.loggedIn("vic")
+	u, _ := url.Parse(h.ts.URL)
+	stolen := b.c.Jar.Cookies(u)
+	b.post("/logout", nil)
+	thief := h.browser()
+	thief.c.Jar.SetCookies(u, stolen)
+	wantCode(t, thief.get("/dashboard"), http.StatusSeeOther)
+}
+
+func TestOpenRedirectRefused(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	b.get("/login")
+	r := b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}, "next": {"//evil.example/x"}})
+	if loc := r.Hdr.Get("Location"); loc != "/" {
+		t.Errorf("next=//evil → %q", loc)
+	}
+}
+
+func TestLoginCSRF(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	b.get("/login")
+	r := b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}, "csrf": {"forged"}})
+	wantCode(t, r, http.StatusForbidden)
+	// No login cookie at all (a cross-site form post).
+	c := h.browser()
+	r = c.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}, "csrf": {b.csrf}})
+	wantCode(t, r, http.StatusForbidden)
+}
+
+func TestLoginThrottle(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	for i := 0; i < maxFailures; i++ {
+		b.get("/login")
+		r := b.post("/login", url.Values{"user": {"ada"}, "password": {"wrong"}})
+		wantCode(t, r, http.StatusUnauthorized)
+		mustContain(t, r, "Wrong user name or password.")
+	}
+	// Locked: even the right password is refused now.
+	b.get("/login")
+	r := b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}})
+	wantCode(t, r, http.StatusTooManyRequests)
+	mustContain(t, r, "Too many failed sign-ins")
+	if r.Hdr.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	// Another user from the same address is not locked out.
+	other := h.browser()
+	other.login("rev")
+	// After the lockout the right password works again.
+	h.clock.Add(lockout + time.Second)
+	b.get("/login")
+	r = b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}})
+	wantCode(t, r, http.StatusSeeOther)
+	logs := h.logs.String()
+	if strings.Count(logs, "action=login-failed") != maxFailures || !strings.Contains(logs, "action=login-locked") {
+		t.Errorf("attempts not audited:\n%s", logs)
+	}
+}
+
+func TestUnknownUserCostsTheSame(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	b.get("/login")
+	r := b.post("/login", url.Values{"user": {"nobody"}, "password": {"password-nobody"}})
+	wantCode(t, r, http.StatusUnauthorized)
+	mustContain(t, r, "Wrong user name or password.")
+}
+
+func TestSessionExpires(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.loggedIn("vic")
+	h.clock.Add(sessionTTL + time.Minute)
+	wantCode(t, b.get("/dashboard"), http.StatusSeeOther)
+}
+
+func TestTamperedCookieRefused(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.loggedIn("vic")
+	u, _ := url.Parse(h.ts.URL)
+	cs := b.c.Jar.Cookies(u)
+	for i, c := range cs {
+		if c.Name == sessionCookie {
+			// Claim to be ada with vic's signature.
+			p := strings.Split(c.Value, ".")
+			p[1] = "YWRh"
+			cs[i].Value = strings.Join(p, ".")
+		}
+	}
+	b.c.Jar.SetCookies(u, cs)
+	wantCode(t, b.get("/dashboard"), http.StatusSeeOther)
+}
+
+func TestDashboard(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.loggedIn("vic")
+	r := b.get("/dashboard?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r,
+		"Dashboard — 2025-01",
+		"<dd>3,415.01</dd>", // list: 2400 + 1000.005 + 10 + 5, rounded once
+		"<dd>915.00</dd>",   // billed
+		"<dd>2,500.01</dd>", // covered
+		"<caption>By source</caption>", "<caption>By service</caption>", "<caption>Top PIs by list price</caption>",
+		"HPC Compute", "Amazon EC2",
+		`<a href="/review?period=2025-01">2</a>`, // two pending review items
+		"&lt;script&gt;alert(1)&lt;/script&gt;@x",
+		`class="state state-open">open`,
+	)
+	if strings.Contains(r.Body, "<script>alert") {
+		t.Error("PI e-mail not escaped")
+	}
+	// A viewer gets no period buttons.
+	if strings.Contains(r.Body, "confirm?action=close") {
+		t.Error("viewer sees the close button")
+	}
+	a := h.loggedIn("ada")
+	mustContain(t, a.get("/dashboard"), "confirm?action=close", "Dashboard — 2025-01")
+}
+
+func TestDashboardUnknownPeriodAndEmptyLedger(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.loggedIn("vic")
+	r := b.get("/dashboard?period=2030-01")
+	wantCode(t, r, http.StatusNotFound)
+	mustContain(t, r, "There is no period 2030-01")
+
+	h2 := newHarness(t, &memLedger{})
+	r = h2.loggedIn("ada").get("/dashboard")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "no periods yet", `href="/import"`)
+}
+
+func TestCoveredPctIsHonest(t *testing.T) {
+	for _, c := range []struct{ list, billed, want string }{
+		{"100", "0.04", "99.9%"}, {"100", "0", "100.0%"}, {"0", "0", "–"}, {"100", "100", "0.0%"}, {"100", "120", "-20.0%"},
+	} {
+		if got := coveredPct(dec(c.list), dec(c.billed)); got != c.want {
+			t.Errorf("coveredPct(%s, %s) = %s, want %s", c.list, c.billed, got, c.want)
+		}
+	}
+}
+
+func TestStaticFiles(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	r := b.get("/static/app.js")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "prefers-color-scheme", "drop-zone")
+	r = b.get("/static/app.css")
+	mustContain(t, r, "prefers-color-scheme: dark", "[data-theme=dark]", ":focus-visible")
+}
+
+func TestSessionKeyFile(t *testing.T) {
+	p := t.TempDir() + "/ledger.db.session-key"
+	k1, err := LoadOrCreateKey(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(p)
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v", st.Mode().Perm())
+	}
+	k2, err := LoadOrCreateKey(p)
+	if err != nil || string(k1) != string(k2) || len(k1) != keyBytes {
+		t.Fatalf("key not stable: %v", err)
+	}
+	os.Chmod(p, 0o644)
+	if _, err := LoadOrCreateKey(p); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("world-readable key accepted: %v", err)
+	}
+}
+
+func TestParseUsers(t *testing.T) {
+	h, _ := HashPassword("correct horse")
+	good := "# users\n\nada:admin:" + h + "\nrev:Reviewer:" + h + "\n"
+	us, err := ParseUsers(strings.NewReader(good), "users")
+	if err != nil || len(us) != 2 || us["rev"].Role != RoleReviewer {
+		t.Fatalf("%v %v", us, err)
+	}
+	if _, ok := us.check("ada", "correct horse"); !ok {
+		t.Error("right password refused")
+	}
+	if _, ok := us.check("ada", "wrong"); ok {
+		t.Error("wrong password accepted")
+	}
+	for _, bad := range []struct{ in, want string }{
+		{"ada:admin:secret\n", "not a bcrypt hash"},
+		{"ada:root:" + h + "\n", "unknown role"},
+		{"ada:admin:" + h + "\nada:viewer:" + h + "\n", "listed twice"},
+		{"justaname\n", "want name:role:bcrypt-hash"},
+		{"# nothing\n", "no users"},
+	} {
+		if _, err := ParseUsers(strings.NewReader(bad.in), "users"); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: err %v, want %q", bad.in, err, bad.want)
+		}
+	}
+	if _, err := HashPassword("short"); err == nil {
+		t.Error("short password hashed")
+	}
+}
+
+func TestLogoutNeedsPostAndCSRF(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.loggedIn("vic")
+	wantCode(t, b.get("/logout"), http.StatusMethodNotAllowed)
+	r := b.post("/logout", url.Values{"csrf": {"forged"}})
+	wantCode(t, r, http.StatusForbidden)
+	mustContain(t, r, "security token")
+	r = b.post("/logout", url.Values{"csrf": {""}})
+	wantCode(t, r, http.StatusForbidden)
+	wantCode(t, b.get("/dashboard"), http.StatusOK) // still signed in
+}
+
+func TestSecureCookiesOnTLSAndProxyFlag(t *testing.T) {
+	key, _ := LoadOrCreateKey(t.TempDir() + "/k")
+	for _, c := range []struct {
+		name  string
+		tls   bool
+		proxy bool
+	}{{"tls", true, false}, {"proxy", false, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := New(Config{Ledger: sampleLedger(), Users: testUsers(t), Key: key, SecureCookies: c.proxy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ts *httptest.Server
+			if c.tls {
+				ts = httptest.NewTLSServer(s)
+			} else {
+				ts = httptest.NewServer(s)
+			}
+			defer ts.Close()
+			cl := ts.Client()
+			res, err := cl.Get(ts.URL + "/login")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			sc := res.Header.Get("Set-Cookie")
+			if !strings.Contains(sc, "; Secure") || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Strict") {
+				t.Errorf("cookie %q", sc)
+			}
+			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != c.tls {
+				t.Errorf("HSTS %q on tls=%v", hsts, c.tls)
+			}
+		})
+	}
+}
+
+func TestNewRefusesMissingSecrets(t *testing.T) {
+	if _, err := New(Config{Ledger: sampleLedger(), Users: testUsers(t)}); err == nil || !strings.Contains(err.Error(), "session key") {
+		t.Errorf("no key: %v", err)
+	}
+	key, _ := LoadOrCreateKey(t.TempDir() + "/k")
+	if _, err := New(Config{Ledger: sampleLedger(), Key: key}); err == nil || !strings.Contains(err.Error(), "no users") {
+		t.Errorf("no users: %v", err)
+	}
+}
