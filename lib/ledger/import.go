@@ -96,13 +96,24 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		var ins, review *sql.Stmt
 		var importID int64
 		var old []int64
+		// A period that is not open refuses the import, unless these are the
+		// same bytes imported before (a nightly re-run after close): then the
+		// rest is read only to hash it.
+		var notOpen error
 		for batch := range batches {
 			if batch.err != nil {
 				return batch.err
 			}
+			if notOpen != nil {
+				continue
+			}
 			if importID == 0 {
 				if importID, old, err = l.beginImport(tx, a, opt, string(header)); err != nil {
-					return err
+					if !errors.As(err, new(*periodNotOpen)) {
+						return err
+					}
+					notOpen = err
+					continue
 				}
 				if ins, err = tx.Prepare(insertCharge); err != nil {
 					return err
@@ -135,6 +146,14 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			return fmt.Errorf("read %s: %w", opt.FileName, err)
 		}
 		res.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if notOpen != nil {
+			var prior int64
+			if tx.QueryRow(`SELECT id FROM imports WHERE period = ? AND source = ? AND sha256 = ?`, opt.Period, opt.Source, res.SHA256).Scan(&prior) == nil {
+				res.NoOp, res.ImportID = true, prior
+				return errNoOp
+			}
+			return notOpen
+		}
 		if importID == 0 {
 			return refused("import %s: no rows", opt.FileName)
 		}
@@ -146,6 +165,10 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
+		}
+		var otherSource string
+		if tx.QueryRow(`SELECT id, source FROM imports WHERE period = ? AND sha256 = ? AND id <> ?`, opt.Period, res.SHA256, importID).Scan(&prior, &otherSource) == nil {
+			return refused("%s: the same bytes were imported as source %s (import %d): importing them as %s too would bill every row twice", opt.FileName, otherSource, prior, opt.Source)
 		}
 		if len(old) > 0 {
 			if !opt.Replace {
@@ -199,9 +222,9 @@ func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header stri
 	}
 	switch state {
 	case StateClosed:
-		return 0, nil, refused("period %s is closed: imports are refused (reopen it with `focus-load periods reopen %s` first)", opt.Period, opt.Period)
+		return 0, nil, periodRefusal("period %s is closed: imports are refused (reopen it with `focus-load periods reopen %s` first)", opt.Period, opt.Period)
 	case StateFinalized:
-		return 0, nil, refused("period %s is finalized: it cannot change; record late usage or corrections as an adjustment in the next open period (`focus-load adjust --period NEXT --pi EMAIL --amount X --reason ... --ref \"%s ...\"`)", opt.Period, opt.Period)
+		return 0, nil, periodRefusal("period %s is finalized: it cannot change; record late usage or corrections as an adjustment in the next open period (`focus-load adjust --period NEXT --pi EMAIL --amount X --reason ... --ref \"%s ...\"`)", opt.Period, opt.Period)
 	}
 	rows, err := tx.Query(`SELECT id FROM imports WHERE period = ? AND source = ? ORDER BY id`, opt.Period, opt.Source)
 	if err != nil {
@@ -224,6 +247,15 @@ func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header stri
 	}
 	id, _ := out.LastInsertId()
 	return id, old, nil
+}
+
+// periodNotOpen is the refusal of an import into a closed or finalized period.
+type periodNotOpen struct{ RefusedError }
+
+func (p *periodNotOpen) Unwrap() error { return &p.RefusedError }
+
+func periodRefusal(format string, a ...any) error {
+	return &periodNotOpen{RefusedError{fmt.Sprintf(format, a...)}}
 }
 
 type preparedRow struct {
