@@ -190,8 +190,8 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		if err == nil {
 			// The same file under a second source name would bill every
 			// row twice: a mistyped --source in a cron job, not new usage.
-			return refused("%s: the same bytes are already import %d of source %s for period %s: nothing imported (import under --source %s, or `focus-load remove %d` first)",
-				opt.FileName, prior, priorSource, opt.Period, priorSource, prior)
+			return refused("%s: the same bytes were imported as source %s (import %d) for period %s: importing them as %s too would bill every row twice; nothing imported",
+				opt.FileName, priorSource, prior, opt.Period, opt.Source)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err

@@ -128,7 +128,7 @@ func TestSameBytesOtherSourceRefused(t *testing.T) {
 		t.Fatalf("same source again: %+v %v", res, err)
 	}
 	_, err = importString(t, l, "aws", data)
-	if err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "already import 1 of source AWS") {
+	if err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "were imported as source AWS (import 1)") {
 		t.Fatalf("same bytes under another source: %v", err)
 	}
 	var n int
