@@ -210,7 +210,7 @@ func TestErrors(t *testing.T) {
 	if _, err := os.Stat(missing); err == nil {
 		t.Error("focus-statement created a ledger")
 	}
-	if code != 2 || !strings.Contains(errs, "focus-load creates the ledger") {
+	if code != 2 || !strings.Contains(errs, "does not exist") {
 		t.Errorf("no ledger: exit %d %q", code, errs)
 	}
 }
