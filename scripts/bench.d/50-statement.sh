@@ -12,11 +12,14 @@ if [ ! -s "$db" ]; then
     exit 0
   fi
 fi
-t() { /usr/bin/time -f '%e %M' -o "$BENCH_DIR/statement.time" "$@"; cat "$BENCH_DIR/statement.time"; }
-read -r s0 m0 < <(t focus-statement --db "$db" --period 2025-01 --by project >"$BENCH_DIR/statements.ndjson" 2>/dev/null)
+# time's output goes to a file: the command's stdout is redirected.
+t() { /usr/bin/time -f '%e %M' -o "$BENCH_DIR/statement.time" "$@"; }
+t focus-statement --db "$db" --period 2025-01 --by project >"$BENCH_DIR/statements.ndjson" 2>/dev/null
+read -r s0 m0 < "$BENCH_DIR/statement.time"
 n=$(wc -l <"$BENCH_DIR/statements.ndjson")
 rm -rf "$BENCH_DIR/pdf"
-read -r s1 m1 < <(t focus-statement --db "$db" --period 2025-01 --by project --pdf-dir "$BENCH_DIR/pdf" >/dev/null 2>/dev/null)
+t focus-statement --db "$db" --period 2025-01 --by project --pdf-dir "$BENCH_DIR/pdf" >/dev/null 2>/dev/null
+read -r s1 m1 < "$BENCH_DIR/statement.time"
 bytes=$(find "$BENCH_DIR/pdf" -name '*.pdf' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 awk -v n="$n" -v s0="$s0" -v s1="$s1" -v m0="$m0" -v m1="$m1" -v b="$bytes" 'BEGIN {
   pdf = s1 - s0; if (pdf <= 0) pdf = 0.001
