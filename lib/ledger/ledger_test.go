@@ -111,6 +111,14 @@ func TestRejectedExcludedAndAssignedReordered(t *testing.T) {
 	if strings.Join(got, " ") != "a@uni.edu=4 b@uni.edu=1" {
 		t.Fatalf("charges %v", got)
 	}
+	tot, err := l.MonthlyTotals(ctx, "2025-01", "2025-01")
+	var sums []string
+	for _, m := range tot {
+		sums = append(sums, m.PIEmail+"="+m.BilledCost.String())
+	}
+	if err != nil || strings.Join(sums, " ") != "b@uni.edu=1 a@uni.edu=4" && strings.Join(sums, " ") != "a@uni.edu=4 b@uni.edu=1" {
+		t.Fatalf("monthly totals %v %v", sums, err)
+	}
 	items, _ := l.ReviewItems(ctx, "2025-01", "")
 	if len(items) != 2 || items[1].Status != "approved" || items[1].Flags != "" {
 		t.Fatalf("items %+v", items)
