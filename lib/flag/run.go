@@ -121,7 +121,6 @@ type engine struct {
 	keyBuf      []byte
 	fundOK      map[string]bool
 	watchOK     map[string]bool
-	badAmount   bool
 	minF        float64
 
 	metaFile *os.File

@@ -134,7 +134,7 @@ func (s *Summary) WriteJSON(w io.Writer) {
 	}{Severity: "notice", Rule: "summary", Message: fmt.Sprintf("%d rows, %d flagged", s.Rows, s.Flagged),
 		Rows: s.Rows, Flagged: s.Flagged, Period: s.Period, Codes: []code{}, TopPIs: []pi{}}
 	for _, c := range s.Codes {
-		out.Codes = append(out.Codes, code{c.Code, c.Count})
+		out.Codes = append(out.Codes, code(c))
 	}
 	for _, p := range s.TopPIs {
 		out.TopPIs = append(out.TopPIs, pi{p.PI, money.Cents(p.Billed), money.Cents(p.List), p.Rows})
