@@ -152,11 +152,15 @@ func WriteTemplate(w io.Writer, t *template.Template, sts []Statement) error {
 }
 
 // Covered returns what the institution covered: list price minus billed,
-// never negative (a surcharge is not "covered").
+// never negative (a surcharge is not "covered") and never more than the
+// list price (a net credit is shown as billed below zero, not as coverage).
 func Covered(t Totals) money.Money {
 	c := t.ListCost.Sub(t.BilledCost)
 	if c.IsNegative() {
 		return money.Zero
+	}
+	if t.ListCost.IsPositive() && c.GreaterThan(t.ListCost.Decimal) {
+		return t.ListCost
 	}
 	return c
 }
