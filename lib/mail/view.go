@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
 )
@@ -170,19 +168,5 @@ func coveredSentence(t statement.Totals, cur string) string {
 	// The same sentence as on the PDF statement (lib/statement), so the
 	// e-mail and its attachment agree word for word.
 	return fmt.Sprintf("Your institution covered %s (%s) of the list price of the services you used.",
-		FormatAmount(money.Cents(covered), cur), percent(covered, list))
-}
-
-// percent is part/whole as a percentage cut to one decimal place, with
-// "less than 0.1%" for a tiny non-zero share and no ".0" on whole numbers.
-func percent(part, whole decimal.Decimal) string {
-	p := part.Mul(decimal.NewFromInt(100)).Div(whole)
-	cut := p.Truncate(1)
-	if cut.IsZero() && !p.IsZero() {
-		return "less than 0.1%"
-	}
-	if cut.Equal(cut.Truncate(0)) {
-		return cut.Truncate(0).String() + "%"
-	}
-	return cut.StringFixed(1) + "%"
+		FormatAmount(money.Cents(covered), cur), statement.CoveredPercent(t))
 }
