@@ -28,22 +28,22 @@ func fixture(state string) *memReader {
 	ada1.EndDate = "2025-02-15"
 	ada1.Ref1 = "GRANT-7"
 	r := &memReader{
-		periods: []ledger.PeriodInfo{
+		PeriodList: []ledger.PeriodInfo{
 			{Period: "2024-12", State: ledger.StateFinalized, FinalizedAt: time.Date(2025, 1, 5, 9, 0, 0, 0, time.UTC)},
 			{Period: "2025-01", State: state},
 		},
-		charges: []ledger.Charge{
+		ChargeList: []ledger.Charge{
 			ada1,
 			charge(2, "2025-01", "bob@uni.edu", "genome", "NIH-R01", "AWS", "Amazon EC2", "1234.567", "987.654"),
 			charge(3, "2025-01", "bob@uni.edu", "genome", "NIH-R01", "AWS", "Amazon S3", "10", "10"),
 			charge(4, "2025-01", "bob@uni.edu", "genome", "NIH-R01", "AWS", "Amazon EC2", "99999", "99999"), // rejected
 			charge(5, "2024-12", "ada@uni.edu", "climate-modeling", "NSF-ATM-2024", "HPC", "HPC Compute", "2000", "0"),
 		},
-		rejected: map[int64]bool{4: true},
-		adjs:     []ledger.Adjustment{{ID: 1, Period: "2025-01", PIEmail: "bob@uni.edu", Amount: d("-12.50"), Reason: "outage credit"}},
+		Rejected:       map[int64]bool{4: true},
+		AdjustmentList: []ledger.Adjustment{{ID: 1, Period: "2025-01", PIEmail: "bob@uni.edu", Amount: d("-12.50"), Reason: "outage credit"}},
 	}
 	if state == ledger.StateFinalized {
-		r.periods[1].FinalizedAt = time.Date(2025, 2, 3, 19, 5, 6, 0, time.UTC)
+		r.PeriodList[1].FinalizedAt = time.Date(2025, 2, 3, 19, 5, 6, 0, time.UTC)
 	}
 	return r
 }
@@ -217,8 +217,8 @@ func TestErrors(t *testing.T) {
 
 func TestReport(t *testing.T) {
 	r := fixture(ledger.StateOpen)
-	r.periods = append(r.periods, ledger.PeriodInfo{Period: "2025-02", State: ledger.StateOpen})
-	r.charges = append(r.charges, charge(9, "2025-02", "ada@uni.edu", "climate-modeling", "NSF-ATM-2024", "HPC", "HPC Compute", "100.005", "0"))
+	r.PeriodList = append(r.PeriodList, ledger.PeriodInfo{Period: "2025-02", State: ledger.StateOpen})
+	r.ChargeList = append(r.ChargeList, charge(9, "2025-02", "ada@uni.edu", "climate-modeling", "NSF-ATM-2024", "HPC", "HPC Compute", "100.005", "0"))
 	pdfFile := filepath.Join(t.TempDir(), "value.pdf")
 	out, errs, code := run(t, r, "report", "--year", "2025", "--pdf", pdfFile)
 	if code != 0 {

@@ -44,15 +44,15 @@ func eq(t *testing.T, what string, got money.Money, want string) {
 
 func TestZeroDollarStatementIncludedAndRejectedExcluded(t *testing.T) {
 	r := &memReader{
-		periods: []ledger.PeriodInfo{open("2025-01")},
-		charges: []ledger.Charge{
+		PeriodList: []ledger.PeriodInfo{open("2025-01")},
+		ChargeList: []ledger.Charge{
 			charge(1, "2025-01", "ada@uni.edu", "climate", "NSF-1", "HPC", "HPC Compute", "2400", "0"),
 			charge(2, "2025-01", "bob@uni.edu", "genome", "NIH-2", "AWS", "Amazon EC2", "100", "80"),
 			charge(3, "2025-01", "bob@uni.edu", "genome", "NIH-2", "AWS", "Amazon EC2", "1000", "1000"), // rejected
-			charge(4, "2025-01", "cy@uni.edu", "x", "F-3", "AWS", "Amazon S3", "50", "50"),              // rejected: Cy has nothing left
+			charge(4, "2025-01", "cy@uni.edu", "x", "F-3", "AWS", "Amazon S3", "50", "50"),              // Rejected: Cy has nothing left
 			charge(5, "2024-12", "dee@uni.edu", "x", "F-3", "AWS", "Amazon S3", "50", "50"),             // other period
 		},
-		rejected: map[int64]bool{3: true, 4: true},
+		Rejected: map[int64]bool{3: true, 4: true},
 	}
 	sts := build(t, r, "2025-01", Options{})
 	if len(sts) != 2 {
@@ -80,15 +80,15 @@ func TestZeroDollarStatementIncludedAndRejectedExcluded(t *testing.T) {
 }
 
 func TestLinesRoundedThenSummed(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}}
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}}
 	// One line of three charges of 0.004: exact sum 0.012 → 0.01.
 	for i := int64(1); i <= 3; i++ {
-		r.charges = append(r.charges, charge(i, "2025-01", "a@u.edu", "p", "F", "AWS", "S3", "0.004", "0.004"))
+		r.ChargeList = append(r.ChargeList, charge(i, "2025-01", "a@u.edu", "p", "F", "AWS", "S3", "0.004", "0.004"))
 	}
 	// Two lines of 0.005 each: each rounds (half away from zero) to 0.01, so
 	// the total is 0.02, although the exact grand total 0.022 would be 0.02
 	// and 0.010 for these two alone would round to 0.01.
-	r.charges = append(r.charges,
+	r.ChargeList = append(r.ChargeList,
 		charge(4, "2025-01", "a@u.edu", "p", "F", "AWS", "EC2", "0.005", "0.005"),
 		charge(5, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "0.005", "-0.005"),
 	)
@@ -122,13 +122,13 @@ func TestLinesRoundedThenSummed(t *testing.T) {
 }
 
 func TestLineGroupingBySourceServiceProjectFundUnit(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}}
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}}
 	c := func(id int64, project, fund, unit, qty, ref1 string) ledger.Charge {
 		ch := charge(id, "2025-01", "a@u.edu", project, fund, "HPC", "Compute", "1", "0")
 		ch.Unit, ch.Quantity, ch.Ref1 = unit, d(qty), ref1
 		return ch
 	}
-	r.charges = []ledger.Charge{
+	r.ChargeList = []ledger.Charge{
 		c(1, "p1", "F1", "Core-Hours", "10", "G-1"),
 		c(2, "p1", "F1", "Core-Hours", "5.5", "G-1"), // same line
 		c(3, "p1", "F2", "Core-Hours", "1", "G-1"),   // other fund
@@ -151,7 +151,7 @@ func TestLineGroupingBySourceServiceProjectFundUnit(t *testing.T) {
 }
 
 func TestStatementFundAndProjectOnlyWhenShared(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		charge(1, "2025-01", "a@u.edu", "climate", "NSF-1", "HPC", "Compute", "1", "1"),
 		charge(2, "2025-01", "a@u.edu", "climate", "NSF-1", "AWS", "EC2", "1", "1"),
 		charge(3, "2025-01", "b@u.edu", "climate", "NSF-1", "HPC", "Compute", "1", "1"),
@@ -167,12 +167,12 @@ func TestStatementFundAndProjectOnlyWhenShared(t *testing.T) {
 }
 
 func TestByProject(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		charge(1, "2025-01", "a@u.edu", "climate", "NSF-1", "HPC", "Compute", "100", "0"),
 		charge(2, "2025-01", "a@u.edu", "ocean", "NSF-2", "HPC", "Compute", "50", "25"),
 		charge(3, "2025-01", "a@u.edu", "", "DEPT", "AWS", "EC2", "10", "10"),
 		charge(4, "2025-01", "b@u.edu", "climate", "NSF-1", "HPC", "Compute", "7", "7"),
-	}, adjs: []ledger.Adjustment{
+	}, AdjustmentList: []ledger.Adjustment{
 		{ID: 1, Period: "2025-01", PIEmail: "a@u.edu", ProjectID: "ocean", Amount: d("-5"), Reason: "outage"},
 		{ID: 2, Period: "2025-01", PIEmail: "a@u.edu", Amount: d("-1"), Reason: "goodwill"},
 		{ID: 3, Period: "2025-01", PIEmail: "a@u.edu", ProjectID: "wind", Amount: d("3"), Reason: "late usage"},
@@ -211,8 +211,8 @@ func TestByProject(t *testing.T) {
 	}
 	// The per-PI ids differ from per-project ids.
 	// A PI with a single project: the loose adjustment goes on it.
-	r.charges = append(r.charges, charge(9, "2025-01", "c@u.edu", "solo", "F", "HPC", "Compute", "10", "10"))
-	r.adjs = append(r.adjs, ledger.Adjustment{ID: 4, Period: "2025-01", PIEmail: "C@u.edu", Amount: d("-2"), Reason: "credit"})
+	r.ChargeList = append(r.ChargeList, charge(9, "2025-01", "c@u.edu", "solo", "F", "HPC", "Compute", "10", "10"))
+	r.AdjustmentList = append(r.AdjustmentList, ledger.Adjustment{ID: 4, Period: "2025-01", PIEmail: "C@u.edu", Amount: d("-2"), Reason: "credit"})
 	var solo []Statement
 	for _, st := range build(t, r, "2025-01", Options{By: ByProject}) {
 		if st.PI.Email == "c@u.edu" {
@@ -223,7 +223,7 @@ func TestByProject(t *testing.T) {
 		t.Fatalf("single-project PI: %+v", solo)
 	}
 	eq(t, "solo due", solo[0].Totals.AmountDue, "8.00")
-	r.charges, r.adjs = r.charges[:len(r.charges)-1], r.adjs[:len(r.adjs)-1]
+	r.ChargeList, r.AdjustmentList = r.ChargeList[:len(r.ChargeList)-1], r.AdjustmentList[:len(r.AdjustmentList)-1]
 	pi := build(t, r, "2025-01", Options{})
 	if len(pi) != 2 {
 		t.Fatalf("by pi: want 2 statements, got %d", len(pi))
@@ -232,7 +232,7 @@ func TestByProject(t *testing.T) {
 }
 
 func TestStableIDs(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		charge(1, "2025-01", "ada@uni.edu", "p", "F", "HPC", "Compute", "1", "1"),
 	}}
 	first := build(t, r, "2025-01", Options{})[0].StatementID
@@ -243,7 +243,7 @@ func TestStableIDs(t *testing.T) {
 		t.Errorf("id depends on e-mail case")
 	}
 	// Other PIs appear in a later import (sorting before and after ada).
-	r.charges = append(r.charges,
+	r.ChargeList = append(r.ChargeList,
 		charge(2, "2025-01", "aaron@uni.edu", "p", "F", "HPC", "Compute", "1", "1"),
 		charge(3, "2025-01", "zed@uni.edu", "p", "F", "HPC", "Compute", "1", "1"))
 	again := byPI(build(t, r, "2025-01", Options{}))
@@ -267,22 +267,22 @@ func TestStableIDs(t *testing.T) {
 
 func TestFinalStatus(t *testing.T) {
 	fin := time.Date(2025, 2, 3, 14, 5, 6, 0, time.FixedZone("EST", -5*3600))
-	r := &memReader{periods: []ledger.PeriodInfo{{Period: "2025-01", State: ledger.StateFinalized, FinalizedAt: fin}},
-		charges: []ledger.Charge{charge(1, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "1", "1")}}
+	r := &memReader{PeriodList: []ledger.PeriodInfo{{Period: "2025-01", State: ledger.StateFinalized, FinalizedAt: fin}},
+		ChargeList: []ledger.Charge{charge(1, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "1", "1")}}
 	st := build(t, r, "2025-01", Options{})[0]
 	if st.Status != StatusFinal || st.FinalizedAt != "2025-02-03T19:05:06Z" {
 		t.Errorf("status %q finalized_at %q", st.Status, st.FinalizedAt)
 	}
-	r.periods[0].State = ledger.StateClosed
+	r.PeriodList[0].State = ledger.StateClosed
 	if st := build(t, r, "2025-01", Options{})[0]; st.Status != StatusDraft || st.FinalizedAt != "" {
 		t.Errorf("closed period must be draft: %q %q", st.Status, st.FinalizedAt)
 	}
 }
 
 func TestAdjustmentsAndAmountDueNeverNegative(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")},
-		charges: []ledger.Charge{charge(1, "2025-01", "a@u.edu", "p", "F", "AWS", "EC2", "100", "40")},
-		adjs: []ledger.Adjustment{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")},
+		ChargeList: []ledger.Charge{charge(1, "2025-01", "a@u.edu", "p", "F", "AWS", "EC2", "100", "40")},
+		AdjustmentList: []ledger.Adjustment{
 			{ID: 2, Period: "2025-01", PIEmail: "a@u.edu", Amount: d("-50.005"), Reason: "credit"},
 			{ID: 1, Period: "2025-01", PIEmail: "A@U.EDU", Amount: d("5"), Reason: "late", Ref: "2024-12 charge 9"},
 			{ID: 3, Period: "2025-01", PIEmail: "nocharges@u.edu", Amount: d("12.5"), Reason: "license"},
@@ -306,7 +306,7 @@ func TestAdjustmentsAndAmountDueNeverNegative(t *testing.T) {
 }
 
 func TestPIFilter(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		charge(1, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "1", "1"),
 		charge(2, "2025-01", "b@u.edu", "p", "F", "HPC", "Compute", "1", "1"),
 	}}
@@ -325,7 +325,7 @@ func TestEndDateNotes(t *testing.T) {
 		c.EndDate, c.ReconciliationEnd = end, recon
 		return c
 	}
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		mk(1, "ended", "2025-01-15", ""),
 		mk(2, "soon", "2025-03-30", ""),    // 58 days after 2025-01-31
 		mk(3, "edge", "2025-04-01", ""),    // exactly 60 days
@@ -360,7 +360,7 @@ func TestEndDateNotes(t *testing.T) {
 func TestMixedCurrencyRefused(t *testing.T) {
 	c := charge(2, "2025-01", "a@u.edu", "p", "F", "Azure", "VM", "1", "1")
 	c.Currency = "EUR"
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		charge(1, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "1", "1"), c}}
 	if _, _, err := Build(ctx, r, "2025-01", Options{}); err == nil || !strings.Contains(err.Error(), "EUR") {
 		t.Fatalf("mixed currencies: err = %v", err)
@@ -405,10 +405,10 @@ func TestCoveredPercent(t *testing.T) {
 }
 
 func TestCSVAndTemplate(t *testing.T) {
-	r := &memReader{periods: []ledger.PeriodInfo{open("2025-01")}, charges: []ledger.Charge{
+	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")}, ChargeList: []ledger.Charge{
 		charge(1, "2025-01", "a@u.edu", "=HYPERLINK(\"http://x\")", "F", "HPC", "Compute", "2400", "0"),
 		charge(2, "2025-01", "b@u.edu", "p", "F", "HPC", "Compute", "1", "1"),
-	}, adjs: []ledger.Adjustment{{ID: 1, Period: "2025-01", PIEmail: "b@u.edu", Amount: d("-1"), Reason: "credit"}}}
+	}, AdjustmentList: []ledger.Adjustment{{ID: 1, Period: "2025-01", PIEmail: "b@u.edu", Amount: d("-1"), Reason: "credit"}}}
 	sts := build(t, r, "2025-01", Options{})
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, sts); err != nil {
@@ -458,7 +458,7 @@ func TestCSVAndTemplate(t *testing.T) {
 func TestHistory(t *testing.T) {
 	r := &memReader{}
 	for i, p := range []string{"2023-12", "2024-01", "2024-06", "2024-12", "2025-01", "2025-02"} {
-		r.charges = append(r.charges, charge(int64(i), p, "a@u.edu", "p", "F", "HPC", "Compute", "10", "1"))
+		r.ChargeList = append(r.ChargeList, charge(int64(i), p, "a@u.edu", "p", "F", "HPC", "Compute", "10", "1"))
 	}
 	h, err := History(ctx, r, "2025-01")
 	if err != nil {
