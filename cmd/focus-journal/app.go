@@ -166,9 +166,8 @@ func summary(w io.Writer, j *journal.Journal) {
 	fmt.Fprintf(w, "  total debits %s  total credits %s\n", j.TotalDebit.Format(), j.TotalCredit.Format())
 	fmt.Fprintf(w, "  net charged to PI funds %s = control total (statements' amount due) %s\n",
 		j.NetCharged.Format(), j.ControlTotal.Format())
-	for _, co := range j.Carryovers {
-		fmt.Fprintf(w, "  carried-over credit %s on statement %s (%s): credits exceed charges, amount due 0.00; not posted — carry it into the next period as an adjustment\n",
-			co.Amount.Format(), co.StatementID, co.PIEmail)
+	if j.CreditStatements > 0 {
+		fmt.Fprintf(w, "  %d statements with a negative amount due: %s credited to PI funds (included in the net)\n", j.CreditStatements, j.CreditTotal.Format())
 	}
 }
 

@@ -101,12 +101,7 @@ func statementsAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "focus-statement: %d PDFs in %s (%.1f KiB average, %.0f/s)\n",
 			st.Files, dir, avg, float64(st.Files)/max(el, 1e-9))
 	}
-	var sum statement.Totals
-	for i := range sts {
-		t := &sts[i].Totals
-		sum.ListCost, sum.Discount, sum.BilledCost = sum.ListCost.Add(t.ListCost), sum.Discount.Add(t.Discount), sum.BilledCost.Add(t.BilledCost)
-		sum.Adjustments, sum.AmountDue = sum.Adjustments.Add(t.Adjustments), sum.AmountDue.Add(t.AmountDue)
-	}
+	sum := statement.Sum(sts)
 	fmt.Fprintf(c.App.ErrWriter, "focus-statement: %d statements for %s (%s): list %s, discount %s, billed %s, adjustments %s, amount due %s\n",
 		len(sts), period, p.State, sum.ListCost.Format(), sum.Discount.Format(), sum.BilledCost.Format(), sum.Adjustments.Format(), sum.AmountDue.Format())
 	w := c.App.Writer

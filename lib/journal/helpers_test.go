@@ -39,9 +39,6 @@ func stmt(id, status string, lines []statement.Line, adjs ...statement.Adjustmen
 		t.Adjustments = t.Adjustments.Add(a.Amount)
 	}
 	t.AmountDue = t.BilledCost.Add(t.Adjustments)
-	if t.AmountDue.IsNegative() {
-		t.AmountDue = money.Zero
-	}
 	st.Totals = t
 	if len(funds) == 1 {
 		for f := range funds {

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
 )
@@ -94,15 +92,6 @@ func (l Line) Signed() money.Money {
 	return l.Amount
 }
 
-// Carryover is a credit beyond a statement's charges: the statement shows
-// amount due 0.00, and the excess is not posted (it is carried to the next
-// period by an adjustment there).
-type Carryover struct {
-	StatementID string
-	PIEmail     string
-	Amount      money.Money // positive: the credit not posted
-}
-
 // Journal is a built, balanced journal.
 type Journal struct {
 	ID             string // stable external reference, e.g. RC-2025-01
@@ -118,8 +107,12 @@ type Journal struct {
 	TotalCredit  money.Money // sum of credit lines
 	ControlTotal money.Money // sum of the statements' amount_due
 	NetCharged   money.Money // PI-fund debits minus PI-fund credits; Check makes it equal ControlTotal
-	Carryovers   []Carryover
-	Skipped      int // $0 statement lines and adjustments, not posted
+	Skipped      int         // $0 statement lines and adjustments, not posted
+
+	// Statements with a negative amount due (a credit to the PI's fund,
+	// posted like any other credit) and the sum of those credits.
+	CreditStatements int
+	CreditTotal      money.Money
 }
 
 // Input is one statement with where it came from, for diagnostics.
@@ -355,28 +348,10 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			ps = append(ps, posting{Line: pl, acct: acct, amount: a.Amount, expense: acct.ExpenseAccount})
 		}
 
-		// A credit beyond the charges leaves amount_due at 0.00: post only
-		// what brings the statement's net to amount_due, taking the excess
-		// off the latest credits first, and report it as carried over.
-		net := money.Zero
-		for _, p := range ps {
-			net = net.Add(p.amount)
-		}
-		if excess := st.Totals.AmountDue.Sub(net); excess.IsPositive() && st.Totals.AmountDue.IsZero() {
-			j.Carryovers = append(j.Carryovers, Carryover{StatementID: st.StatementID, PIEmail: st.PI.Email, Amount: excess})
-			for i := len(ps) - 1; i >= 0 && excess.IsPositive(); i-- {
-				if !ps[i].amount.IsNegative() {
-					continue
-				}
-				take := money.Money{Decimal: decimal.Min(excess.Decimal, ps[i].amount.Neg().Decimal)}
-				ps[i].amount = ps[i].amount.Add(take)
-				excess = excess.Sub(take)
-			}
-		}
 		posted := false
 		for _, p := range ps {
 			if p.amount.IsZero() {
-				continue // a credit wholly carried over
+				continue
 			}
 			d, c := p.Line, p.Line
 			amt := p.amount
@@ -407,6 +382,10 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 			j.Posted++
 		}
 		j.ControlTotal = j.ControlTotal.Add(st.Totals.AmountDue)
+		if st.Totals.AmountDue.IsNegative() {
+			j.CreditStatements++
+			j.CreditTotal = j.CreditTotal.Add(st.Totals.AmountDue.Neg())
+		}
 	}
 
 	if len(drafts) > 0 {

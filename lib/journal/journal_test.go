@@ -64,7 +64,7 @@ func TestBuildSampleBalancesToAmountDue(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := amountDueFromFile(t, "testdata/statements-2025-01.ndjson")
-	if want.String() != "66601.37" {
+	if want.String() != "66563.71" {
 		t.Fatalf("sample amount due = %s; regenerate expectations", want)
 	}
 	if !j.TotalDebit.Equal(j.TotalCredit.Decimal) {
@@ -109,8 +109,8 @@ func TestBuildSampleBalancesToAmountDue(t *testing.T) {
 	if j.ID != "RC-2025-01" || j.AccountingDate != "2025-01-31" || j.Currency != "USD" {
 		t.Errorf("id %q date %q currency %q", j.ID, j.AccountingDate, j.Currency)
 	}
-	if len(j.Carryovers) != 1 || j.Carryovers[0].StatementID != "2025-01-0004" || j.Carryovers[0].Amount.String() != "37.66" {
-		t.Errorf("carryovers = %+v, want 37.66 on 2025-01-0004", j.Carryovers)
+	if j.CreditStatements != 1 || j.CreditTotal.String() != "37.66" {
+		t.Errorf("credits %d %s, want 37.66 on 2025-01-0004", j.CreditStatements, j.CreditTotal)
 	}
 	for _, l := range j.Lines {
 		if l.StatementID == "2025-01-0003" {
@@ -191,37 +191,39 @@ func TestAccountCodeOverrideRefsAndCostCenter(t *testing.T) {
 	}
 }
 
-func TestCarryoverTakesLatestCreditsFirst(t *testing.T) {
+func TestCreditBeyondChargesIsPostedInFull(t *testing.T) {
 	st := stmt("2025-01-0009", statement.StatusFinal,
 		[]statement.Line{line("HPC", "HPC GPU", "F1", "30.00")},
 		statement.Adjustment{Amount: m("-20.00"), Reason: "first credit"},
 		statement.Adjustment{Amount: m("-25.00"), Reason: "second credit"})
-	if !st.Totals.AmountDue.IsZero() {
-		t.Fatal("setup: amount due should clamp to 0")
+	if st.Totals.AmountDue.String() != "-15.00" {
+		t.Fatalf("setup: amount due %s, want -15.00 (never clamped)", st.Totals.AmountDue)
 	}
 	j, err := Build(inputs(st), sampleAccounts(t), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 30 charged; credits 45: the first credit posts in full (20), the
-	// second only 10, and 15 is carried over.
+	// 30 charged; both credits posted in full: the fund ends 15 in credit.
 	var amounts []string
 	for _, l := range j.Lines {
 		if l.Side == Debit {
 			amounts = append(amounts, l.Description+"="+l.Amount.String())
 		}
 	}
-	want := "2025-01 Ada Lovelace HPC GPU=30.00|2025-01 Ada Lovelace adj first credit=20.00|2025-01 Ada Lovelace adj second credit=10.00"
+	want := "2025-01 Ada Lovelace HPC GPU=30.00|2025-01 Ada Lovelace adj first credit=20.00|2025-01 Ada Lovelace adj second credit=25.00"
 	if strings.Join(amounts, "|") != want {
 		t.Errorf("got %s", strings.Join(amounts, "|"))
 	}
-	if len(j.Carryovers) != 1 || j.Carryovers[0].Amount.String() != "15.00" || !j.NetCharged.IsZero() {
-		t.Errorf("carryovers %+v net %s", j.Carryovers, j.NetCharged)
+	if j.NetCharged.String() != "-15.00" || j.ControlTotal.String() != "-15.00" || !j.TotalDebit.Equal(j.TotalCredit.Decimal) {
+		t.Errorf("net %s control %s debits %s credits %s", j.NetCharged, j.ControlTotal, j.TotalDebit, j.TotalCredit)
+	}
+	if j.CreditStatements != 1 || j.CreditTotal.String() != "15.00" {
+		t.Errorf("credits %d %s", j.CreditStatements, j.CreditTotal)
 	}
 }
 
-func TestCarryoverWholeCreditNotPosted(t *testing.T) {
-	// Only a credit, nothing charged: nothing is posted, all carried over.
+func TestWholeCreditPosted(t *testing.T) {
+	// Only a credit, nothing charged: the credit is posted to the fund.
 	st := stmt("2025-01-0010", statement.StatusFinal,
 		[]statement.Line{line("HPC", "HPC GPU", "F1", "0.00")},
 		statement.Adjustment{Amount: m("-7.00"), Reason: "goodwill", FundOrg: "F1"})
@@ -229,8 +231,13 @@ func TestCarryoverWholeCreditNotPosted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(j.Lines) != 0 || len(j.Carryovers) != 1 || j.Carryovers[0].Amount.String() != "7.00" || j.Posted != 0 {
-		t.Errorf("lines %d carryovers %+v posted %d", len(j.Lines), j.Carryovers, j.Posted)
+	if len(j.Lines) != 2 || j.Posted != 1 || j.NetCharged.String() != "-7.00" {
+		t.Fatalf("lines %d posted %d net %s", len(j.Lines), j.Posted, j.NetCharged)
+	}
+	for _, l := range j.Lines {
+		if l.Party == PartyFund && (l.Side != Credit || l.Fund != "F1") {
+			t.Errorf("the PI fund must be credited: %+v", l)
+		}
 	}
 }
 

@@ -103,10 +103,7 @@ func checkTotals(in Input) []Problem {
 	if !adj.Equal(st.Totals.Adjustments.Decimal) {
 		bad("totals.adjustments", fmt.Sprintf("%s but its adjustments sum to %s", st.Totals.Adjustments, adj))
 	}
-	due := billed.Add(adj)
-	if due.IsNegative() {
-		due = money.Zero
-	}
+	due := billed.Add(adj) // a negative amount due is a credit, never clamped
 	if !due.Equal(st.Totals.AmountDue.Decimal) {
 		bad("totals.amount_due", fmt.Sprintf("%s but billed %s + adjustments %s gives %s", st.Totals.AmountDue, billed, adj, due))
 	}

@@ -38,6 +38,9 @@ type View struct {
 	Summary string
 	// Covered is the one sentence of what the institution covered.
 	Covered string
+	// Credit says in words what a negative amount due is ("Credit of
+	// $19.91 to NSF-ATM-2024: …"); "" unless the amount due is negative.
+	Credit string
 
 	Lines           []LineView
 	AdjustmentLines []AdjustmentView
@@ -91,6 +94,7 @@ func NewView(st *statement.Statement, attachmentName, from string) View {
 	}
 	v.Summary = fmt.Sprintf("List price %s · Discount %s · Amount due %s", v.ListPrice, v.Discount, v.AmountDue)
 	v.Covered = coveredSentence(t, cur)
+	v.Credit = statement.CreditSentence(st, func(m money.Money) string { return FormatAmount(m, cur) })
 	for _, l := range st.Lines {
 		v.Lines = append(v.Lines, LineView{
 			Source: l.Source, Service: l.Service, ProjectID: l.ProjectID, FundOrg: l.FundOrg,

@@ -31,6 +31,9 @@ const DefaultCurrency = "USD"
 type Options struct {
 	By string // ByPI ("" = ByPI) or ByProject
 	PI string // only this PI's statements (case-insensitive); "" = all
+	// Observe, when set, sees every charge the statements include (a view
+	// that also counts, e.g. pending review items, reads the period once).
+	Observe func(*ledger.Charge)
 }
 
 func (o Options) validate() error {
@@ -53,6 +56,7 @@ type lineKey struct {
 type lineAcc struct {
 	category       string
 	qty, list, bil decimal.Decimal
+	n              int
 }
 
 type stmtKey struct{ pi, project string }
@@ -65,6 +69,9 @@ type stmtAcc struct {
 	// project → role ("end_date"/"reconciliation_end") → latest date seen
 	ends map[string]map[string]string
 	adjs []ledger.Adjustment
+	// placed lists the PI-level adjustments placeLoose put on this
+	// per-project statement (each gets a note saying so).
+	placed []int64
 }
 
 // Builder accumulates a period's charges into statements. It is pure: feed
@@ -112,6 +119,9 @@ func (b *Builder) Add(c *ledger.Charge) error {
 	if b.pi != "" && pi != b.pi {
 		return nil
 	}
+	if b.opts.Observe != nil {
+		b.opts.Observe(c)
+	}
 	a := b.acc(pi, c.ProjectID)
 	if a.name == "" {
 		a.name = c.PIName
@@ -135,6 +145,7 @@ func (b *Builder) Add(c *ledger.Charge) error {
 		l = &lineAcc{category: c.ServiceCategory}
 		a.lines[k] = l
 	}
+	l.n++
 	l.qty = l.qty.Add(c.Quantity)
 	l.list = l.list.Add(c.ListCost)
 	l.bil = l.bil.Add(c.BilledCost)
@@ -163,10 +174,9 @@ func (a *stmtAcc) noteEnd(project, role, date string) {
 
 // AddAdjustments attaches the period's adjustments. With ByProject an
 // adjustment tied to a project goes on that project's statement; one tied to
-// none goes on the PI's only statement when the PI has exactly one, else on
-// the PI's statement without a project (created if needed) — never on an
-// arbitrary grant. A PI with adjustments but no charges still gets a
-// statement: the credit or charge must be shown.
+// none is placed by placeLoose once every charge is known. A PI with
+// adjustments but no charges still gets a statement: the credit or charge
+// must be shown.
 func (b *Builder) AddAdjustments(adjs []ledger.Adjustment) {
 	for _, adj := range adjs {
 		pi := strings.ToLower(strings.TrimSpace(adj.PIEmail))
@@ -183,23 +193,61 @@ func (b *Builder) AddAdjustments(adjs []ledger.Adjustment) {
 	}
 }
 
-// placeLoose puts the ByProject adjustments tied to no project (after all
-// charges and project adjustments are known, so the result does not depend
-// on call order).
+// PlacedNote is the note on a per-project statement that carries a PI-level
+// adjustment (one that names no project).
+const PlacedNote = "PI-level adjustment %d (no project named) is shown on this statement: per-project statements place it on the PI's project with the largest billed amount, so it is billed and posted exactly once."
+
+// placeLoose puts the ByProject adjustments tied to no project, after all
+// charges and project adjustments are known so the result does not depend
+// on call order. The rule (docs/DESIGN.md): the PI's statement with the
+// largest billed amount, then the largest list price, then the first
+// project id — one whole adjustment on one billed statement, so per-PI and
+// per-project statements carry the same money and the same journal lines.
+// A PI with no statement yet gets one without a project.
 func (b *Builder) placeLoose() {
-	perPI := map[string][]*stmtAcc{}
+	best := map[string]*stmtAcc{}
 	for _, a := range b.accs {
-		perPI[a.key.pi] = append(perPI[a.key.pi], a)
+		cur := best[a.key.pi]
+		if cur == nil || placeBefore(a, cur) {
+			best[a.key.pi] = a
+		}
 	}
 	for _, adj := range b.loose {
-		if accs := perPI[adj.PIEmail]; len(accs) == 1 {
-			accs[0].adjs = append(accs[0].adjs, adj)
-			continue
+		a := best[adj.PIEmail]
+		if a == nil {
+			a = b.acc(adj.PIEmail, "")
+			best[adj.PIEmail] = a
 		}
-		a := b.acc(adj.PIEmail, "")
+		if a.key.project != "" {
+			a.placed = append(a.placed, adj.ID)
+		}
 		a.adjs = append(a.adjs, adj)
 	}
 	b.loose = nil
+}
+
+// placeBefore orders a PI's statements for placeLoose. Amounts are compared
+// as the statement shows them (sums of lines rounded to cents).
+func placeBefore(a, b *stmtAcc) bool {
+	ab, al := a.rounded()
+	bb, bl := b.rounded()
+	if c := ab.Cmp(bb); c != 0 {
+		return c > 0
+	}
+	if c := al.Cmp(bl); c != 0 {
+		return c > 0
+	}
+	return a.key.project < b.key.project
+}
+
+// rounded returns the statement's billed and list totals under the one
+// rounding rule: each line rounded to cents, then summed.
+func (a *stmtAcc) rounded() (billed, list decimal.Decimal) {
+	for _, l := range a.lines {
+		billed = billed.Add(money.Cents(l.bil).Decimal)
+		list = list.Add(money.Cents(l.list).Decimal)
+	}
+	return billed, list
 }
 
 // Statements returns the statements, ordered by PI e-mail, then project.
@@ -253,7 +301,7 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
 			Source: k.source, Service: k.service, ProjectID: k.project, FundOrg: k.fund,
 			Unit: k.unit, ListCost: list, BilledCost: billed, Discount: billed.Sub(list),
 			ServiceCategory: l.category, CostCenter: k.costCenter, AccountCode: k.account,
-			Ref1: k.ref1, Ref2: k.ref2,
+			Ref1: k.ref1, Ref2: k.ref2, Charges: l.n,
 		}
 		if !l.qty.IsZero() || k.unit != "" {
 			ln.Quantity = l.qty.String()
@@ -275,10 +323,7 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
 			FundOrg: adj.FundOrg, ProjectID: adj.ProjectID, Ref: adj.Ref})
 		t.Adjustments = t.Adjustments.Add(m)
 	}
-	t.AmountDue = t.BilledCost.Add(t.Adjustments)
-	if t.AmountDue.IsNegative() {
-		t.AmountDue = money.Zero
-	}
+	t.AmountDue = t.BilledCost.Add(t.Adjustments) // negative = a credit to the fund, never clamped
 	st.Totals = t
 
 	st.FundOrg = shared(st.Lines, func(l *Line) string { return l.FundOrg })
@@ -287,6 +332,9 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
 		st.ProjectID = a.key.project
 	}
 	st.Notes = endNotes(a.ends, periodLast)
+	for _, id := range a.placed {
+		st.Notes = append(st.Notes, fmt.Sprintf(PlacedNote, id))
+	}
 	return st
 }
 

@@ -188,16 +188,22 @@ func TestByProject(t *testing.T) {
 	if len(sts) != 5 || len(ids) != 5 {
 		t.Fatalf("want 5 statements with distinct ids (a: none, climate, ocean, wind; b: climate), got %d, %d ids", len(sts), len(ids))
 	}
+	// The adjustment that names no project goes on the PI's project with the
+	// largest billed amount (ocean: 25.00, over no-project 10.00 and
+	// climate 0.00), with a note saying so.
 	oc := got[k{"a@u.edu", "ocean"}]
-	if oc == nil || len(oc.Lines) != 1 || len(oc.Adjustments) != 1 || oc.Adjustments[0].Reason != "outage" {
+	if oc == nil || len(oc.Lines) != 1 || len(oc.Adjustments) != 2 || oc.Adjustments[0].Reason != "outage" || oc.Adjustments[1].Reason != "goodwill" {
 		t.Fatalf("ocean statement: %+v", oc)
 	}
-	eq(t, "ocean due", oc.Totals.AmountDue, "20.00")
-	none := got[k{"a@u.edu", ""}]
-	if none == nil || len(none.Adjustments) != 1 || none.Adjustments[0].Reason != "goodwill" {
-		t.Fatalf("unassigned adjustment must go on the PI's statement without a project: %+v", none)
+	if len(oc.Notes) != 1 || !strings.Contains(oc.Notes[0], "PI-level adjustment 2") {
+		t.Errorf("ocean notes %q: want the placement note", oc.Notes)
 	}
-	eq(t, "no-project due", none.Totals.AmountDue, "9.00")
+	eq(t, "ocean due", oc.Totals.AmountDue, "19.00")
+	none := got[k{"a@u.edu", ""}]
+	if none == nil || len(none.Adjustments) != 0 {
+		t.Fatalf("no-project statement: %+v", none)
+	}
+	eq(t, "no-project due", none.Totals.AmountDue, "10.00")
 	wind := got[k{"a@u.edu", "wind"}]
 	if wind == nil || len(wind.Lines) != 0 || wind.ProjectID != "wind" {
 		t.Fatalf("adjustment-only project statement: %+v", wind)
@@ -279,7 +285,7 @@ func TestFinalStatus(t *testing.T) {
 	}
 }
 
-func TestAdjustmentsAndAmountDueNeverNegative(t *testing.T) {
+func TestAdjustmentsAndNegativeAmountDue(t *testing.T) {
 	r := &memReader{PeriodList: []ledger.PeriodInfo{open("2025-01")},
 		ChargeList: []ledger.Charge{charge(1, "2025-01", "a@u.edu", "p", "F", "AWS", "EC2", "100", "40")},
 		AdjustmentList: []ledger.Adjustment{
@@ -293,7 +299,10 @@ func TestAdjustmentsAndAmountDueNeverNegative(t *testing.T) {
 		t.Fatalf("adjustments %+v", a.Adjustments)
 	}
 	eq(t, "adjustments total", a.Totals.Adjustments, "-45.01")
-	eq(t, "amount due floor", a.Totals.AmountDue, "0.00")
+	eq(t, "amount due is a credit, never clamped", a.Totals.AmountDue, "-5.01")
+	if got := CreditSentence(a, func(m money.Money) string { return "$" + m.Format() }); !strings.HasPrefix(got, "Credit of $5.01 to F:") {
+		t.Errorf("credit sentence %q", got)
+	}
 	eq(t, "billed unchanged", a.Totals.BilledCost, "40.00")
 	n := m["nocharges@u.edu"]
 	if n == nil || len(n.Lines) != 0 {

@@ -60,6 +60,10 @@ type Line struct {
 	AccountCode     string `json:"account_code,omitempty"` // GL account override from tags
 	Ref1            string `json:"ref1,omitempty"`         // --tag-ref1 value, e.g. a grant number
 	Ref2            string `json:"ref2,omitempty"`
+
+	// Charges is how many ledger charges the line sums (views count with
+	// it; not part of the NDJSON contract).
+	Charges int `json:"-"`
 }
 
 // Adjustment is a manual credit or charge on the statement.
@@ -74,9 +78,10 @@ type Adjustment struct {
 	Ref       string `json:"ref,omitempty"` // the original period/charge it corrects
 }
 
-// Totals are sums of the rounded lines. AmountDue = BilledCost + Adjustments,
-// never below zero on the statement (a credit beyond the charges is carried
-// as a negative adjustment total but the amount due shows 0.00).
+// Totals are sums of the rounded lines (the one rounding rule: exact sums per
+// line, each line rounded once to cents, totals summed from rounded lines).
+// AmountDue = BilledCost + Adjustments, exactly, always: a negative amount
+// due is a credit to the PI's fund, never clamped to zero.
 type Totals struct {
 	ListCost    money.Money `json:"list_cost"`
 	Discount    money.Money `json:"discount"`

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/statement"
 )
 
 var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
@@ -29,6 +30,7 @@ type dashData struct {
 	Periods  []ledger.PeriodInfo
 	Info     ledger.PeriodInfo
 	Total    group
+	Totals   statement.Totals // the statements' totals (adjustments, amount due)
 	Sources  []group
 	Services []group
 	TopPIs   []group
@@ -77,35 +79,43 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 		s.internal(w, r, q, err)
 		return
 	}
+	// The figures come from the statements themselves (lib/statement's one
+	// rounding rule: each statement line rounded once, every total a sum of
+	// rounded lines), so the dashboard, the statements page, the PDFs and
+	// the journal agree to the cent.
+	sts, _, err := statement.Build(ctx, s.cfg.Ledger, p, statement.Options{Observe: func(c *ledger.Charge) {
+		if c.ReviewStatus == "pending" {
+			d.Pending++
+		}
+	}})
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d.Totals = statement.Sum(sts)
 	src := map[string]*group{}
 	svc := map[string]*group{}
 	pis := map[string]*group{}
-	add := func(m map[string]*group, k string, c *ledger.Charge) {
+	add := func(m map[string]*group, k string, l *statement.Line) {
 		g := m[k]
 		if g == nil {
 			g = &group{Name: k}
 			m[k] = g
 		}
-		g.List = g.List.Add(c.ListCost)
-		g.Billed = g.Billed.Add(c.BilledCost)
-		g.Count++
+		g.List = g.List.Add(l.ListCost.Decimal)
+		g.Billed = g.Billed.Add(l.BilledCost.Decimal)
+		g.Count += l.Charges
 	}
-	err = s.cfg.Ledger.EachCharge(ctx, p, func(c *ledger.Charge) error {
-		d.Total.List = d.Total.List.Add(c.ListCost)
-		d.Total.Billed = d.Total.Billed.Add(c.BilledCost)
-		d.Total.Count++
-		if c.ReviewStatus == "pending" {
-			d.Pending++
+	for i := range sts {
+		for j := range sts[i].Lines {
+			l := &sts[i].Lines[j]
+			add(src, l.Source, l)
+			add(svc, l.Service, l)
+			add(pis, sts[i].PI.Email, l)
+			d.Total.Count += l.Charges
 		}
-		add(src, c.Source, c)
-		add(svc, c.ServiceName, c)
-		add(pis, c.PIEmail, c)
-		return nil
-	})
-	if err != nil {
-		s.internal(w, r, q, err)
-		return
 	}
+	d.Total.List, d.Total.Billed = d.Totals.ListCost.Decimal, d.Totals.BilledCost.Decimal
 	if n, ok := s.openDisputes(r, p); ok {
 		d.Disputes = n
 	}

@@ -46,14 +46,7 @@ func (s *Server) statements(w http.ResponseWriter, r *http.Request, q *req) {
 			s.refused(w, r, q, err)
 			return
 		}
-		for _, st := range d.Rows {
-			t := &d.Total
-			t.ListCost = t.ListCost.Add(st.Totals.ListCost)
-			t.Discount = t.Discount.Add(st.Totals.Discount)
-			t.BilledCost = t.BilledCost.Add(st.Totals.BilledCost)
-			t.Adjustments = t.Adjustments.Add(st.Totals.Adjustments)
-			t.AmountDue = t.AmountDue.Add(st.Totals.AmountDue)
-		}
+		d.Total = statement.Sum(d.Rows)
 	}
 	s.render(w, http.StatusOK, "statements", view{Title: "Statements " + p, Q: q, Period: p, Data: d, NavItem: "statements"})
 }

@@ -1,6 +1,6 @@
 # One-off generator of statements-2025-01.ndjson (kept for reference; the
 # NDJSON is committed). Totals follow lib/statement: lines rounded to cents,
-# totals are sums of rounded lines, amount_due = max(0, billed + adjustments).
+# totals are sums of rounded lines, amount_due = billed + adjustments (negative = a credit).
 import json, random
 from decimal import Decimal, ROUND_HALF_UP
 random.seed(7)
@@ -58,7 +58,7 @@ for n,(email,name,fund,proj,grant) in enumerate(pis, 1):
     ll = sum(Decimal(l["list_cost"]) for l in lines)
     dd = sum(Decimal(l["discount"]) for l in lines)
     aa = sum(Decimal(a["amount"]) for a in adjs)
-    due = max(Decimal(0), bl+aa)
+    due = bl+aa  # a negative amount due is a credit, never clamped
     st = {"statement_id":"2025-01-%04d"%n,"period":"2025-01","status":"final","currency":"USD",
           "pi":{"email":email,"name":name},"lines":lines,"adjustments":adjs,
           "totals":{"list_cost":str(C(ll)),"discount":str(C(dd)),"billed_cost":str(C(bl)),"adjustments":str(C(aa)),"amount_due":str(C(due))},

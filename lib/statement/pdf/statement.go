@@ -238,6 +238,14 @@ func figures(d *doc, st *statement.Statement) {
 		d.gray(0)
 		d.y += 12
 	}
+	if credit := statement.CreditSentence(st, func(m money.Money) string { return CurrencyAmount(st.Currency, m) }); credit != "" {
+		d.setFont(fontBold, 10.5)
+		for _, l := range d.wrap(clean(credit), contentW, 3) {
+			d.need(14)
+			d.text(margin, d.y, contentW, 14, l, gopdf.Left)
+			d.y += 14
+		}
+	}
 	if len(st.Notes) > 0 {
 		d.y += 4
 		d.setFont(fontBold, 9)
