@@ -8,6 +8,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
@@ -59,9 +60,12 @@ func importAction(c *cli.Context) error {
 		if len(res.Replaced) > 0 {
 			replaced = fmt.Sprintf(", replaced import %v", res.Replaced)
 		}
-		fmt.Fprintf(stderr, "focus-load: %s: import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s%s\n",
+		// The rows' exact sums, not statement figures: statements round
+		// each line to cents, so the two may differ by cents, and the
+		// label says so.
+		fmt.Fprintf(stderr, "focus-load: %s: import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)%s\n",
 			displayName(name), res.ImportID, res.Period, res.State, res.Rows, res.Flagged,
-			res.ListCost.StringFixed(2), res.BilledCost.StringFixed(2), replaced)
+			money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost), replaced)
 		return nil
 	})
 }

@@ -229,9 +229,9 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft"},
-		{"2025", "NIH-R01", "bob@uni.edu", "", "1244.57", "-246.92", "997.65", "19.8", "1", "true"},
-		{"2025", "NSF-ATM-2024", "ada@uni.edu", "Ada Lovelace", "2500.01", "-2500.01", "0.00", "100", "2", "true"},
+		{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft", "adjustments", "amount_due"},
+		{"2025", "NIH-R01", "bob@uni.edu", "", "1244.57", "-246.92", "997.65", "19.8", "1", "true", "-12.50", "985.15"},
+		{"2025", "NSF-ATM-2024", "ada@uni.edu", "Ada Lovelace", "2500.01", "-2500.01", "0.00", "100", "2", "true", "0.00", "0.00"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %v", rows)

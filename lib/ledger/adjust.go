@@ -41,6 +41,11 @@ func (l *Ledger) Adjust(ctx context.Context, a Actor, adj Adjustment) (int64, er
 		if state == StateFinalized {
 			return refused("period %s is finalized: put the adjustment in the next open period with --ref \"%s ...\"", adj.Period, adj.Period)
 		}
+		if adj.FundOrg = strings.TrimSpace(adj.FundOrg); adj.FundOrg == "" {
+			if adj.FundOrg, err = adjustmentFund(tx, adj.Period, adj.PIEmail, adj.ProjectID); err != nil {
+				return err
+			}
+		}
 		out, err := tx.Exec(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
 			VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
 		if err != nil {

@@ -62,6 +62,20 @@ func (m Money) Format() string {
 	return out
 }
 
+// FormatExact is d with thousands separators and every decimal it has (at
+// least two): "107,377.0712". For sums that are not rounded to cents, such
+// as an import's raw rows, labelled as before rounding where they are shown.
+func FormatExact(d decimal.Decimal) string {
+	places := max(-d.Exponent(), 2)
+	whole := Money{d.Truncate(0)}.Format()
+	whole = strings.TrimSuffix(whole, ".00")
+	frac := d.Abs().Sub(d.Abs().Truncate(0)).StringFixed(places)
+	if whole == "0" && d.IsNegative() {
+		whole = "-0"
+	}
+	return whole + strings.TrimPrefix(frac, "0")
+}
+
 // MarshalJSON writes the two-place decimal string.
 func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.StringFixed(2)) }
 

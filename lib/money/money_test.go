@@ -41,3 +41,14 @@ func TestJSON(t *testing.T) {
 		t.Fatal(v, err)
 	}
 }
+
+func TestFormatExact(t *testing.T) {
+	for in, want := range map[string]string{
+		"107377.0712": "107,377.0712", "1.5": "1.50", "0": "0.00", "-0.125": "-0.125",
+		"-1234567.1": "-1,234,567.10", "999": "999.00", "0.000001": "0.000001",
+	} {
+		if got := FormatExact(decimal.RequireFromString(in)); got != want {
+			t.Errorf("FormatExact(%s) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -32,6 +32,11 @@ type ReportRow struct {
 	Discount   money.Money
 	BilledCost money.Money
 	Months     int // periods with charges
+
+	// Adjustments posted to this fund for this PI, and AmountDue =
+	// BilledCost + Adjustments (negative: a net credit to the fund).
+	Adjustments money.Money
+	AmountDue   money.Money
 }
 
 // Draft reports whether any period of the report is not finalized.
@@ -44,9 +49,12 @@ func (r *Report) Draft() bool {
 	return false
 }
 
-// AnnualReport builds the report from the statement lines of every period
-// of the year: each line rounded as on the statements, so the report and
-// the statements agree to the cent.
+// AnnualReport builds the report from the statements of every period of
+// the year (Build, the one rounding rule): each line and adjustment as the
+// statements show it, so the report and the statements agree to the cent.
+// An adjustment counts on its own fund (the statement's when it names
+// none), as focus-journal posts it; credits beyond the charges are counted,
+// never dropped.
 func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Report, error) {
 	ps, err := r.Periods(ctx)
 	if err != nil {
@@ -57,46 +65,51 @@ func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Rep
 	type key struct{ fund, pi string }
 	rows := map[key]*ReportRow{}
 	months := map[key]map[string]bool{}
+	row := func(fund string, st *Statement) *ReportRow {
+		k := key{fund, st.PI.Email}
+		r := rows[k]
+		if r == nil {
+			r = &ReportRow{FundOrg: fund, PIEmail: st.PI.Email}
+			rows[k], months[k] = r, map[string]bool{}
+		}
+		if r.PIName == "" {
+			r.PIName = st.PI.Name
+		}
+		return r
+	}
 	for _, p := range ps {
 		if !strings.HasPrefix(p.Period, prefix) {
 			continue
 		}
 		rep.Periods = append(rep.Periods, p)
-		b, err := NewBuilder(p, Options{})
+		sts, _, err := Build(ctx, r, p.Period, Options{})
 		if err != nil {
 			return nil, err
 		}
-		if err := r.EachCharge(ctx, p.Period, b.Add); err != nil {
-			return nil, fmt.Errorf("charges of %s: %w", p.Period, err)
-		}
-		sts, err := b.Statements()
-		if err != nil {
-			return nil, err
-		}
-		for _, st := range sts {
+		for i := range sts {
+			st := &sts[i]
 			for _, l := range st.Lines {
-				k := key{l.FundOrg, st.PI.Email}
-				row := rows[k]
-				if row == nil {
-					row = &ReportRow{FundOrg: l.FundOrg, PIEmail: st.PI.Email}
-					rows[k], months[k] = row, map[string]bool{}
-				}
-				if row.PIName == "" {
-					row.PIName = st.PI.Name
-				}
+				row := row(l.FundOrg, st)
 				row.ListCost = row.ListCost.Add(l.ListCost)
 				row.Discount = row.Discount.Add(l.Discount)
 				row.BilledCost = row.BilledCost.Add(l.BilledCost)
-				months[k][p.Period] = true
+				months[key{l.FundOrg, st.PI.Email}][p.Period] = true
+			}
+			for _, a := range st.Adjustments {
+				row := row(firstNonEmpty(a.FundOrg, st.FundOrg), st)
+				row.Adjustments = row.Adjustments.Add(a.Amount)
 			}
 		}
 	}
 	for k, row := range rows {
 		row.Months = len(months[k])
+		row.AmountDue = row.BilledCost.Add(row.Adjustments)
 		rep.Rows = append(rep.Rows, *row)
 		rep.Totals.ListCost = rep.Totals.ListCost.Add(row.ListCost)
 		rep.Totals.Discount = rep.Totals.Discount.Add(row.Discount)
 		rep.Totals.BilledCost = rep.Totals.BilledCost.Add(row.BilledCost)
+		rep.Totals.Adjustments = rep.Totals.Adjustments.Add(row.Adjustments)
+		rep.Totals.AmountDue = rep.Totals.AmountDue.Add(row.AmountDue)
 	}
 	rep.Totals.Months = len(rep.Periods)
 	sort.Slice(rep.Rows, func(i, j int) bool {
@@ -112,13 +125,15 @@ func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Rep
 // plain decimals; covered_pct is the honest (floored) percentage.
 func WriteReportCSV(w io.Writer, rep *Report) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft"})
+	// adjustments and amount_due are added at the end: columns are added,
+	// never moved, for the spreadsheets that read this file.
+	cw.Write([]string{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft", "adjustments", "amount_due"})
 	draft := strconv.FormatBool(rep.Draft())
 	for _, r := range rep.Rows {
 		pct := CoveredPercent(Totals{ListCost: r.ListCost, BilledCost: r.BilledCost})
 		cw.Write([]string{strconv.Itoa(rep.Year), safe(r.FundOrg), safe(r.PIEmail), safe(r.PIName),
 			r.ListCost.String(), r.Discount.String(), r.BilledCost.String(),
-			strings.TrimSuffix(pct, "%"), strconv.Itoa(r.Months), draft})
+			strings.TrimSuffix(pct, "%"), strconv.Itoa(r.Months), draft, r.Adjustments.String(), r.AmountDue.String()})
 	}
 	cw.Flush()
 	return cw.Error()

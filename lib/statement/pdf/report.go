@@ -101,6 +101,12 @@ func (r *Renderer) Report(rep *statement.Report) ([]byte, error) {
 		sentence = fmt.Sprintf("The institution covered $%s (%s) of the list price of the services its researchers used.",
 			statement.Covered(t).Format(), statement.CoveredPercent(t))
 	}
+	if !rep.Totals.Adjustments.IsZero() {
+		// Adjustments (credits beyond the charges included) are part of
+		// what the funds were charged: shown, never dropped.
+		sentence += fmt.Sprintf(" Adjustments for the year: %s; amount due after adjustments: %s.",
+			CurrencyAmount("USD", rep.Totals.Adjustments), CurrencyAmount("USD", rep.Totals.AmountDue))
+	}
 	for _, l := range d.wrap(sentence, contentW, 3) {
 		d.text(margin, d.y, contentW, 14, l, gopdf.Left)
 		d.y += 14
