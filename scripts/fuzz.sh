@@ -9,3 +9,7 @@ for pkg in $(go list ./...); do
     go test -run '^$' -fuzz "^$f\$" -fuzztime "$t" "$pkg"
   done
 done
+# The money property tests (random ledgers): make test runs a few hundred
+# cases, this many more.
+echo "== money properties (${RAPID_CHECKS:=3000} cases each)"
+go test -count=1 -run 'Property$' ./e2e ./lib/web -args -rapid.checks="$RAPID_CHECKS"

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -79,18 +80,29 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 		s.internal(w, r, q, err)
 		return
 	}
-	// The figures come from the statements themselves (lib/statement's one
-	// rounding rule: each statement line rounded once, every total a sum of
-	// rounded lines), so the dashboard, the statements page, the PDFs and
-	// the journal agree to the cent.
-	sts, _, err := statement.Build(ctx, s.cfg.Ledger, p, statement.Options{Observe: func(c *ledger.Charge) {
+	if err := periodFigures(ctx, s.cfg.Ledger, p, &d); err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	if n, ok := s.openDisputes(r, p); ok {
+		d.Disputes = n
+	}
+	s.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard " + p, Q: q, Period: p, Data: d, NavItem: "dashboard", Notice: notice(r)})
+}
+
+// periodFigures fills the dashboard's money and breakdowns of period p.
+// The figures come from the statements themselves (lib/statement's one
+// rounding rule: each statement line rounded once, every total a sum of
+// rounded lines), so the dashboard, the statements page, the PDFs and the
+// journal agree to the cent.
+func periodFigures(ctx context.Context, l ledger.StatementReader, p string, d *dashData) error {
+	sts, _, err := statement.Build(ctx, l, p, statement.Options{Observe: func(c *ledger.Charge) {
 		if c.ReviewStatus == "pending" {
 			d.Pending++
 		}
 	}})
 	if err != nil {
-		s.internal(w, r, q, err)
-		return
+		return err
 	}
 	d.Totals = statement.Sum(sts)
 	src := map[string]*group{}
@@ -116,14 +128,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	d.Total.List, d.Total.Billed = d.Totals.ListCost.Decimal, d.Totals.BilledCost.Decimal
-	if n, ok := s.openDisputes(r, p); ok {
-		d.Disputes = n
-	}
 	finish(&d.Total, d.Total.List)
 	d.Sources = ranked(src, 0)
 	d.Services = ranked(svc, 0)
 	d.TopPIs = ranked(pis, 10)
-	s.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard " + p, Q: q, Period: p, Data: d, NavItem: "dashboard", Notice: notice(r)})
+	return nil
 }
 
 // ranked sorts groups by list price (largest first), keeps the first n (0 =

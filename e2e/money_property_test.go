@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+
+	"github.com/openchargeback/ocb/lib/journal"
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/ledger/ledgertest"
+	"github.com/openchargeback/ocb/lib/statement"
+)
+
+// TestMoneyConservedProperty holds every money view of random ledgers (real
+// SQLite files) to the model they were generated from, under the one
+// rounding rule. `make test` runs rapid's default 100 cases; `make fuzz`
+// runs many more (-rapid.checks).
+//
+// For both --by pi and --by project:
+//   - Σ amount_due = Σ billed of the statement lines + Σ adjustments, equal
+//     to the model's figures to the cent, and the same in both groupings;
+//   - every statement's lines and adjustments sum to its totals, and
+//     amount_due = billed + adjustments exactly (never clamped);
+//   - the annual report for the year agrees with the statements;
+//   - focus-journal's debits equal its credits, and the net charged to
+//     funds equals Σ amount_due.
+func TestMoneyConservedProperty(t *testing.T) {
+	accounts, err := os.Open(filepath.Join("..", "testdata", "accounts.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := journal.ReadAccounts(accounts, "accounts.csv")
+	accounts.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	n := 0
+	forBatches(t, func(t *testing.T) {
+		rapid.Check(t, func(rt *rapid.T) {
+			n++
+			l, err := ledger.Open(filepath.Join(dir, fmt.Sprintf("ledger-%d.db", n)))
+			if err != nil {
+				rt.Fatal(err)
+			}
+			defer l.Close()
+			m := ledgertest.RandomLedger(rt, l)
+			ctx := context.Background()
+			wantList, wantBilled, wantAdj := m.Expected()
+			wantDue := wantBilled.Add(wantAdj)
+
+			var sums []statement.Totals
+			for _, by := range []string{statement.ByPI, statement.ByProject} {
+				sts, _, err := statement.Build(ctx, l, m.Period, statement.Options{By: by})
+				if err != nil {
+					rt.Fatalf("--by %s: %v", by, err)
+				}
+				for i := range sts {
+					checkStatementSums(rt, by, &sts[i])
+				}
+				sum := statement.Sum(sts)
+				sums = append(sums, sum)
+				for _, c := range []struct {
+					what      string
+					got, want decimal.Decimal
+				}{{"list", sum.ListCost.Decimal, wantList}, {"billed", sum.BilledCost.Decimal, wantBilled},
+					{"adjustments", sum.Adjustments.Decimal, wantAdj}, {"amount due", sum.AmountDue.Decimal, wantDue}} {
+					if !c.got.Equal(c.want) {
+						rt.Fatalf("--by %s: Σ %s %s, the model gives %s", by, c.what, c.got, c.want)
+					}
+				}
+
+				// The journal of exactly these statements balances and charges
+				// the funds Σ amount_due, credits included.
+				ins := make([]journal.Input, len(sts))
+				for i := range sts {
+					ins[i] = journal.Input{Statement: sts[i], File: "prop", Line: i + 1}
+				}
+				j, err := journal.Build(ins, accts, journal.Options{AllowDraft: true})
+				if err != nil {
+					rt.Fatalf("--by %s: journal: %v", by, err)
+				}
+				if !j.TotalDebit.Equal(j.TotalCredit.Decimal) {
+					rt.Fatalf("--by %s: journal debits %s ≠ credits %s", by, j.TotalDebit, j.TotalCredit)
+				}
+				if !j.NetCharged.Equal(sum.AmountDue.Decimal) || !j.ControlTotal.Equal(sum.AmountDue.Decimal) {
+					rt.Fatalf("--by %s: journal net %s control %s, Σ amount_due %s", by, j.NetCharged, j.ControlTotal, sum.AmountDue)
+				}
+			}
+			if !totalsEqual(sums[0], sums[1]) {
+				rt.Fatalf("per PI %+v ≠ per project %+v", sums[0], sums[1])
+			}
+
+			rep, err := statement.AnnualReport(ctx, l, 2025)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			r := rep.Totals
+			got := statement.Totals{ListCost: r.ListCost, Discount: r.Discount, BilledCost: r.BilledCost, Adjustments: r.Adjustments, AmountDue: r.AmountDue}
+			if !totalsEqual(got, sums[0]) {
+				rt.Fatalf("annual report %+v ≠ statements %+v", got, sums[0])
+			}
+		})
+	})
+}
+
+// forBatches runs a property in three batches of rapid's default 100
+// cases (each batch with its own random seed): a few hundred cases in
+// `make test`. Given -rapid.checks (make fuzz), it runs once with that.
+func forBatches(t *testing.T, run func(*testing.T)) {
+	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() != f.DefValue {
+		run(t)
+		return
+	}
+	for i := range 3 {
+		t.Run(fmt.Sprintf("batch%d", i+1), run)
+	}
+}
+
+func checkStatementSums(t *rapid.T, by string, st *statement.Statement) {
+	var list, disc, billed, adj decimal.Decimal
+	for _, l := range st.Lines {
+		list, disc, billed = list.Add(l.ListCost.Decimal), disc.Add(l.Discount.Decimal), billed.Add(l.BilledCost.Decimal)
+		if !l.Discount.Equal(l.BilledCost.Sub(l.ListCost).Decimal) {
+			t.Fatalf("--by %s %s: line discount %s ≠ billed − list", by, st.StatementID, l.Discount)
+		}
+	}
+	for _, a := range st.Adjustments {
+		adj = adj.Add(a.Amount.Decimal)
+	}
+	tt := st.Totals
+	if !tt.ListCost.Equal(list) || !tt.Discount.Equal(disc) || !tt.BilledCost.Equal(billed) || !tt.Adjustments.Equal(adj) {
+		t.Fatalf("--by %s %s: totals %+v do not sum its lines and adjustments", by, st.StatementID, tt)
+	}
+	if !tt.AmountDue.Equal(billed.Add(adj)) {
+		t.Fatalf("--by %s %s: amount due %s ≠ billed %s + adjustments %s", by, st.StatementID, tt.AmountDue, billed, adj)
+	}
+}
+
+func totalsEqual(a, b statement.Totals) bool {
+	return a.ListCost.Equal(b.ListCost.Decimal) && a.Discount.Equal(b.Discount.Decimal) &&
+		a.BilledCost.Equal(b.BilledCost.Decimal) && a.Adjustments.Equal(b.Adjustments.Decimal) && a.AmountDue.Equal(b.AmountDue.Decimal)
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/ledger/ledgertest"
+	"github.com/openchargeback/ocb/lib/statement"
+)
+
+// TestDashboardAgreesWithStatementsProperty: on random ledgers (real SQLite
+// files), the dashboard's totals equal the statements page's (the same
+// statements, summed), both equal the model's figures under the rounding
+// rule, and each breakdown (by source, service, PI) sums to the totals.
+func TestDashboardAgreesWithStatementsProperty(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		n++
+		l, err := ledger.Open(filepath.Join(dir, fmt.Sprintf("l%d.db", n)))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer l.Close()
+		m := ledgertest.RandomLedger(rt, l)
+		var d dashData
+		if err := periodFigures(context.Background(), l, m.Period, &d); err != nil {
+			rt.Fatal(err)
+		}
+		sts, _, err := statement.Build(context.Background(), l, m.Period, statement.Options{})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		page := statement.Sum(sts) // what the statements page shows
+		wantList, wantBilled, wantAdj := m.Expected()
+		if !d.Total.List.Equal(page.ListCost.Decimal) || !d.Total.Billed.Equal(page.BilledCost.Decimal) ||
+			!d.Totals.Adjustments.Equal(page.Adjustments.Decimal) || !d.Totals.AmountDue.Equal(page.AmountDue.Decimal) {
+			rt.Fatalf("dashboard list %s billed %s adj %s due %s; statements page %+v", d.Total.List, d.Total.Billed, d.Totals.Adjustments, d.Totals.AmountDue, page)
+		}
+		if !page.ListCost.Equal(wantList) || !page.BilledCost.Equal(wantBilled) || !page.Adjustments.Equal(wantAdj) {
+			rt.Fatalf("statements %+v; model list %s billed %s adjustments %s", page, wantList, wantBilled, wantAdj)
+		}
+		for name, gs := range map[string][]group{"source": d.Sources, "service": d.Services} {
+			var list, billed decimal.Decimal
+			for _, g := range gs {
+				list, billed = list.Add(g.List), billed.Add(g.Billed)
+			}
+			if !list.Equal(d.Total.List) || !billed.Equal(d.Total.Billed) {
+				rt.Fatalf("by %s: list %s billed %s, totals %s %s", name, list, billed, d.Total.List, d.Total.Billed)
+			}
+		}
+	})
+}
