@@ -14,48 +14,74 @@ import (
 // open or closed period. Late usage or a correction for a finalized period
 // goes into the next open period with ref naming the original.
 func (l *Ledger) Adjust(ctx context.Context, a Actor, adj Adjustment) (int64, error) {
-	if err := ValidPeriod(adj.Period); err != nil {
+	ids, err := l.AdjustAll(ctx, a, "adjust", []Adjustment{adj})
+	if err != nil {
 		return 0, err
 	}
-	adj.PIEmail = strings.ToLower(strings.TrimSpace(adj.PIEmail))
-	if adj.PIEmail == "" || !strings.Contains(adj.PIEmail, "@") {
-		return 0, fmt.Errorf("--pi %q: want the PI's e-mail", adj.PIEmail)
+	return ids[0], nil
+}
+
+// AdjustAll enters several adjustments in one transaction (all or none),
+// each checked and audited as Adjust does, under the audit action given
+// ("adjust", or "carry-credit" for a credit carried between periods).
+func (l *Ledger) AdjustAll(ctx context.Context, a Actor, action string, adjs []Adjustment) ([]int64, error) {
+	for i := range adjs {
+		adj := &adjs[i]
+		if err := ValidPeriod(adj.Period); err != nil {
+			return nil, err
+		}
+		adj.PIEmail = strings.ToLower(strings.TrimSpace(adj.PIEmail))
+		if adj.PIEmail == "" || !strings.Contains(adj.PIEmail, "@") {
+			return nil, fmt.Errorf("--pi %q: want the PI's e-mail", adj.PIEmail)
+		}
+		if strings.TrimSpace(adj.Reason) == "" {
+			return nil, errors.New("--reason is required: the PI reads it on the statement")
+		}
+		if adj.Amount.IsZero() {
+			return nil, errors.New("--amount is zero")
+		}
 	}
-	if strings.TrimSpace(adj.Reason) == "" {
-		return 0, errors.New("--reason is required: the PI reads it on the statement")
-	}
-	if adj.Amount.IsZero() {
-		return 0, errors.New("--amount is zero")
-	}
-	var id int64
+	var ids []int64
 	err := l.withTx(ctx, func(tx *sql.Tx) error {
-		state, err := l.periodState(tx, adj.Period)
-		if errors.Is(err, ErrNoPeriod) {
-			if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, adj.Period); err != nil {
+		ids = ids[:0]
+		for _, adj := range adjs {
+			id, err := l.adjustTx(tx, a, action, adj)
+			if err != nil {
 				return err
 			}
-			state = StateOpen
-		} else if err != nil {
-			return err
+			ids = append(ids, id)
 		}
-		if state == StateFinalized {
-			return refused("period %s is finalized: put the adjustment in the next open period with --ref \"%s ...\"", adj.Period, adj.Period)
-		}
-		if adj.FundOrg = strings.TrimSpace(adj.FundOrg); adj.FundOrg == "" {
-			if adj.FundOrg, err = adjustmentFund(tx, adj.Period, adj.PIEmail, adj.ProjectID); err != nil {
-				return err
-			}
-		}
-		out, err := tx.Exec(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
-			VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
-		if err != nil {
-			return err
-		}
-		id, _ = out.LastInsertId()
-		return l.audit(tx, a, "adjust", fmt.Sprintf("adjustment %d", id), adj.Period, nil,
-			map[string]string{"pi": adj.PIEmail, "amount": adj.Amount.String(), "project_id": adj.ProjectID, "fund_org": adj.FundOrg, "ref": adj.Ref}, adj.Reason)
+		return nil
 	})
-	return id, err
+	return ids, err
+}
+
+func (l *Ledger) adjustTx(tx *sql.Tx, a Actor, action string, adj Adjustment) (int64, error) {
+	state, err := l.periodState(tx, adj.Period)
+	if errors.Is(err, ErrNoPeriod) {
+		if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, adj.Period); err != nil {
+			return 0, err
+		}
+		state = StateOpen
+	} else if err != nil {
+		return 0, err
+	}
+	if state == StateFinalized {
+		return 0, refused("period %s is finalized: put the adjustment in the next open period with --ref \"%s ...\"", adj.Period, adj.Period)
+	}
+	if adj.FundOrg = strings.TrimSpace(adj.FundOrg); adj.FundOrg == "" {
+		if adj.FundOrg, err = adjustmentFund(tx, adj.Period, adj.PIEmail, adj.ProjectID); err != nil {
+			return 0, err
+		}
+	}
+	out, err := tx.Exec(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
+		VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
+	if err != nil {
+		return 0, fmt.Errorf("adjustment for %s in %s: %w", adj.PIEmail, adj.Period, err)
+	}
+	id, _ := out.LastInsertId()
+	return id, l.audit(tx, a, action, fmt.Sprintf("adjustment %d", id), adj.Period, nil,
+		map[string]string{"pi": adj.PIEmail, "amount": adj.Amount.String(), "project_id": adj.ProjectID, "fund_org": adj.FundOrg, "ref": adj.Ref}, adj.Reason)
 }
 
 // Dispute is a PI's objection to a statement or a charge.
