@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -128,7 +129,13 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		done(w, r, "/review", back)
 		return
 	}
-	d := ReviewDecision{Action: r.PostFormValue("action"), IDs: ids, Note: strings.TrimSpace(r.PostFormValue("note"))}
+	d := ReviewDecision{Action: r.PostFormValue("action"), IDs: ids, Note: strings.TrimSpace(r.PostFormValue("note")),
+		Seen: map[int64]string{}}
+	for _, id := range ids {
+		if v, ok := r.PostForm["seen."+strconv.FormatInt(id, 10)]; ok && len(v) > 0 {
+			d.Seen[id] = v[0]
+		}
+	}
 	switch d.Action {
 	case "approve", "reject":
 	case "assign":
@@ -147,6 +154,10 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	n, err := s.cfg.Ledger.Decide(r.Context(), q.actor(), d)
+	if errors.Is(err, ErrRefused) {
+		s.reviewRefused(w, r, q, d, err)
+		return
+	}
 	if err != nil {
 		s.refused(w, r, q, err)
 		return
@@ -154,6 +165,45 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	back.Set("done", d.Action)
 	back.Set("n", strconv.Itoa(n))
 	done(w, r, "/review", back)
+}
+
+// cliHint matches the command-line advice in a ledger message ("(`focus-load
+// review assign ...`)"), which means nothing on a web page.
+var cliHint = regexp.MustCompile("\\s*\\(?`focus-[^`]*`\\)?")
+
+// webWords is a ledger message without its command-line advice.
+func webWords(msg string) string { return cliHint.ReplaceAllString(msg, "") }
+
+// reviewRefused shows a refused review decision on the review page itself,
+// with the selection kept (bar a charge someone else decided meanwhile).
+func (s *Server) reviewRefused(w http.ResponseWriter, r *http.Request, q *req, d ReviewDecision, err error) {
+	sel := map[int64]bool{}
+	for _, id := range d.IDs {
+		sel[id] = true
+	}
+	msg := "Refused: " + webWords(err.Error()) + ". Nothing was changed; your selection is kept."
+	var st *ledger.StaleError
+	if errors.As(err, &st) {
+		delete(sel, st.ChargeID)
+		who := ""
+		if st.By != "" {
+			who = " by " + st.By
+		}
+		when := ""
+		if !st.At.IsZero() {
+			when = " at " + st.At.UTC().Format("15:04 UTC")
+		}
+		verb := "was " + st.Now
+		if st.Now == "pending" {
+			verb = "was put back to pending"
+		}
+		msg = fmt.Sprintf("Charge %d %s%s%s after you loaded this page, so nothing was changed. It is left unselected; the rest of your selection is kept — submit again to %s them.",
+			st.ChargeID, verb, who, when, d.Action)
+	}
+	r2 := r.Clone(r.Context())
+	v, _ := url.ParseQuery(r.PostFormValue("view"))
+	r2.URL.RawQuery = v.Encode()
+	s.chargePageWith(w, r2, q, "review", true, &inline{Status: http.StatusConflict, Error: msg, Selected: sel})
 }
 
 func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {

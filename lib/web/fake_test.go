@@ -127,6 +127,13 @@ func (m *memLedger) PeriodAction(_ context.Context, a Actor, p, action string) e
 }
 
 func (m *memLedger) Decide(_ context.Context, a Actor, d ReviewDecision) (int, error) {
+	for _, id := range d.IDs {
+		for _, c := range m.charges {
+			if seen, ok := d.Seen[id]; ok && c.ID == id && c.Review != seen {
+				return 0, ledgerRefusal{&ledger.StaleError{ChargeID: id, Seen: seen, Now: c.Review, By: c.DecidedBy}}
+			}
+		}
+	}
 	n := 0
 	for _, id := range d.IDs {
 		for i := range m.charges {

@@ -86,9 +86,49 @@ type chargesData struct {
 	Cols         []sortLink
 	Action       string // the page's own path
 	ReviewAction bool   // show the bulk review form
+	ReadOnly     string // why the period cannot change ("" = it can)
+	View         string // the filter as a query string, carried by the review form
+	Selected     map[int64]bool
+}
+
+// inline is what a refused POST shows on the page it came from: the
+// refusal below the title and the person's selection and entries kept.
+type inline struct {
+	Status   int
+	Error    string
+	Selected map[int64]bool
+	Form     url.Values
+}
+
+func (in *inline) status() int {
+	if in == nil || in.Status == 0 {
+		return http.StatusOK
+	}
+	return in.Status
+}
+
+func (in *inline) err() string {
+	if in == nil {
+		return ""
+	}
+	return in.Error
+}
+
+// readOnly says why a period's records cannot change, or "".
+func readOnly(ps []ledger.PeriodInfo, p string) string {
+	for _, x := range ps {
+		if x.Period == p && x.State == ledger.StateFinalized {
+			return "Period " + p + " is finalized: its charges, reviews, adjustments and disputes can no longer change. Corrections go into the next open period as adjustments."
+		}
+	}
+	return ""
 }
 
 func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page string, review bool) {
+	s.chargePageWith(w, r, q, page, review, nil)
+}
+
+func (s *Server) chargePageWith(w http.ResponseWriter, r *http.Request, q *req, page string, review bool, in *inline) {
 	ps, err := s.cfg.Ledger.Periods(r.Context())
 	if err != nil {
 		s.internal(w, r, q, err)
@@ -105,7 +145,11 @@ func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page
 	}
 	d := chargesData{Periods: ps, F: f, Rows: rows, Total: total, Page: f.Offset/pageSize + 1,
 		Pages: (total + pageSize - 1) / pageSize, First: f.Offset + 1, Last: f.Offset + len(rows),
-		Action: "/" + page, ReviewAction: review && q.User.Role >= RoleReviewer}
+		Action: "/" + page, ReadOnly: readOnly(ps, f.Period), View: f.query()}
+	d.ReviewAction = review && q.User.Role >= RoleReviewer && d.ReadOnly == ""
+	if in != nil {
+		d.Selected = in.Selected
+	}
 	if d.Page > 1 {
 		d.Prev = "/" + page + "?" + f.query("page", strconv.Itoa(d.Page-1))
 	}
@@ -133,8 +177,8 @@ func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page
 	if review {
 		title = "Review queue"
 	}
-	s.render(w, http.StatusOK, page, view{Title: title + " " + f.Period, Q: q, Period: f.Period, Data: d,
-		NavItem: page, Notice: notice(r)})
+	s.render(w, in.status(), page, view{Title: title + " " + f.Period, Q: q, Period: f.Period, Data: d,
+		NavItem: page, Notice: notice(r), Error: in.err()})
 }
 
 func (s *Server) charges(w http.ResponseWriter, r *http.Request, q *req) {
