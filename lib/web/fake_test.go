@@ -196,6 +196,9 @@ func (m *memLedger) OpenDispute(_ context.Context, a Actor, d NewDispute) (int64
 func (m *memLedger) ResolveDispute(_ context.Context, a Actor, id int64, note string) error {
 	for i := range m.disputes {
 		if m.disputes[i].ID == id {
+			if m.disputes[i].Status != "open" {
+				return fmt.Errorf("dispute %d is already %s: %w", id, m.disputes[i].Status, ErrRefused)
+			}
 			m.disputes[i].Status, m.disputes[i].Note, m.disputes[i].ResolvedBy = "resolved", note, a.User
 			return nil
 		}

@@ -227,21 +227,42 @@ func (s *Server) chargesCSV(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 type adjustmentsData struct {
-	Periods []ledger.PeriodInfo
-	Info    ledger.PeriodInfo
-	Rows    []ledger.Adjustment
-	Total   money.Money
+	Periods  []ledger.PeriodInfo
+	Info     ledger.PeriodInfo
+	Rows     []ledger.Adjustment
+	Total    money.Money
+	ReadOnly string
+	Seen     int64             // the newest adjustment id on the page (stale-form check)
+	Form     map[string]string // a refused form's entries, shown again
+}
+
+// formMap keeps the text entries of a refused form.
+func formMap(in *inline) map[string]string {
+	m := map[string]string{}
+	if in != nil {
+		for k, v := range in.Form {
+			if k != "csrf" && len(v) > 0 {
+				m[k] = v[0]
+			}
+		}
+	}
+	return m
 }
 
 func (s *Server) adjustments(w http.ResponseWriter, r *http.Request, q *req) {
+	s.adjustmentsPage(w, r, q, nil)
+}
+
+func (s *Server) adjustmentsPage(w http.ResponseWriter, r *http.Request, q *req, in *inline) {
 	ctx := r.Context()
 	ps, err := s.cfg.Ledger.Periods(ctx)
 	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
-	d := adjustmentsData{Periods: ps, Total: money.Zero}
+	d := adjustmentsData{Periods: ps, Total: money.Zero, Form: formMap(in)}
 	p := pickPeriod(r, ps)
+	d.ReadOnly = readOnly(ps, p)
 	if p != "" {
 		if d.Info, err = s.cfg.Ledger.Period(ctx, p); err != nil {
 			s.refused(w, r, q, err)
@@ -253,28 +274,36 @@ func (s *Server) adjustments(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 		for _, a := range d.Rows {
 			d.Total = d.Total.Add(money.Cents(a.Amount))
+			d.Seen = max(d.Seen, a.ID)
 		}
 	}
-	s.render(w, http.StatusOK, "adjustments", view{Title: "Adjustments " + p, Q: q, Period: p, Data: d,
-		NavItem: "adjustments", Notice: notice(r)})
+	s.render(w, in.status(), "adjustments", view{Title: "Adjustments " + p, Q: q, Period: p, Data: d,
+		NavItem: "adjustments", Notice: notice(r), Error: in.err()})
 }
 
 type disputesData struct {
-	Periods []ledger.PeriodInfo
-	Info    ledger.PeriodInfo
-	Rows    []Dispute
-	Open    int
+	Periods  []ledger.PeriodInfo
+	Info     ledger.PeriodInfo
+	Rows     []Dispute
+	Open     int
+	ReadOnly string
+	Form     map[string]string
 }
 
 func (s *Server) disputes(w http.ResponseWriter, r *http.Request, q *req) {
+	s.disputesPage(w, r, q, nil)
+}
+
+func (s *Server) disputesPage(w http.ResponseWriter, r *http.Request, q *req, in *inline) {
 	ctx := r.Context()
 	ps, err := s.cfg.Ledger.Periods(ctx)
 	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
-	d := disputesData{Periods: ps}
+	d := disputesData{Periods: ps, Form: formMap(in)}
 	p := pickPeriod(r, ps)
+	d.ReadOnly = readOnly(ps, p)
 	if p != "" {
 		if d.Info, err = s.cfg.Ledger.Period(ctx, p); err != nil {
 			s.refused(w, r, q, err)
@@ -290,6 +319,6 @@ func (s *Server) disputes(w http.ResponseWriter, r *http.Request, q *req) {
 			}
 		}
 	}
-	s.render(w, http.StatusOK, "disputes", view{Title: "Disputes " + p, Q: q, Period: p, Data: d,
-		NavItem: "disputes", Notice: notice(r)})
+	s.render(w, in.status(), "disputes", view{Title: "Disputes " + p, Q: q, Period: p, Data: d,
+		NavItem: "disputes", Notice: notice(r), Error: in.err()})
 }

@@ -170,9 +170,9 @@ func TestDashboard(t *testing.T) {
 	wantCode(t, r, http.StatusOK)
 	mustContain(t, r,
 		"Dashboard — 2025-01",
-		"<dd>3,415.01</dd>", // list: 2400 + 1000.005 + 10 + 5, rounded once
-		"<dd>915.00</dd>",   // billed
-		"<dd>2,500.01</dd>", // covered
+		"<dd>$3,415.01</dd>",                           // list: 2400 + 1000.005 + 10 + 5, rounded once
+		"<dd>$915.00</dd>",                             // billed
+		`<dd><span class="neg">−$2,500.01</span></dd>`, // covered, shown as a discount
 		"<caption>By source</caption>", "<caption>By service</caption>", "<caption>Top PIs by list price</caption>",
 		"HPC Compute", "Amazon EC2",
 		`<a href="/review?period=2025-01">2</a>`, // two pending review items
