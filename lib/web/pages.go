@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
 )
@@ -89,6 +91,9 @@ type chargesData struct {
 	ReadOnly     string // why the period cannot change ("" = it can)
 	View         string // the filter as a query string, carried by the review form
 	Selected     map[int64]bool
+	SumList      decimal.Decimal // of all filtered rows, every page
+	SumBilled    decimal.Decimal
+	Currency     string
 }
 
 // inline is what a refused POST shows on the page it came from: the
@@ -143,7 +148,21 @@ func (s *Server) chargePageWith(w http.ResponseWriter, r *http.Request, q *req, 
 		s.internal(w, r, q, err)
 		return
 	}
-	d := chargesData{Periods: ps, F: f, Rows: rows, Total: total, Page: f.Offset/pageSize + 1,
+	all := f
+	all.Limit, all.Offset = 0, 0
+	var sumL, sumB decimal.Decimal
+	cur := ""
+	if err := s.cfg.Ledger.EachChargeRow(r.Context(), all, func(c *ChargeRow) error {
+		sumL, sumB = sumL.Add(c.ListCost), sumB.Add(c.BilledCost)
+		if cur == "" {
+			cur = c.Currency
+		}
+		return nil
+	}); err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d := chargesData{Periods: ps, F: f, Rows: rows, Total: total, SumList: sumL, SumBilled: sumB, Currency: cur, Page: f.Offset/pageSize + 1,
 		Pages: (total + pageSize - 1) / pageSize, First: f.Offset + 1, Last: f.Offset + len(rows),
 		Action: "/" + page, ReadOnly: readOnly(ps, f.Period), View: f.query()}
 	d.ReviewAction = review && q.User.Role >= RoleReviewer && d.ReadOnly == ""
