@@ -41,7 +41,8 @@ func TestStatements(t *testing.T) {
 
 	r = b.get("/statements/" + id[1] + "/pdf")
 	wantCode(t, r, http.StatusOK)
-	if r.Hdr.Get("Content-Type") != "application/pdf" || !strings.Contains(r.Hdr.Get("Content-Disposition"), id[1]+".pdf") {
+	if r.Hdr.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.Hdr.Get("Content-Disposition"), `attachment; filename="2025-01_ada_`) ||
+		!strings.HasSuffix(r.Hdr.Get("Content-Disposition"), "_"+strings.TrimPrefix(id[1], "2025-01-")+`.pdf"`) {
 		t.Errorf("headers %v", r.Hdr)
 	}
 	txt := pdfText(t, []byte(r.Body))
