@@ -14,6 +14,7 @@ import (
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
 type nopCloser struct{}
@@ -145,7 +146,7 @@ func TestPDFDir(t *testing.T) {
 	}
 	first := map[string][]byte{}
 	for _, st := range sts {
-		if st.PDF != filepath.Join(dir, "2025-01", st.StatementID+".pdf") || len(st.PDFSHA256) != 64 {
+		if st.PDF != filepath.Join(dir, "2025-01", pdf.BaseName(&st)) || !strings.HasSuffix(st.PDF, st.StatementID[len("2025-01-"):]+".pdf") || len(st.PDFSHA256) != 64 {
 			t.Errorf("pdf %q sha %q", st.PDF, st.PDFSHA256)
 		}
 		b, err := os.ReadFile(st.PDF)

@@ -22,7 +22,7 @@ func statementFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`", EnvVars: cliutil.Env("pi")},
 		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)", EnvVars: cliutil.Env("format")},
 		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead", EnvVars: cliutil.Env("template")},
-		&cli.StringFlag{Name: "pdf-dir", Usage: "write one PDF per statement into `DIR`/PERIOD/ID.pdf", EnvVars: cliutil.Env("pdf-dir"), Category: "PDF"},
+		&cli.StringFlag{Name: "pdf-dir", Usage: "write one PDF per statement into `DIR`/PERIOD/PERIOD_PI[_PROJECT]_NUMBER.pdf", EnvVars: cliutil.Env("pdf-dir"), Category: "PDF"},
 		&cli.IntFlag{Name: "jobs", Usage: "PDF rendering workers (0 = one per CPU)", EnvVars: cliutil.Env("jobs"), Category: "PDF"},
 	}, institutionFlags()...)
 }

@@ -47,6 +47,9 @@ func Exit(code int) error { return silentExit{code} }
 // error as "NAME: message" on stderr.
 func Run(app *cli.App, args []string) int {
 	app.ExitErrHandler = func(*cli.Context, error) {} // we decide the code
+	if app.Version == "" {
+		app.Version = Version() // every tool answers --version from its build info
+	}
 	if app.ErrWriter == nil {
 		app.ErrWriter = os.Stderr
 	}

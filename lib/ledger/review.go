@@ -71,16 +71,16 @@ func (l *Ledger) ReviewItems(ctx context.Context, period, status string) ([]Revi
 
 // Approve marks review items approved.
 func (l *Ledger) Approve(ctx context.Context, a Actor, ids []int64, note string) error {
-	return l.decide(ctx, a, ids, "approved", note)
+	return l.decide(ctx, a, ids, "approved", note, nil)
 }
 
 // Reject marks review items rejected: the charges stay in the ledger but
 // are left out of statements.
 func (l *Ledger) Reject(ctx context.Context, a Actor, ids []int64, note string) error {
-	return l.decide(ctx, a, ids, "rejected", note)
+	return l.decide(ctx, a, ids, "rejected", note, nil)
 }
 
-func (l *Ledger) decide(ctx context.Context, a Actor, ids []int64, status, note string) error {
+func (l *Ledger) decide(ctx context.Context, a Actor, ids []int64, status, note string, seen Seen) error {
 	if len(ids) == 0 {
 		return errors.New("no review item ids given")
 	}
@@ -92,6 +92,9 @@ func (l *Ledger) decide(ctx context.Context, a Actor, ids []int64, status, note 
 			}
 			if before == "" {
 				return refused("charge %d has no review item", id)
+			}
+			if err := seen.check(tx, id, before); err != nil {
+				return err
 			}
 			if status == "approved" {
 				if err := billable(tx, id); err != nil {
@@ -152,6 +155,10 @@ func reviewStatus(tx *sql.Tx, id int64) (status, period string, err error) {
 // left with no flag is approved. tagKey maps a role to the site's tag key,
 // so missing-tag flags that name a renamed key clear too.
 func (l *Ledger) Assign(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string) error {
+	return l.assign(ctx, a, ids, values, tagKey, nil)
+}
+
+func (l *Ledger) assign(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string, seen Seen) error {
 	if len(ids) == 0 {
 		return errors.New("no charge ids given")
 	}
@@ -170,6 +177,9 @@ func (l *Ledger) Assign(ctx context.Context, a Actor, ids []int64, values map[st
 		for _, id := range ids {
 			before, period, err := reviewStatus(tx, id)
 			if err != nil {
+				return err
+			}
+			if err := seen.check(tx, id, before); err != nil {
 				return err
 			}
 			var flags string

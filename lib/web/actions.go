@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 )
 
 func (q *req) actor() Actor { return Actor{User: q.User.Name, Origin: "web"} }
@@ -71,23 +73,58 @@ var periodActions = map[string]struct{ Verb, Explain string }{
 type confirmData struct {
 	Period, Action, Verb, Explain string
 	Info                          ledger.PeriodInfo
+	Blockers                      []blocker // what stops a finalize
+	Allowed                       bool      // the action applies to the period's state
 }
 
+type blocker struct{ Text, Href string }
+
+// fromState is the state each period action starts from.
+var fromState = map[string]string{"close": ledger.StateOpen, "reopen": ledger.StateClosed, "finalize": ledger.StateClosed}
+
 func (s *Server) periodConfirm(w http.ResponseWriter, r *http.Request, q *req) {
-	p := r.PathValue("period")
-	a := r.URL.Query().Get("action")
+	s.periodConfirmPage(w, r, q, r.PathValue("period"), r.URL.Query().Get("action"), nil)
+}
+
+func (s *Server) periodConfirmPage(w http.ResponseWriter, r *http.Request, q *req, p, a string, in *inline) {
 	pa, ok := periodActions[a]
 	if !periodRE.MatchString(p) || !ok {
 		s.fail(w, r, q, http.StatusNotFound, "No such period action.")
 		return
 	}
-	info, err := s.cfg.Ledger.Period(r.Context(), p)
+	ctx := r.Context()
+	info, err := s.cfg.Ledger.Period(ctx, p)
 	if err != nil {
 		s.refused(w, r, q, err)
 		return
 	}
-	s.render(w, http.StatusOK, "confirm", view{Title: pa.Verb + " " + p, Q: q, Period: p, NavItem: "dashboard",
-		Data: confirmData{Period: p, Action: a, Verb: pa.Verb, Explain: pa.Explain, Info: info}})
+	d := confirmData{Period: p, Action: a, Verb: pa.Verb, Explain: pa.Explain, Info: info, Allowed: info.State == fromState[a]}
+	if a == "finalize" && d.Allowed {
+		_, pending, err := s.cfg.Ledger.Charges(ctx, ChargeFilter{Period: p, Status: "pending", Limit: 1})
+		if err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
+		if pending > 0 {
+			d.Blockers = append(d.Blockers, blocker{fmt.Sprintf("%d review item(s) pending: approve or reject them", pending), "/review?period=" + p})
+		}
+		ds, err := s.cfg.Ledger.Disputes(ctx, p)
+		if err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
+		open := 0
+		for _, x := range ds {
+			if x.Status == "open" {
+				open++
+			}
+		}
+		if open > 0 {
+			d.Blockers = append(d.Blockers, blocker{fmt.Sprintf("%d dispute(s) open: resolve them", open), "/disputes?period=" + p})
+		}
+	}
+	s.render(w, in.status(), "confirm", view{Title: pa.Verb + " " + p, Q: q, Period: p, NavItem: "dashboard",
+		Data: d, Error: in.err()})
 }
 
 func (s *Server) periodAction(w http.ResponseWriter, r *http.Request, q *req) {
@@ -96,11 +133,42 @@ func (s *Server) periodAction(w http.ResponseWriter, r *http.Request, q *req) {
 		s.fail(w, r, q, http.StatusNotFound, "No such period action.")
 		return
 	}
-	if err := s.cfg.Ledger.PeriodAction(r.Context(), q.actor(), p, a); err != nil {
+	// The confirm page says which state it was made from: a period
+	// another admin changed since is not acted on blindly.
+	if seen := r.PostFormValue("seen"); seen != "" {
+		info, err := s.cfg.Ledger.Period(r.Context(), p)
+		if err != nil {
+			s.refused(w, r, q, err)
+			return
+		}
+		if info.State != seen {
+			when := ""
+			switch {
+			case !info.FinalizedAt.IsZero():
+				when = " at " + info.FinalizedAt.UTC().Format("2006-01-02 15:04 UTC")
+			case !info.ClosedAt.IsZero():
+				when = " at " + info.ClosedAt.UTC().Format("2006-01-02 15:04 UTC")
+			}
+			msg := fmt.Sprintf("Period %s became %s%s after you loaded this page (it was %s), so nothing was done.", p, info.State, when, seen)
+			s.periodConfirmPage(w, r, q, p, a, &inline{Status: http.StatusConflict, Error: msg})
+			return
+		}
+	}
+	if err := s.cfg.Ledger.PeriodAction(r.Context(), q.actor(), p, a); errors.Is(err, ErrRefused) {
+		s.periodConfirmPage(w, r, q, p, a, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error())})
+		return
+	} else if err != nil {
 		s.refused(w, r, q, err)
 		return
 	}
 	done(w, r, "/dashboard", url.Values{"period": {p}, "done": {a}})
+}
+
+// back is r as the GET of its page for period, to show a refusal there.
+func back(r *http.Request, period string) *http.Request {
+	r2 := r.Clone(r.Context())
+	r2.URL.RawQuery = url.Values{"period": {period}}.Encode()
+	return r2
 }
 
 // parseIDs reads the checked charge ids.
@@ -128,7 +196,13 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		done(w, r, "/review", back)
 		return
 	}
-	d := ReviewDecision{Action: r.PostFormValue("action"), IDs: ids, Note: strings.TrimSpace(r.PostFormValue("note"))}
+	d := ReviewDecision{Action: r.PostFormValue("action"), IDs: ids, Note: strings.TrimSpace(r.PostFormValue("note")),
+		Seen: map[int64]string{}}
+	for _, id := range ids {
+		if v, ok := r.PostForm["seen."+strconv.FormatInt(id, 10)]; ok && len(v) > 0 {
+			d.Seen[id] = v[0]
+		}
+	}
 	switch d.Action {
 	case "approve", "reject":
 	case "assign":
@@ -147,6 +221,10 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	n, err := s.cfg.Ledger.Decide(r.Context(), q.actor(), d)
+	if errors.Is(err, ErrRefused) {
+		s.reviewRefused(w, r, q, d, err)
+		return
+	}
 	if err != nil {
 		s.refused(w, r, q, err)
 		return
@@ -154,6 +232,45 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	back.Set("done", d.Action)
 	back.Set("n", strconv.Itoa(n))
 	done(w, r, "/review", back)
+}
+
+// cliHint matches the command-line advice in a ledger message ("(`focus-load
+// review assign ...`)"), which means nothing on a web page.
+var cliHint = regexp.MustCompile("\\s*\\(?`focus-[^`]*`\\)?")
+
+// webWords is a ledger message without its command-line advice.
+func webWords(msg string) string { return cliHint.ReplaceAllString(msg, "") }
+
+// reviewRefused shows a refused review decision on the review page itself,
+// with the selection kept (bar a charge someone else decided meanwhile).
+func (s *Server) reviewRefused(w http.ResponseWriter, r *http.Request, q *req, d ReviewDecision, err error) {
+	sel := map[int64]bool{}
+	for _, id := range d.IDs {
+		sel[id] = true
+	}
+	msg := "Refused: " + webWords(err.Error()) + ". Nothing was changed; your selection is kept."
+	var st *ledger.StaleError
+	if errors.As(err, &st) {
+		delete(sel, st.ChargeID)
+		who := ""
+		if st.By != "" {
+			who = " by " + st.By
+		}
+		when := ""
+		if !st.At.IsZero() {
+			when = " at " + st.At.UTC().Format("15:04 UTC")
+		}
+		verb := "was " + st.Now
+		if st.Now == "pending" {
+			verb = "was put back to pending"
+		}
+		msg = fmt.Sprintf("Charge %d %s%s%s after you loaded this page, so nothing was changed. It is left unselected; the rest of your selection is kept — submit again to %s them.",
+			st.ChargeID, verb, who, when, d.Action)
+	}
+	r2 := r.Clone(r.Context())
+	v, _ := url.ParseQuery(r.PostFormValue("view"))
+	r2.URL.RawQuery = v.Encode()
+	s.chargePageWith(w, r2, q, "review", true, &inline{Status: http.StatusConflict, Error: msg, Selected: sel})
 }
 
 func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {
@@ -175,11 +292,32 @@ func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		err = errors.New("Give a reason: it is printed on the statement.")
 	}
 	if err != nil {
-		s.fail(w, r, q, http.StatusBadRequest, err.Error())
+		s.adjustmentsPage(w, back(r, adj.Period), q, &inline{Status: http.StatusBadRequest, Error: err.Error(), Form: r.PostForm})
 		return
 	}
 	adj.Amount = amt
+	// Another adjustment for the same PI recorded since the form was
+	// loaded may be this one entered twice: say so, keep the entries.
+	if seen, err := strconv.ParseInt(f.Get("seen"), 10, 64); err == nil {
+		rows, err := s.cfg.Ledger.Adjustments(r.Context(), adj.Period)
+		if err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
+		for _, a := range rows {
+			if a.ID > seen && a.PIEmail == adj.PIEmail {
+				msg := fmt.Sprintf("Adjustment %d for %s (%s, %q) was recorded by %s at %s after you loaded this page, so yours was not. If yours is another one, submit it again.",
+					a.ID, a.PIEmail, money.Display(money.Cents(a.Amount), ""), a.Reason, a.CreatedBy, a.CreatedAt.UTC().Format("15:04 UTC"))
+				s.adjustmentsPage(w, back(r, adj.Period), q, &inline{Status: http.StatusConflict, Error: msg, Form: r.PostForm})
+				return
+			}
+		}
+	}
 	id, err := s.cfg.Ledger.AddAdjustment(r.Context(), q.actor(), adj)
+	if errors.Is(err, ErrRefused) {
+		s.adjustmentsPage(w, back(r, adj.Period), q, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error()), Form: r.PostForm})
+		return
+	}
 	if err != nil {
 		s.refused(w, r, q, err)
 		return
@@ -208,10 +346,14 @@ func (s *Server) disputeSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		err = errors.New("Give the reason for the dispute.")
 	}
 	if err != nil {
-		s.fail(w, r, q, http.StatusBadRequest, err.Error())
+		s.disputesPage(w, back(r, d.Period), q, &inline{Status: http.StatusBadRequest, Error: err.Error(), Form: r.PostForm})
 		return
 	}
 	id, err := s.cfg.Ledger.OpenDispute(r.Context(), q.actor(), d)
+	if errors.Is(err, ErrRefused) {
+		s.disputesPage(w, back(r, d.Period), q, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error()), Form: r.PostForm})
+		return
+	}
 	if err != nil {
 		s.refused(w, r, q, err)
 		return
@@ -226,11 +368,24 @@ func (s *Server) disputeResolve(w http.ResponseWriter, r *http.Request, q *req) 
 		s.fail(w, r, q, http.StatusNotFound, "No such dispute.")
 		return
 	}
+	period := r.PostFormValue("period")
 	if note == "" {
-		s.fail(w, r, q, http.StatusBadRequest, "Say how the dispute was resolved.")
+		s.disputesPage(w, back(r, period), q, &inline{Status: http.StatusBadRequest, Error: fmt.Sprintf("Say how dispute %d was resolved.", id)})
 		return
 	}
-	if err := s.cfg.Ledger.ResolveDispute(r.Context(), q.actor(), id, note); err != nil {
+	if err := s.cfg.Ledger.ResolveDispute(r.Context(), q.actor(), id, note); errors.Is(err, ErrRefused) {
+		msg := "Refused: " + webWords(err.Error())
+		if ds, derr := s.cfg.Ledger.Disputes(r.Context(), period); derr == nil {
+			for _, x := range ds {
+				if x.ID == id && x.Status != "open" {
+					msg = fmt.Sprintf("Dispute %d was %s by %s at %s after you loaded this page (%q), so your resolution was not recorded.",
+						id, x.Status, x.ResolvedBy, x.ResolvedAt.UTC().Format("15:04 UTC"), x.Note)
+				}
+			}
+		}
+		s.disputesPage(w, back(r, period), q, &inline{Status: http.StatusConflict, Error: msg})
+		return
+	} else if err != nil {
 		s.refused(w, r, q, err)
 		return
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -158,7 +159,9 @@ func TestPeriodConfirmAndAction(t *testing.T) {
 	b := h.loggedIn("ada")
 	r := b.get("/periods/2025-01/confirm?action=finalize")
 	wantCode(t, r, http.StatusOK)
-	mustContain(t, r, "Finalize period 2025-01?", "permanent", `action="/periods/2025-01/finalize"`)
+	mustContain(t, r, "Finalize period 2025-01?", "permanent", "The period is open, so it cannot be finalized now")
+	r = b.get("/periods/2025-01/confirm?action=close")
+	mustContain(t, r, `action="/periods/2025-01/close"`, `name="seen" value="open"`)
 	wantCode(t, b.get("/periods/2025-01/confirm?action=explode"), http.StatusNotFound)
 	wantCode(t, b.get("/periods/2099-01/confirm?action=close"), http.StatusNotFound)
 	wantCode(t, h.loggedIn("rev").get("/periods/2025-01/confirm?action=close"), http.StatusForbidden)
@@ -170,6 +173,20 @@ func TestPeriodConfirmAndAction(t *testing.T) {
 		t.Errorf("%v %v", l.periods, l.calls)
 	}
 	wantCode(t, b.post("/periods/2025-01/explode", nil), http.StatusNotFound)
+	// The finalize confirm page lists what blocks it, with no button.
+	r = b.get("/periods/2025-01/confirm?action=finalize")
+	mustContain(t, r, "What stops finalizing", "2 review item(s) pending", `href="/review?period=2025-01"`)
+	if strings.Contains(r.Body, `action="/periods/2025-01/finalize"`) {
+		t.Error("finalize button shown although review items are pending")
+	}
+	// A confirm page loaded while the period was open, submitted after
+	// another admin closed it: refused on the page, nothing done.
+	r = b.post("/periods/2025-01/close", url.Values{"seen": {"open"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "Period 2025-01 became closed", "after you loaded this page")
+	if len(l.calls) != 1 {
+		t.Errorf("calls %v", l.calls)
+	}
 }
 
 func TestAdjustmentsAndDisputes(t *testing.T) {
@@ -191,7 +208,7 @@ func TestAdjustmentsAndDisputes(t *testing.T) {
 	r = b.post("/adjustments", url.Values{"period": {"2025-01"}, "pi": {"Ada@Uni.edu"}, "amount": {"-1,012.505"}, "reason": {"node <outage>"}})
 	wantCode(t, r, http.StatusSeeOther)
 	r = b.get(r.Hdr.Get("Location"))
-	mustContain(t, r, "Adjustment 1 recorded.", "ada@uni.edu", "-1,012.51", "node &lt;outage&gt;")
+	mustContain(t, r, "Adjustment 1 recorded.", "ada@uni.edu", `<span class="neg">−$1,012.51</span>`, "node &lt;outage&gt;")
 	if !l.adjs[0].Amount.Equal(dec("-1012.505")) {
 		t.Errorf("amount %s: the exact value must reach the ledger", l.adjs[0].Amount)
 	}
@@ -248,5 +265,48 @@ func TestChargeBrowser(t *testing.T) {
 	r = b.get("/charges.csv?period=2025-01")
 	if n := strings.Count(r.Body, "\n"); n != 255 {
 		t.Errorf("csv has %d lines, want 255", n)
+	}
+}
+
+// Refusals show on the page they came from, with the entries kept; a
+// finalized period has no forms and says why; stale forms are refused.
+func TestErrorsWhereTheyHappened(t *testing.T) {
+	l := sampleLedger()
+	h := newHarness(t, l)
+	rev := h.loggedIn("rev")
+	// A bad amount: the adjustments page again, the entries kept.
+	r := rev.post("/adjustments", url.Values{"period": {"2025-01"}, "pi": {"ada@uni.edu"}, "amount": {"abc"}, "reason": {"GPU refund"}})
+	wantCode(t, r, http.StatusBadRequest)
+	mustContain(t, r, `value="GPU refund"`, `value="ada@uni.edu"`)
+	if h1, e, f := strings.Index(r.Body, "<h1>Adjustments — 2025-01</h1>"), strings.Index(r.Body, `role="alert">Give a non-zero amount`),
+		strings.Index(r.Body, `method="post" action="/adjustments"`); !(h1 >= 0 && h1 < e && e < f) {
+		t.Errorf("the error is not between the title and the form: %d %d %d", h1, e, f)
+	}
+	// Two people enter the same adjustment from pages loaded before either.
+	form := url.Values{"period": {"2025-01"}, "pi": {"ada@uni.edu"}, "amount": {"-12.50"}, "reason": {"refund"}, "seen": {"0"}}
+	wantCode(t, rev.post("/adjustments", maps.Clone(form)), http.StatusSeeOther)
+	ada := h.loggedIn("ada")
+	ada.get("/adjustments?period=2025-01")
+	r = ada.post("/adjustments", form)
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "Adjustment 1 for ada@uni.edu (\u2212$12.50", "was recorded by rev", "after you loaded this page", `name="seen" value="1"`, `value="-12.50"`)
+	if len(l.adjs) != 1 {
+		t.Fatalf("adjustments %v", l.adjs)
+	}
+	// A dispute resolved by someone else meanwhile.
+	rev.post("/disputes", url.Values{"period": {"2025-01"}, "pi": {"ada@uni.edu"}, "reason": {"too high"}})
+	wantCode(t, rev.post("/disputes/1/resolve", url.Values{"period": {"2025-01"}, "note": {"credited"}}), http.StatusSeeOther)
+	r = ada.post("/disputes/1/resolve", url.Values{"period": {"2025-01"}, "note": {"no change"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "<h1>Disputes — 2025-01</h1>", "Dispute 1 was resolved by rev", "after you loaded this page", `&#34;credited&#34;`)
+	// A finalized period: no forms anywhere, a line saying why.
+	for _, path := range []string{"/review?period=2024-12", "/adjustments?period=2024-12", "/disputes?period=2024-12"} {
+		r = rev.get(path)
+		wantCode(t, r, http.StatusOK)
+		mustContain(t, r, `class="readonly">Period 2024-12 is finalized`)
+		if strings.Contains(r.Body, `method="post" action="/review"`) || strings.Contains(r.Body, `method="post" action="/adjustments"`) ||
+			strings.Contains(r.Body, `method="post" action="/disputes`) {
+			t.Errorf("%s: a form on a finalized period", path)
+		}
 	}
 }

@@ -46,6 +46,10 @@ type ReviewDecision struct {
 	IDs    []int64           // charge ids
 	Tags   map[string]string // assign: tag role → value ("pi_email", "fund_org", "project_id")
 	Note   string
+	// Seen is the review status each charge had on the page the decision
+	// was made from ("" = not a review item). A charge whose status has
+	// changed since is refused (ErrRefused wrapping a *ledger.StaleError).
+	Seen map[int64]string
 }
 
 // NewAdjustment is the adjustment form.

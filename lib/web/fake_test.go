@@ -127,6 +127,13 @@ func (m *memLedger) PeriodAction(_ context.Context, a Actor, p, action string) e
 }
 
 func (m *memLedger) Decide(_ context.Context, a Actor, d ReviewDecision) (int, error) {
+	for _, id := range d.IDs {
+		for _, c := range m.charges {
+			if seen, ok := d.Seen[id]; ok && c.ID == id && c.Review != seen {
+				return 0, ledgerRefusal{&ledger.StaleError{ChargeID: id, Seen: seen, Now: c.Review, By: c.DecidedBy}}
+			}
+		}
+	}
 	n := 0
 	for _, id := range d.IDs {
 		for i := range m.charges {
@@ -189,6 +196,9 @@ func (m *memLedger) OpenDispute(_ context.Context, a Actor, d NewDispute) (int64
 func (m *memLedger) ResolveDispute(_ context.Context, a Actor, id int64, note string) error {
 	for i := range m.disputes {
 		if m.disputes[i].ID == id {
+			if m.disputes[i].Status != "open" {
+				return fmt.Errorf("dispute %d is already %s: %w", id, m.disputes[i].Status, ErrRefused)
+			}
 			m.disputes[i].Status, m.disputes[i].Note, m.disputes[i].ResolvedBy = "resolved", note, a.User
 			return nil
 		}

@@ -36,6 +36,8 @@ type ledgerRefusal struct{ error }
 
 func (ledgerRefusal) Is(target error) bool { return target == ErrRefused }
 
+func (e ledgerRefusal) Unwrap() error { return e.error }
+
 func (b *LedgerBackend) actor(a Actor) ledger.Actor {
 	return ledger.Actor{User: a.User, Origin: a.Origin}
 }
@@ -91,9 +93,9 @@ func (b *LedgerBackend) Decide(ctx context.Context, a Actor, d ReviewDecision) (
 	var err error
 	switch d.Action {
 	case "approve":
-		err = b.Approve(ctx, b.actor(a), d.IDs, d.Note)
+		err = b.ApproveSeen(ctx, b.actor(a), d.IDs, d.Note, d.Seen)
 	case "reject":
-		err = b.Reject(ctx, b.actor(a), d.IDs, d.Note)
+		err = b.RejectSeen(ctx, b.actor(a), d.IDs, d.Note, d.Seen)
 	case "assign":
 		tags := map[string]string{}
 		for k, v := range d.Tags {
@@ -101,7 +103,7 @@ func (b *LedgerBackend) Decide(ctx context.Context, a Actor, d ReviewDecision) (
 				tags[k] = strings.TrimSpace(v)
 			}
 		}
-		err = b.Assign(ctx, b.actor(a), d.IDs, tags, b.tagKey)
+		err = b.AssignSeen(ctx, b.actor(a), d.IDs, tags, b.tagKey, d.Seen)
 	default:
 		return 0, fmt.Errorf("unknown review action %q", d.Action)
 	}

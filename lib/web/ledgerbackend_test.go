@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/ledger"
@@ -130,3 +131,74 @@ func TestRealLedgerThroughTheWeb(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Twenty reviewers approve or reject the same item from the same page at
+// once: the first decision stands, the rest are refused on the page, naming
+// who decided.
+func TestParallelDecisionsNoLostUpdate(t *testing.T) {
+	b := realLedger(t)
+	all, err := b.ReviewItems(context.Background(), "2025-01", "pending")
+	var id, other string // a billable pending item and another pending one
+	for _, it := range all {
+		if it.PIEmail != "" && it.FundOrg != "" && id == "" {
+			id = strconv.FormatInt(it.ChargeID, 10)
+		} else if other == "" {
+			other = strconv.FormatInt(it.ChargeID, 10)
+		}
+	}
+	if err != nil || id == "" || other == "" {
+		t.Fatalf("review items %v %v", all, err)
+	}
+	h := newHarness(t, b)
+	rev := h.loggedIn("rev")
+	rev.get("/review?period=2025-01")
+	type result struct {
+		action string
+		r      resp
+	}
+	res := make(chan result, 20)
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		a := []string{"approve", "reject"}[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res <- result{a, rev.post("/review", url.Values{"period": {"2025-01"}, "action": {a}, "id": {id},
+				"seen." + id: {"pending"}, "view": {"period=2025-01&status=pending"}})}
+		}()
+	}
+	wg.Wait()
+	close(res)
+	var won []string
+	for x := range res {
+		switch x.r.Code {
+		case http.StatusSeeOther:
+			won = append(won, x.action)
+		case http.StatusConflict:
+			mustContain(t, x.r, "Charge "+id+" was ", " by rev at ", "after you loaded this page")
+		default:
+			t.Fatalf("status %d: %s", x.r.Code, x.r.Body)
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d decisions applied: %v", len(won), won)
+	}
+	after, _ := b.ReviewItems(context.Background(), "2025-01", "")
+	for _, it := range after {
+		if strconv.FormatInt(it.ChargeID, 10) == id && it.Status != map[string]string{"approve": "approved", "reject": "rejected"}[won[0]] {
+			t.Fatalf("charge %s is %s, first decision was %s", id, it.Status, won[0])
+		}
+	}
+	// A stale page's decision on two charges: refused on the page, the
+	// other charge still selected, the stale one not.
+	r := rev.post("/review", url.Values{"period": {"2025-01"}, "action": {"reject"}, "id": {id, other},
+		"seen." + id: {"pending"}, "seen." + other: {"pending"}, "view": {"period=2025-01&status=any"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "Charge "+id+" was ", `value="`+other+`" id="c`+other+`" aria-label="Select charge `+other+`" checked`)
+	if strings.Contains(r.Body, `value="`+id+`" id="c`+id+`" aria-label="Select charge `+id+`" checked`) {
+		t.Error("the stale charge is still selected")
+	}
+	if strings.Contains(r.Body, "focus-load") {
+		t.Error("the web quotes a CLI command")
+	}
+}

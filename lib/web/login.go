@@ -3,12 +3,26 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
 // safeNext keeps the post-login redirect on this site (no open redirect).
+// It accepts only a path as a browser will read it: browsers drop tabs and
+// newlines anywhere in a URL and read a backslash as "/", so "/%09/evil.example"
+// (decoded: slash, tab, slash) would leave the site. Any control character,
+// any backslash, a leading "//", a scheme or a host is refused.
 func safeNext(n string) string {
-	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+	if n == "" || n[0] != '/' || strings.HasPrefix(n, "//") || strings.ContainsRune(n, '\\') {
+		return "/"
+	}
+	for _, c := range n {
+		if c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == '\u00a0' || c == '\u2028' || c == '\u2029' || c == '\ufeff' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return n
@@ -54,9 +68,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	pw := r.PostFormValue("password")
 	ip := clientIP(r)
-	key := name + "\x00" + ip
+	key, addrKey := name+"\x00"+ip, "\x00addr\x00"+ip
 	now := s.cfg.Now()
-	if until, locked := s.throttle.locked(key, now); locked {
+	until, locked := s.throttle.locked(key, maxFailures, now)
+	if u2, l2 := s.throttle.locked(addrKey, maxAddrFailures, now); l2 {
+		locked = true
+		if u2.After(until) {
+			until = u2
+		}
+	}
+	if locked {
 		s.audit(r.Context(), name, "login-locked", "from "+ip)
 		w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(now).Seconds())+1))
 		s.showLogin(w, r, http.StatusTooManyRequests, name,
@@ -66,6 +87,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.cfg.Users.check(name, pw)
 	if !ok {
 		s.throttle.fail(key, now)
+		s.throttle.fail(addrKey, now)
 		s.audit(r.Context(), name, "login-failed", "from "+ip)
 		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return

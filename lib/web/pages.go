@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
 )
@@ -86,9 +88,52 @@ type chargesData struct {
 	Cols         []sortLink
 	Action       string // the page's own path
 	ReviewAction bool   // show the bulk review form
+	ReadOnly     string // why the period cannot change ("" = it can)
+	View         string // the filter as a query string, carried by the review form
+	Selected     map[int64]bool
+	SumList      decimal.Decimal // of all filtered rows, every page
+	SumBilled    decimal.Decimal
+	Currency     string
+}
+
+// inline is what a refused POST shows on the page it came from: the
+// refusal below the title and the person's selection and entries kept.
+type inline struct {
+	Status   int
+	Error    string
+	Selected map[int64]bool
+	Form     url.Values
+}
+
+func (in *inline) status() int {
+	if in == nil || in.Status == 0 {
+		return http.StatusOK
+	}
+	return in.Status
+}
+
+func (in *inline) err() string {
+	if in == nil {
+		return ""
+	}
+	return in.Error
+}
+
+// readOnly says why a period's records cannot change, or "".
+func readOnly(ps []ledger.PeriodInfo, p string) string {
+	for _, x := range ps {
+		if x.Period == p && x.State == ledger.StateFinalized {
+			return "Period " + p + " is finalized: its charges, reviews, adjustments and disputes can no longer change. Corrections go into the next open period as adjustments."
+		}
+	}
+	return ""
 }
 
 func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page string, review bool) {
+	s.chargePageWith(w, r, q, page, review, nil)
+}
+
+func (s *Server) chargePageWith(w http.ResponseWriter, r *http.Request, q *req, page string, review bool, in *inline) {
 	ps, err := s.cfg.Ledger.Periods(r.Context())
 	if err != nil {
 		s.internal(w, r, q, err)
@@ -103,9 +148,27 @@ func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page
 		s.internal(w, r, q, err)
 		return
 	}
-	d := chargesData{Periods: ps, F: f, Rows: rows, Total: total, Page: f.Offset/pageSize + 1,
+	all := f
+	all.Limit, all.Offset = 0, 0
+	var sumL, sumB decimal.Decimal
+	cur := ""
+	if err := s.cfg.Ledger.EachChargeRow(r.Context(), all, func(c *ChargeRow) error {
+		sumL, sumB = sumL.Add(c.ListCost), sumB.Add(c.BilledCost)
+		if cur == "" {
+			cur = c.Currency
+		}
+		return nil
+	}); err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	d := chargesData{Periods: ps, F: f, Rows: rows, Total: total, SumList: sumL, SumBilled: sumB, Currency: cur, Page: f.Offset/pageSize + 1,
 		Pages: (total + pageSize - 1) / pageSize, First: f.Offset + 1, Last: f.Offset + len(rows),
-		Action: "/" + page, ReviewAction: review && q.User.Role >= RoleReviewer}
+		Action: "/" + page, ReadOnly: readOnly(ps, f.Period), View: f.query()}
+	d.ReviewAction = review && q.User.Role >= RoleReviewer && d.ReadOnly == ""
+	if in != nil {
+		d.Selected = in.Selected
+	}
 	if d.Page > 1 {
 		d.Prev = "/" + page + "?" + f.query("page", strconv.Itoa(d.Page-1))
 	}
@@ -133,8 +196,8 @@ func (s *Server) chargePage(w http.ResponseWriter, r *http.Request, q *req, page
 	if review {
 		title = "Review queue"
 	}
-	s.render(w, http.StatusOK, page, view{Title: title + " " + f.Period, Q: q, Period: f.Period, Data: d,
-		NavItem: page, Notice: notice(r)})
+	s.render(w, in.status(), page, view{Title: title + " " + f.Period, Q: q, Period: f.Period, Data: d,
+		NavItem: page, Notice: notice(r), Error: in.err()})
 }
 
 func (s *Server) charges(w http.ResponseWriter, r *http.Request, q *req) {
@@ -183,21 +246,42 @@ func (s *Server) chargesCSV(w http.ResponseWriter, r *http.Request, q *req) {
 }
 
 type adjustmentsData struct {
-	Periods []ledger.PeriodInfo
-	Info    ledger.PeriodInfo
-	Rows    []ledger.Adjustment
-	Total   money.Money
+	Periods  []ledger.PeriodInfo
+	Info     ledger.PeriodInfo
+	Rows     []ledger.Adjustment
+	Total    money.Money
+	ReadOnly string
+	Seen     int64             // the newest adjustment id on the page (stale-form check)
+	Form     map[string]string // a refused form's entries, shown again
+}
+
+// formMap keeps the text entries of a refused form.
+func formMap(in *inline) map[string]string {
+	m := map[string]string{}
+	if in != nil {
+		for k, v := range in.Form {
+			if k != "csrf" && len(v) > 0 {
+				m[k] = v[0]
+			}
+		}
+	}
+	return m
 }
 
 func (s *Server) adjustments(w http.ResponseWriter, r *http.Request, q *req) {
+	s.adjustmentsPage(w, r, q, nil)
+}
+
+func (s *Server) adjustmentsPage(w http.ResponseWriter, r *http.Request, q *req, in *inline) {
 	ctx := r.Context()
 	ps, err := s.cfg.Ledger.Periods(ctx)
 	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
-	d := adjustmentsData{Periods: ps, Total: money.Zero}
+	d := adjustmentsData{Periods: ps, Total: money.Zero, Form: formMap(in)}
 	p := pickPeriod(r, ps)
+	d.ReadOnly = readOnly(ps, p)
 	if p != "" {
 		if d.Info, err = s.cfg.Ledger.Period(ctx, p); err != nil {
 			s.refused(w, r, q, err)
@@ -209,28 +293,36 @@ func (s *Server) adjustments(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 		for _, a := range d.Rows {
 			d.Total = d.Total.Add(money.Cents(a.Amount))
+			d.Seen = max(d.Seen, a.ID)
 		}
 	}
-	s.render(w, http.StatusOK, "adjustments", view{Title: "Adjustments " + p, Q: q, Period: p, Data: d,
-		NavItem: "adjustments", Notice: notice(r)})
+	s.render(w, in.status(), "adjustments", view{Title: "Adjustments " + p, Q: q, Period: p, Data: d,
+		NavItem: "adjustments", Notice: notice(r), Error: in.err()})
 }
 
 type disputesData struct {
-	Periods []ledger.PeriodInfo
-	Info    ledger.PeriodInfo
-	Rows    []Dispute
-	Open    int
+	Periods  []ledger.PeriodInfo
+	Info     ledger.PeriodInfo
+	Rows     []Dispute
+	Open     int
+	ReadOnly string
+	Form     map[string]string
 }
 
 func (s *Server) disputes(w http.ResponseWriter, r *http.Request, q *req) {
+	s.disputesPage(w, r, q, nil)
+}
+
+func (s *Server) disputesPage(w http.ResponseWriter, r *http.Request, q *req, in *inline) {
 	ctx := r.Context()
 	ps, err := s.cfg.Ledger.Periods(ctx)
 	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
-	d := disputesData{Periods: ps}
+	d := disputesData{Periods: ps, Form: formMap(in)}
 	p := pickPeriod(r, ps)
+	d.ReadOnly = readOnly(ps, p)
 	if p != "" {
 		if d.Info, err = s.cfg.Ledger.Period(ctx, p); err != nil {
 			s.refused(w, r, q, err)
@@ -246,6 +338,6 @@ func (s *Server) disputes(w http.ResponseWriter, r *http.Request, q *req) {
 			}
 		}
 	}
-	s.render(w, http.StatusOK, "disputes", view{Title: "Disputes " + p, Q: q, Period: p, Data: d,
-		NavItem: "disputes", Notice: notice(r)})
+	s.render(w, in.status(), "disputes", view{Title: "Disputes " + p, Q: q, Period: p, Data: d,
+		NavItem: "disputes", Notice: notice(r), Error: in.err()})
 }

@@ -17,9 +17,74 @@ import (
 
 type pageTemplate = *template.Template
 
+// amount reads a template's money argument (an exact decimal or Money).
+func amount(v any) money.Money {
+	switch x := v.(type) {
+	case money.Money:
+		return x
+	case decimal.Decimal:
+		return money.Cents(x)
+	case *money.Money:
+		return *x
+	}
+	panic(fmt.Sprintf("money: %T is not an amount", v))
+}
+
+// moneyHTML is an amount as a statement shows it ("$1,234.50",
+// "−$12.50"); a negative amount is marked for its own colour.
+func moneyHTML(cur string, v any) template.HTML {
+	m := amount(v)
+	s := template.HTMLEscapeString(money.Display(m, cur))
+	if m.IsNegative() {
+		return template.HTML(`<span class="neg">` + s + `</span>`)
+	}
+	return template.HTML(s)
+}
+
+// qty writes a quantity with thousands separators, keeping its decimals
+// ("12,345.678").
+func qty(v any) string {
+	var s string
+	switch x := v.(type) {
+	case decimal.Decimal:
+		s = x.String()
+	case string:
+		if _, err := decimal.NewFromString(x); err != nil {
+			return x
+		}
+		s = x
+	default:
+		return fmt.Sprint(v)
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	i, f, hasF := strings.Cut(s, ".")
+	var b strings.Builder
+	if neg {
+		b.WriteString("\u2212")
+	}
+	for k, c := range i {
+		if k > 0 && (len(i)-k)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasF {
+		b.WriteString("." + f)
+	}
+	return b.String()
+}
+
 var funcs = template.FuncMap{
-	// money formats an exact amount as a statement shows it: cents, thousands separators.
-	"money": func(d decimal.Decimal) string { return money.Cents(d).Format() },
+	// money formats an exact amount in the ledger's currency; moneyc in a given one.
+	"money":  func(v any) template.HTML { return moneyHTML("", v) },
+	"moneyc": moneyHTML,
+	// discount shows a discount the way statements do: as a reduction (−).
+	"discount": func(v any) template.HTML { return moneyHTML("", amount(v).Neg()) },
+	// moneytext is an amount in plain text (attributes, labels).
+	"moneytext": func(v any) string { return money.Display(amount(v), "") },
+	// qty is a quantity with thousands separators and its own decimals.
+	"qty": qty,
 	"can": func(q *req, role string) bool {
 		r, err := ParseRole(role)
 		return err == nil && q != nil && q.User.Role >= r

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
 // Statements are built on request with lib/statement from the same read
@@ -114,7 +115,8 @@ func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	// The id is checked against statementIDRE: safe in a header.
-	w.Header().Set("Content-Disposition", `attachment; filename="`+st.StatementID+`.pdf"`)
+	// pdf.BaseName is lower-case ASCII letters, digits, '-', '_' and '.':
+	// safe in a header, and the name the CLI gives the same PDF.
+	w.Header().Set("Content-Disposition", `attachment; filename="`+pdf.BaseName(st)+`"`)
 	w.Write(b)
 }

@@ -37,11 +37,12 @@ func TestStatements(t *testing.T) {
 	}
 	r = b.get("/statements/" + id[1] + "?by=pi")
 	wantCode(t, r, http.StatusOK)
-	mustContain(t, r, "Statement "+id[1], "HPC Compute", "climate", "NSF-1", "-2,400.00", "covered $2,400.00 (100%)")
+	mustContain(t, r, "Statement "+id[1], "HPC Compute", "climate", "NSF-1", "−$2,400.00", "covered $2,400.00 (100%)")
 
 	r = b.get("/statements/" + id[1] + "/pdf")
 	wantCode(t, r, http.StatusOK)
-	if r.Hdr.Get("Content-Type") != "application/pdf" || !strings.Contains(r.Hdr.Get("Content-Disposition"), id[1]+".pdf") {
+	if r.Hdr.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.Hdr.Get("Content-Disposition"), `attachment; filename="2025-01_ada_`) ||
+		!strings.HasSuffix(r.Hdr.Get("Content-Disposition"), "_"+strings.TrimPrefix(id[1], "2025-01-")+`.pdf"`) {
 		t.Errorf("headers %v", r.Hdr)
 	}
 	txt := pdfText(t, []byte(r.Body))

@@ -142,9 +142,15 @@ func (us Users) check(name, pw string) (User, bool) {
 // one address, further attempts are refused until lockout has passed since
 // the last failure. Per user+address so one attacker cannot lock a real
 // user out from everywhere.
+//
+// One address is limited as well: after maxAddrFailures failed logins from
+// it, whatever the user names, it is locked out the same way, so trying one
+// common password against many names is as slow as many passwords against
+// one name.
 const (
-	maxFailures = 5
-	lockout     = time.Minute
+	maxFailures     = 5
+	maxAddrFailures = 10
+	lockout         = time.Minute
 )
 
 type throttle struct {
@@ -159,8 +165,8 @@ type failures struct {
 
 func newThrottle() *throttle { return &throttle{m: map[string]*failures{}} }
 
-// locked reports whether key is locked out now, and until when.
-func (t *throttle) locked(key string, now time.Time) (time.Time, bool) {
+// locked reports whether key is locked out now (max failures reached), and until when.
+func (t *throttle) locked(key string, max int, now time.Time) (time.Time, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	f := t.m[key]
@@ -168,12 +174,12 @@ func (t *throttle) locked(key string, now time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if now.Sub(f.last) >= lockout {
-		if f.n >= maxFailures {
+		if f.n >= max {
 			delete(t.m, key) // the lockout has passed: a fresh start
 		}
 		return time.Time{}, false
 	}
-	if f.n >= maxFailures {
+	if f.n >= max {
 		return f.last.Add(lockout), true
 	}
 	return time.Time{}, false

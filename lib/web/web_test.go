@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -169,9 +170,9 @@ func TestDashboard(t *testing.T) {
 	wantCode(t, r, http.StatusOK)
 	mustContain(t, r,
 		"Dashboard — 2025-01",
-		"<dd>3,415.01</dd>", // list: 2400 + 1000.005 + 10 + 5, rounded once
-		"<dd>915.00</dd>",   // billed
-		"<dd>2,500.01</dd>", // covered
+		"<dd>$3,415.01</dd>",                           // list: 2400 + 1000.005 + 10 + 5, rounded once
+		"<dd>$915.00</dd>",                             // billed
+		`<dd><span class="neg">−$2,500.01</span></dd>`, // covered, shown as a discount
 		"<caption>By source</caption>", "<caption>By service</caption>", "<caption>Top PIs by list price</caption>",
 		"HPC Compute", "Amazon EC2",
 		`<a href="/review?period=2025-01">2</a>`, // two pending review items
@@ -327,4 +328,57 @@ func TestNewRefusesMissingSecrets(t *testing.T) {
 	if _, err := New(Config{Ledger: sampleLedger(), Key: key}); err == nil || !strings.Contains(err.Error(), "no users") {
 		t.Errorf("no users: %v", err)
 	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for _, bad := range []string{"//evil.example/x", "/\t/evil.example/x", "/\n/evil.example", "/\r//evil.example",
+		"/\\evil.example", "\\/evil.example", "/\\/evil.example", "https://evil.example/", "evil.example", "/ /x\x00",
+		"/\x7f/evil", " /x", "/x\u00a0", "javascript:alert(1)", ""} {
+		if got := safeNext(bad); got != "/" {
+			t.Errorf("safeNext(%q) = %q, want /", bad, got)
+		}
+	}
+	for _, good := range []string{"/dashboard?period=2025-01", "/review?pi=a%2Fb&status=pending", "/statements/2025-01/x%40y"} {
+		if got := safeNext(good); got != good {
+			t.Errorf("safeNext(%q) = %q", good, got)
+		}
+	}
+}
+
+// GET /login?next=/%09/other-host/x and the same next in POST /login stay here.
+func TestOpenRedirectControlChars(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	b.get("/login?next=/%09/other-host/x")
+	r := b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}, "next": {"/\t/other-host/x"}})
+	if loc := r.Hdr.Get("Location"); loc != "/" {
+		t.Errorf("POST next=/%%09/other-host → %q", loc)
+	}
+	// Signed in now: GET /login with next redirects at once.
+	r = b.get("/login?next=/%09/other-host/x")
+	if loc := r.Hdr.Get("Location"); loc != "/" {
+		t.Errorf("GET next=/%%09/other-host → %q", loc)
+	}
+}
+
+// Many user names from one address are limited too (password spraying).
+func TestLoginThrottlePerAddress(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	limited := 0
+	for i := 0; i < 20; i++ {
+		b.get("/login")
+		r := b.post("/login", url.Values{"user": {fmt.Sprintf("user%d", i)}, "password": {"wrong"}})
+		if r.Code == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 20-maxAddrFailures {
+		t.Errorf("%d of 20 attempts limited, want %d", limited, 20-maxAddrFailures)
+	}
+	b.get("/login")
+	wantCode(t, b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}}), http.StatusTooManyRequests)
+	h.clock.Add(lockout + time.Second)
+	b.get("/login")
+	wantCode(t, b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}}), http.StatusSeeOther)
 }

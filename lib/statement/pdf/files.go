@@ -9,16 +9,90 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
 )
 
-// FileName returns the relative path of a statement's PDF: PERIOD/ID.pdf.
-// Both parts are sanitised: only letters, digits, '.', '-' and '_' survive,
-// so no tag value or crafted id can name a path outside the directory.
+// FileName returns the relative path of a statement's PDF:
+// PERIOD/BaseName. Both parts are sanitised: only letters, digits, '.', '-'
+// and '_' survive, so no tag value or crafted id can name a path outside
+// the directory.
 func FileName(st *statement.Statement) string {
-	return filepath.Join(safeName(st.Period), safeName(st.StatementID)+".pdf")
+	return filepath.Join(safeName(st.Period), BaseName(st))
+}
+
+// BaseName is the file name a person can find a statement's PDF by:
+// period, PI (family name first, else the e-mail's local part), project
+// (per-project statements) and the statement id's number, in lower-case
+// ASCII: "2025-01_lovelace-ada_27321688.pdf". The id's number keeps it
+// unique and stable; the NDJSON keeps the full statement_id beside it.
+func BaseName(st *statement.Statement) string {
+	parts := []string{safeName(st.Period)}
+	who := personSlug(st.PI.Name)
+	if who == "" {
+		local, _, _ := strings.Cut(st.PI.Email, "@")
+		who = slug(local)
+	}
+	if who != "" {
+		parts = append(parts, who)
+	}
+	if p := slug(st.ProjectID); p != "" {
+		parts = append(parts, p)
+	}
+	num := st.StatementID
+	if i := strings.LastIndexByte(num, '-'); i >= 0 && strings.HasPrefix(num, st.Period+"-") {
+		num = num[i+1:]
+	}
+	if num = slug(num); num == "" {
+		num = "_"
+	}
+	parts = append(parts, num)
+	return strings.Join(parts, "_") + ".pdf"
+}
+
+// personSlug turns "Ada Lovelace" or "Lovelace, Ada" into "lovelace-ada".
+func personSlug(name string) string {
+	name = strings.TrimSpace(name)
+	if family, given, ok := strings.Cut(name, ","); ok {
+		return slug(family + " " + given)
+	}
+	f := strings.Fields(name)
+	if len(f) > 1 {
+		f = append([]string{f[len(f)-1]}, f[:len(f)-1]...)
+	}
+	return slug(strings.Join(f, " "))
+}
+
+// slug is s in lower-case ASCII letters and digits joined by '-', accents
+// dropped ("Émilie du Châtelet" → "emilie-du-chatelet"), at most 40 bytes.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case r >= 'A' && r <= 'Z':
+			b.WriteRune(r + 'a' - 'A')
+			dash = false
+		case unicode.Is(unicode.Mn, r):
+			// combining accent: dropped
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	return strings.Trim(b.String(), "-")
 }
 
 func safeName(s string) string {

@@ -250,7 +250,7 @@ func TestHostileText(t *testing.T) {
 	if strings.ContainsAny(txt, "\x00\u202E") || !strings.Contains(txt, "Eve Bcc: x@evil") || !strings.Contains(txt, "Wang") || !strings.Contains(txt, "Ærø") {
 		t.Errorf("control characters leaked or text lost:\n%q", txt)
 	}
-	if got := FileName(st); got != filepath.Join("2025-01", "_2025-01_.._.._x.pdf") {
+	if got := FileName(st); strings.Contains(got, "..") || filepath.Dir(got) != "2025-01" || strings.ContainsAny(filepath.Base(got), "/\\") {
 		t.Errorf("FileName = %q", got)
 	}
 	if strings.Contains(FileName(&statement.Statement{Period: "..", StatementID: ".."}), "..") {
@@ -331,7 +331,7 @@ func TestWriteFilesParallel(t *testing.T) {
 		t.Fatalf("stats %+v", stats)
 	}
 	for _, st := range sts {
-		want := filepath.Join(dir, "2025-01", st.StatementID+".pdf")
+		want := filepath.Join(dir, "2025-01", BaseName(&st))
 		if st.PDF != want {
 			t.Errorf("pdf %q, want %q", st.PDF, want)
 		}
@@ -447,4 +447,22 @@ func BenchmarkBarePage(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "pdfs/s")
 	b.ReportMetric(float64(size), "bytes/pdf")
+}
+
+func TestBaseName(t *testing.T) {
+	for _, c := range []struct {
+		name, email, project, id, want string
+	}{
+		{"Ada Lovelace", "ada@uni.edu", "", "2025-01-27321688", "2025-01_lovelace-ada_27321688.pdf"},
+		{"Lovelace, Ada", "ada@uni.edu", "", "2025-01-27321688", "2025-01_lovelace-ada_27321688.pdf"},
+		{"Émilie du Châtelet", "e@uni.edu", "Climate/ML #2", "2025-01-00000042", "2025-01_chatelet-emilie-du_climate-ml-2_00000042.pdf"},
+		{"", "grace.hopper@uni.edu", "", "2025-01-12345678", "2025-01_grace-hopper_12345678.pdf"},
+		{"王小明", "", "", "2025-01-1", "2025-01_1.pdf"},
+	} {
+		st := &statement.Statement{Period: "2025-01", StatementID: c.id, ProjectID: c.project}
+		st.PI.Name, st.PI.Email = c.name, c.email
+		if got := BaseName(st); got != c.want {
+			t.Errorf("BaseName(%q, %q) = %q, want %q", c.name, c.email, got, c.want)
+		}
+	}
 }

@@ -13,6 +13,48 @@
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   }
 
+  // cellValue reads a cell as a number when it is one ("−$1,234.50",
+  // "83.0%", "12,345"), else as lower-case text.
+  function cellValue(td) {
+    var t = (td ? td.textContent : "").trim();
+    var n = t.replace(/\u2212/g, "-").replace(/[^0-9.\-]/g, "");
+    if (n !== "" && n !== "-" && n !== "." && /[0-9]/.test(t) && /^[^A-Za-z]*[0-9]/.test(t.replace(/^[A-Z]{3} /, ""))) {
+      var v = parseFloat(n);
+      if (!isNaN(v)) return v;
+    }
+    return t.toLowerCase();
+  }
+
+  function makeSortable(table) {
+    var head = table.tHead;
+    var body = table.tBodies[0];
+    if (!head || !body || body.rows.length < 2) return;
+    var ths = head.rows[0].cells;
+    for (var c = 0; c < ths.length; c++) {
+      (function (col, th) {
+        if (th.querySelector("a, button, input")) return;
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "sort";
+        while (th.firstChild) b.appendChild(th.firstChild);
+        th.appendChild(b);
+        th.setAttribute("aria-sort", "none");
+        b.addEventListener("click", function () {
+          var asc = th.getAttribute("aria-sort") !== "ascending";
+          for (var i = 0; i < ths.length; i++) if (ths[i].hasAttribute("aria-sort")) ths[i].setAttribute("aria-sort", "none");
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (x, y) {
+            var a = cellValue(x.cells[col]), z = cellValue(y.cells[col]);
+            var r = (typeof a === "number" && typeof z === "number") ? a - z : String(a).localeCompare(String(z));
+            return asc ? r : -r;
+          });
+          for (var i = 0; i < rows.length; i++) body.appendChild(rows[i]);
+        });
+      })(c, ths[c]);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var btn = document.getElementById("theme-toggle");
     if (btn) {
@@ -24,6 +66,21 @@
         try { localStorage.setItem("ocb-theme", next); } catch (e) {}
       });
     }
+
+    // The navigation folds into a "Menu" on narrow screens and is always
+    // open on wide ones (without JS the menu simply starts folded).
+    var menu = document.getElementById("menu");
+    if (menu && window.matchMedia) {
+      var wide = window.matchMedia("(min-width: 48rem)");
+      var sync = function () { menu.open = wide.matches; };
+      sync();
+      if (wide.addEventListener) wide.addEventListener("change", sync);
+    }
+
+    // Tables with class "sortable": each column header becomes a button
+    // that sorts the body rows (numbers and amounts by value), with aria-sort.
+    var tables = document.querySelectorAll("table.sortable");
+    for (var t = 0; t < tables.length; t++) makeSortable(tables[t]);
 
     // "Select all" checkbox of the review queue.
     var all = document.getElementById("select-all");
