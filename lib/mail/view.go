@@ -2,7 +2,6 @@ package mail
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/openchargeback/ocb/lib/money"
@@ -127,30 +126,9 @@ func periodName(p string) string {
 	return t.Format("January 2006")
 }
 
-// currencySymbols covers the currencies research institutions bill in; any
-// other code is written before the amount ("CHF 12.00").
-var currencySymbols = map[string]string{"USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-
-// FormatAmount writes m with its currency: "$2,400.00", "−$10.00".
-// The minus sign is U+2212 so it reads as a minus, not a hyphen.
-func FormatAmount(m money.Money, currency string) string {
-	s := m.Format()
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	cur := strings.ToUpper(strings.TrimSpace(currency))
-	if cur == "" {
-		cur = "USD"
-	}
-	if sym, ok := currencySymbols[cur]; ok {
-		s = sym + s
-	} else {
-		s = cur + " " + s
-	}
-	if neg {
-		s = "\u2212" + s
-	}
-	return s
-}
+// FormatAmount writes m with its currency: "$2,400.00", "−$10.00"
+// (money.Display, the form every view uses).
+func FormatAmount(m money.Money, currency string) string { return money.Display(m, currency) }
 
 // coveredSentence says what the institution covered, honestly: the share is
 // cut (not rounded) to one decimal, so 99.96% is "99.9%" and never "100%"
