@@ -1,6 +1,6 @@
 // Package validate checks FOCUS charge rows against the chargeback profile
 // (what OpenChargeback needs to bill a row) and the FOCUS specification
-// (1.0–1.3), normalising the deviations real exports carry in tolerant mode.
+// (1.0–1.4), normalising the deviations real exports carry in tolerant mode.
 //
 // A Schema is built once per header; Checker.Check then validates a row in
 // place with precomputed column indices and hand-written syntax checks, so
