@@ -231,7 +231,7 @@ type objectSchema struct {
 	props       map[string]*objectSchema
 	patterns    []*regexp.Regexp
 	patternSch  []*objectSchema
-	noAdditonal bool
+	noAdditional bool
 	items       *objectSchema
 	minItems    int
 	min, max    *big.Rat
@@ -289,7 +289,7 @@ func compileSchema(b []byte) (*objectSchema, error) {
 		case "additionalProperties":
 			var b bool
 			if json.Unmarshal(v, &b) == nil && !b {
-				sc.noAdditonal = true
+				sc.noAdditional = true
 			}
 		case "items":
 			sc.items, err = compileSchema(v)
@@ -419,7 +419,7 @@ func (sc *objectSchema) validate(v any, path string) string {
 					}
 				}
 			}
-			if !matched && sc.noAdditonal {
+			if !matched && sc.noAdditional {
 				return at(path) + "has the key \"" + k + "\", which FOCUS does not define (custom keys start with x_ and are PascalCase)"
 			}
 		}
