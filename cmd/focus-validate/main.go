@@ -59,6 +59,13 @@ checks full conformance to the FOCUS version (detected from the header, or
 --spec): every deviation above is an error, as are missing mandatory and
 unknown columns.
 
+The header also tells the FOCUS dataset: a file of another dataset (FOCUS 1.3
+Contract Commitment, 1.4 Billing Period or Invoice Detail) is refused with one
+message before anything is written; --dataset NAME validates such a file.
+JSON Object Format columns (AllocatedMethodDetails, ContractApplied,
+CommitmentProgramEligibilityDetails) must be JSON objects of the schema's top
+level; --strict checks the whole JSON schema of the spec.
+
 Several FILEs must share the first file's header (one output stream).
 Exit status: 0 all rows valid (warnings allowed), 1 invalid rows or a bad
 file/header, 2 usage or I/O error.`
@@ -66,7 +73,9 @@ file/header, 2 usage or I/O error.`
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "spec", Value: "auto", EnvVars: cliutil.Env("spec"),
-			Usage: "FOCUS `VERSION`: auto (from the header), 1.0, 1.1, 1.2 or 1.3"},
+			Usage: "FOCUS `VERSION`: auto (from the header), 1.0, 1.1, 1.2, 1.3 or 1.4"},
+		&cli.StringFlag{Name: "dataset", Value: "auto",
+			Usage: "FOCUS `DATASET` to validate: auto (Cost and Usage; a file of another dataset is refused), cost-and-usage, contract-commitment, billing-period or invoice-detail"},
 		&cli.BoolFlag{Name: "strict", EnvVars: cliutil.Env("strict"),
 			Usage: "full FOCUS conformance: deviations, missing mandatory and unknown columns are errors"},
 		&cli.BoolFlag{Name: "strict-profile", EnvVars: cliutil.Env("strict-profile"),
@@ -104,6 +113,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 func run(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	opts := validate.Options{
 		Spec:          c.String("spec"),
+		Dataset:       c.String("dataset"),
 		Strict:        c.Bool("strict"),
 		StrictProfile: c.Bool("strict-profile"),
 		Period:        c.String("period"),
@@ -119,6 +129,11 @@ func run(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if opts.Spec != "auto" {
 		if _, err := focus.ParseVersion(opts.Spec); err != nil {
 			return fmt.Errorf("--spec: %w", err)
+		}
+	}
+	if opts.Dataset != "auto" {
+		if _, err := focus.ParseDataset(opts.Dataset); err != nil {
+			return fmt.Errorf("--dataset: %w", err)
 		}
 	}
 	if opts.Period != "" {

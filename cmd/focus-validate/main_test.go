@@ -91,3 +91,20 @@ func TestStrictImpliesStrictProfileUnlessFalse(t *testing.T) {
 		t.Errorf("--strict --strict-profile=false: %d %s", code, errs)
 	}
 }
+
+func TestSpec14AndDataset(t *testing.T) {
+	if code, _, errs := runApp(t, good, "--spec", "1.4"); code != 0 {
+		t.Errorf("--spec 1.4: %d %s", code, errs)
+	}
+	if code, _, errs := runApp(t, good, "--dataset", "costs"); code != 2 || !strings.Contains(errs, "--dataset") {
+		t.Errorf("--dataset costs: %d %s", code, errs)
+	}
+	bp := "BillingPeriodStart,BillingPeriodEnd,BillingPeriodStatus\n2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,Open\n"
+	code, out, errs := runApp(t, bp)
+	if code != 1 || out != "" || !strings.Contains(errs, "this is a FOCUS 1.4 Billing Period dataset; chargeback reads Cost and Usage") {
+		t.Errorf("billing period: %d %q %s", code, out, errs)
+	}
+	if code, out, errs := runApp(t, bp, "--dataset", "billing-period"); code != 0 || out != bp {
+		t.Errorf("--dataset billing-period: %d %q %s", code, out, errs)
+	}
+}

@@ -4,7 +4,7 @@ import "testing"
 
 func TestSpecColumnCounts(t *testing.T) {
 	// Column counts from the spec (FOCUS-SPEC-NOTES.md; AWS docs confirm 43 and 57).
-	want := map[Version]int{V1_0: 43, V1_1: 50, V1_2: 57, V1_3: 65}
+	want := map[Version]int{V1_0: 43, V1_1: 50, V1_2: 57, V1_3: 65, V1_4: 65}
 	for v, n := range want {
 		if got := len(Columns(v)); got != n {
 			t.Errorf("FOCUS %s: %d columns, want %d", v, got, n)
@@ -78,5 +78,61 @@ func TestSubcategoryParent(t *testing.T) {
 		if !found {
 			t.Errorf("%s: parent %q is not a ServiceCategory", sub, p)
 		}
+	}
+}
+
+func TestDetectVersion14(t *testing.T) {
+	var h13 []string
+	for _, c := range Columns(V1_3) {
+		h13 = append(h13, c.ID)
+	}
+	// 1.3 without the columns 1.4 removed, with ServiceProviderName: 1.4.
+	var h []string
+	for _, id := range h13 {
+		if id != "ProviderName" && id != "PublisherName" {
+			h = append(h, id)
+		}
+	}
+	if got := DetectVersion(h); got != V1_4 {
+		t.Errorf("1.3 header without ProviderName/PublisherName: %s, want 1.4", got)
+	}
+	// A 1.3 subset without ServiceProviderName stays 1.3.
+	if got := DetectVersion([]string{"BilledCost", "ServiceName", "Tags", "AllocatedMethodDetails"}); got != V1_3 {
+		t.Errorf("subset with AllocatedMethodDetails: %s, want 1.3", got)
+	}
+	if got := DetectVersion([]string{"BilledCost", "ServiceName", "Tags", "InvoiceDetailId"}); got != V1_4 {
+		t.Errorf("InvoiceDetailId: %s, want 1.4", got)
+	}
+}
+
+func TestGeneratedTable(t *testing.T) {
+	// Read from the spec pages (specsrc), not typed: spot checks.
+	c, _ := LookupColumn(V1_2, "ListUnitPrice")
+	if !c.NonNegative || c.Format != FormatNumeric || c.Introduced != "1.0-preview" {
+		t.Errorf("ListUnitPrice: %+v", c)
+	}
+	c, _ = LookupColumn(V1_3, "ProviderName")
+	if c.Deprecated != V1_3 || c.Removed != V1_4 || c.ReplacedBy == "" {
+		t.Errorf("ProviderName: %+v", c)
+	}
+	if _, ok := LookupColumn(V1_4, "PublisherName"); ok {
+		t.Error("PublisherName in 1.4")
+	}
+	for _, id := range []string{"AllocatedMethodDetails", "ContractApplied", "CommitmentProgramEligibilityDetails"} {
+		c, ok := AnyColumn(id)
+		if !ok || c.Format != FormatJSONObject || c.Schema == "" || c.Object == "" {
+			t.Errorf("%s: %+v", id, c)
+		}
+	}
+	for _, id := range []string{"Tags", "SkuPriceDetails", "AllocatedTags"} {
+		if c, _ := AnyColumn(id); c.Format != FormatKeyValue {
+			t.Errorf("%s: %s", id, c.Format)
+		}
+	}
+	if c, _ := AnyColumn("CommitmentProgramEligibilityDetails"); c.FirstVersion() != V1_4 {
+		t.Errorf("CommitmentProgramEligibilityDetails first in %s", c.FirstVersion())
+	}
+	if len(specSources[V1_2]) == 0 {
+		t.Error("no source recorded for 1.2")
 	}
 }

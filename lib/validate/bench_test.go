@@ -98,3 +98,42 @@ func BenchmarkReadOnly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunJSONObjects is BenchmarkRun on FOCUS 1.4 rows with JSON
+// Object Format columns (AllocatedMethodDetails, ContractApplied,
+// CommitmentProgramEligibilityDetails): the provider-shaped testdata
+// repeated to 8 MB, default mode and --strict (the whole JSON schema).
+func BenchmarkRunJSONObjects(b *testing.B) {
+	var buf bytes.Buffer
+	// One header (the providers' x_ columns differ): the AWS-shaped file.
+	data, err := os.ReadFile("../../testdata/focus-versions/1.4/aws.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := bytes.IndexByte(data, '\n') + 1
+	buf.Write(data[:i])
+	for buf.Len() < 8<<20 {
+		buf.Write(data[i:])
+	}
+	in := buf.Bytes()
+	rows := countRows(in)
+	for _, strict := range []bool{false, true} {
+		name := "default"
+		if strict {
+			name = "strict"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				cfg := Config{Options: Options{Strict: strict}, Stdout: io.Discard, Stderr: io.Discard,
+					Open: func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(in)), nil }}
+				res, err := Run(cfg, []string{"bench.csv"})
+				if err != nil || res.Read != rows || res.Valid != rows {
+					b.Fatalf("%v %+v (want %d rows)", err, res, rows)
+				}
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

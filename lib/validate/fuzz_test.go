@@ -2,9 +2,12 @@ package validate
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/openchargeback/ocb/lib/focus"
 )
 
 // FuzzValidate runs whole inputs through Run: it must never panic, must keep
@@ -21,6 +24,13 @@ func FuzzValidate(f *testing.F) {
 		"BilledCost,ServiceName,Tags,BilledCost\n",
 		"",
 		"\x00\x41",
+		// JSON Object Format columns (FOCUS 1.3/1.4) and other datasets.
+		"BilledCost,ServiceName,Tags,BillingPeriodStart,BillingPeriodEnd,AllocatedMethodDetails,ContractApplied,CommitmentProgramEligibilityDetails\n" +
+			"1,HPC,\"{\"\"pi_email\"\":\"\"a@b\"\"}\",2025-01-01T00:00:00Z,2025-02-01T00:00:00Z," +
+			"\"{\"\"Elements\"\":[{\"\"AllocatedRatio\"\":1.5,\"\"UsageQuantity\"\":2}]}\"," +
+			"\"{\"\"Elements\"\":[{\"\"ContractId\"\":\"\"1\"\",\"\"ContractCommitmentId\"\":\"\"2\"\"}]}\"," +
+			"\"{\"\"CommitmentPrograms\"\":[]}\"\n",
+		"InvoiceId,InvoiceDetailId,BilledCost,InvoiceIssueDate\nI,D,1,2025-02-01\n",
 	}
 	for _, s := range seeds {
 		f.Add(s, false)
@@ -53,6 +63,50 @@ func FuzzValidate(f *testing.F) {
 		}
 		if !bytes.Equal(out.Bytes(), out2.Bytes()) {
 			t.Fatalf("normalisation not idempotent:\n%q\n%q", out.String(), out2.String())
+		}
+	})
+}
+
+// FuzzObjectShape: the allocation-free top-level scanner of JSON Object
+// Format columns agrees with encoding/json, and the schema check never
+// panics.
+func FuzzObjectShape(f *testing.F) {
+	for _, s := range []string{
+		`{"Elements":[{"AllocatedRatio":0.05,"UsageUnit":"CPU","UsageQuantity":0.5}]}`,
+		`{"Elements":[{"AllocatedRatio":1.5}],"x_A":{"b":[1,{"c":null}]}}`,
+		`{"Elements":{}}`, `[{"AllocatedRatio":0.5}]`, `{"Elements":[1,]}`, `{"Elements":[],"Elements":[]}`,
+		`{"CommitmentPrograms":[{"ProgramType":"FlexibleSpendPlan"}]}`,
+		`{"Elements":[{"ContractId":"1","ContractCommitmentId":"2","ContractCommitmentAppliedQuantity":5}]}`,
+		`{"a":"\u00e9\"","Elements":[true,false,null,-1.5e-3]}`, ` { } `, `{"Elements":[[[[[[[]]]]]]]}`,
+	} {
+		f.Add(s)
+	}
+	shapes := []*objectShape{}
+	for _, id := range []string{"AllocatedMethodDetails", "ContractApplied", "CommitmentProgramEligibilityDetails"} {
+		c, _ := focus.AnyColumn(id)
+		sh, err := shapeFor(c.Schema)
+		if err != nil {
+			f.Fatal(err)
+		}
+		shapes = append(shapes, sh)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, sh := range shapes {
+			why := scanObjectShape(s, sh)
+			_ = sh.schema.validateJSON(s)
+			if why != "" {
+				continue
+			}
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(s), &m); err != nil {
+				t.Fatalf("scanner accepted %q, encoding/json: %v", s, err)
+			}
+			for _, k := range sh.required {
+				v, ok := m[k]
+				if !ok || jsonTypeOf(bytes.TrimSpace(v)[0]) != sh.types[k] {
+					t.Fatalf("scanner accepted %q without %s of type %s", s, k, sh.types[k])
+				}
+			}
 		}
 	})
 }

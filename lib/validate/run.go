@@ -186,6 +186,14 @@ func (r *runner) file(name string) error {
 	}
 	file := rd.Name()
 	header := rd.Header()
+	// A file of another FOCUS dataset is refused before anything of it is
+	// read or written: one message, exit 1.
+	if _, refuse, err := CheckDataset(header, r.cfg.Options); err != nil {
+		return err
+	} else if refuse != "" {
+		r.fileError(Diagnostic{File: file, Line: rd.HeaderLine(), Severity: Error, Rule: RuleDataset, Message: refuse})
+		return nil
+	}
 	if r.header == nil {
 		r.header = append([]string(nil), header...)
 		r.first = file

@@ -1,6 +1,6 @@
 // Package validate checks FOCUS charge rows against the chargeback profile
 // (what OpenChargeback needs to bill a row) and the FOCUS specification
-// (1.0–1.3), normalising the deviations real exports carry in tolerant mode.
+// (1.0–1.4), normalising the deviations real exports carry in tolerant mode.
 //
 // A Schema is built once per header; Checker.Check then validates a row in
 // place with precomputed column indices and hand-written syntax checks, so
@@ -58,6 +58,11 @@ const (
 	RuleCostSign          = "cost-sign"
 	RuleFrequencyPurchase = "charge-frequency"
 	RuleSubcategory       = "service-subcategory"
+	RuleJSONObject        = "json-object-format"
+	RuleJSONSchema        = "json-object-schema"
+	RuleColumnDeprecated  = "column-deprecated"
+	RuleColumnRemoved     = "column-removed"
+	RuleDataset           = "dataset"
 )
 
 // Diagnostic is one problem, GNU style: FILE:LINE: Column: message [rule].
@@ -96,7 +101,8 @@ func (d Diagnostic) String() string {
 
 // Options select the checks.
 type Options struct {
-	Spec          string // "auto" (or "") or a version: "1.0" … "1.3"
+	Spec          string // "auto" (or "") or a version: "1.0" … "1.4"
+	Dataset       string // "" or "auto" (Cost and Usage; another dataset is refused), or a dataset name to validate (focus.ParseDataset)
 	Strict        bool   // full FOCUS conformance: every deviation is an error
 	StrictProfile bool   // a missing pi_email tag is an error (the CLI's --strict sets it unless --strict-profile=false)
 	Period        string // YYYY-MM: the billing period when rows carry none (and the one they must carry)
@@ -114,7 +120,8 @@ const (
 	kEnum
 	kCurrency
 	kKeyValue
-	kJSON // ContractApplied: any JSON (object or array)
+	kJSON       // any JSON (not used by a FOCUS 1.0–1.4 column; kept for other datasets)
+	kJSONObject // JSON Object Format (1.3+): AllocatedMethodDetails, ContractApplied, CommitmentProgramEligibilityDetails
 )
 
 // Slots for the cross-field checks.
@@ -141,6 +148,7 @@ type colCheck struct {
 	slot     uint8
 	enum     []string
 	enumSet  map[string]struct{}
+	shape    *objectShape // kJSONObject: the column's schema
 }
 
 // Schema is the per-header part of validation.
@@ -148,6 +156,7 @@ type Schema struct {
 	File    string
 	Header  []string
 	Version focus.Version
+	Dataset focus.Dataset
 	opts    Options
 	cols    []colCheck
 	idx     [numSlots]int // column index per slot, -1 when absent
@@ -195,6 +204,14 @@ func NewSchema(file string, headerLine int, header []string, opts Options) (*Sch
 		}
 		s.Version = v
 	}
+	ds, refuse, err := CheckDataset(header, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Dataset = ds
+	if ds != focus.CostAndUsage {
+		return newDatasetSchema(s, file, headerLine, header, refuse)
+	}
 	if opts.Period != "" {
 		start, err := ParsePeriod(opts.Period)
 		if err != nil {
@@ -224,17 +241,24 @@ func NewSchema(file string, headerLine int, header []string, opts Options) (*Sch
 			continue
 		}
 		c, ok := focus.LookupColumn(s.Version, name)
+		if ok && c.Deprecated != 0 && s.Version >= c.Deprecated {
+			add(name, Warning, RuleColumnDeprecated, fmt.Sprintf("deprecated in FOCUS %s; use %s (it is removed in a later version)", c.Deprecated, c.ReplacedBy))
+		}
 		if !ok {
 			if sug, ok := focus.SuggestColumn(name); ok {
 				add(name, strictSev, RuleColumnCase, fmt.Sprintf("unknown column; did you mean `%s`? (FOCUS column names are case-sensitive)", sug))
-			} else if ac, ok := focus.AnyColumn(name); ok {
-				first := focus.V1_0
-				for _, v := range focus.Versions {
-					if ac.In(v) {
-						first = v
-						break
-					}
+			} else if ac, ok := focus.AnyColumn(name); ok && ac.Removed != 0 && s.Version >= ac.Removed {
+				msg := fmt.Sprintf("removed in FOCUS %s", ac.Removed)
+				if ac.Deprecated != 0 {
+					msg += fmt.Sprintf(" (deprecated in %s)", ac.Deprecated)
 				}
+				if ac.ReplacedBy != "" {
+					msg += "; use " + ac.ReplacedBy
+				}
+				add(name, strictSev, RuleColumnRemoved, msg+"; checked as FOCUS "+(ac.Removed-1).String())
+				c = ac
+			} else if ok {
+				first := ac.FirstVersion()
 				add(name, strictSev, RuleColumnVersion, fmt.Sprintf("not a FOCUS %s column (introduced in %s; use --spec %s); checked as FOCUS %s", s.Version, first, first, first))
 				c = ac
 			} else {
@@ -259,8 +283,13 @@ func NewSchema(file string, headerLine int, header []string, opts Options) (*Sch
 				cc.kind = kDecimal
 			case c.Type == focus.DateTime:
 				cc.kind = kDateTime
-			case c.Type == focus.JSON && name == "ContractApplied":
-				cc.kind = kJSON
+			case c.Type == focus.JSON && c.Format == focus.FormatJSONObject && c.Schema != "":
+				cc.kind = kJSONObject
+				sh, err := shapeFor(c.Schema)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", name, err)
+				}
+				cc.shape = sh
 			case c.Type == focus.JSON:
 				cc.kind = kKeyValue
 			default:
@@ -614,6 +643,14 @@ func (c *Checker) Check(line int, vals []string) bool {
 		case kJSON:
 			if !jsonValid(v) {
 				c.errf(cc.name, RuleKeyValue, "is not valid JSON")
+			}
+		case kJSONObject:
+			if why := scanObjectShape(v, cc.shape); why != "" {
+				c.errf(cc.name, RuleJSONObject, why)
+			} else if strict {
+				if why := cc.shape.schema.validateJSON(v); why != "" {
+					c.errf(cc.name, RuleJSONSchema, why+" (FOCUS JSON schema)")
+				}
 			}
 		}
 	}

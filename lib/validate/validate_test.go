@@ -370,6 +370,8 @@ func TestStrictFullVersions(t *testing.T) {
 				val = c.Enum[0]
 			case c.Type == focus.Decimal:
 				val = "1.25E-3"
+			case c.Format == focus.FormatJSONObject:
+				val = jsonObjectSamples[c.ID]
 			case c.Type == focus.JSON:
 				val = `"{""x_Key"":1}"`
 			case c.ID == "ChargeDescription":
@@ -379,7 +381,9 @@ func TestStrictFullVersions(t *testing.T) {
 		}
 		in := strings.Join(h, ",") + "\n" + strings.Join(r, ",") + "\n"
 		res, out, errs, _ := run(t, Options{Strict: true}, in)
-		if res.Valid != 1 || res.ExitCode() != 0 || res.Warnings != 0 {
+		// FOCUS 1.3 still lists ProviderName and PublisherName, deprecated.
+		deprecated := strings.Count(errs, "[column-deprecated]")
+		if res.Valid != 1 || res.ExitCode() != 0 || res.Warnings != deprecated || (v == focus.V1_3) != (deprecated == 2) {
 			t.Errorf("FOCUS %s: %+v\n%s", v, res, errs)
 		}
 		if out != in {
@@ -392,5 +396,104 @@ func TestStrictFullVersions(t *testing.T) {
 				t.Errorf("FOCUS %s as 1.0: %+v\n%s", v, res, errs)
 			}
 		}
+	}
+}
+
+// jsonObjectSamples are conforming values (CSV-quoted) of the JSON Object
+// Format columns, from the spec's object examples.
+var jsonObjectSamples = map[string]string{
+	"AllocatedMethodDetails":              `"{""Elements"":[{""AllocatedRatio"":0.05,""UsageUnit"":""CPU"",""UsageQuantity"":0.5},{""AllocatedRatio"":0.1,""UsageUnit"":""Memory"",""UsageQuantity"":4}]}"`,
+	"ContractApplied":                     `"{""Elements"":[{""ContractId"":""12345"",""ContractCommitmentId"":""23456"",""ContractCommitmentAppliedCost"":500000.00},{""ContractId"":""12345"",""ContractCommitmentId"":""34567"",""ContractCommitmentAppliedQuantity"":10000.00,""ContractCommitmentAppliedUnit"":""compute_hours""}]}"`,
+	"CommitmentProgramEligibilityDetails": `"{""CommitmentPrograms"":[{""ProgramType"":""FlexibleSpendPlan""},{""ProgramType"":""ResourceReservation""}]}"`,
+}
+
+func TestJSONObjectColumns(t *testing.T) {
+	h := strings.TrimSuffix(hdr, "\n") + ",AllocatedMethodDetails,ContractApplied\n"
+	base := strings.TrimSuffix(row(jan, feb, jan, jan5, "USD", "Usage", "Usage-Based", "10", "8", "8", "HPC", okTags), "\n")
+	amd, ca := jsonObjectSamples["AllocatedMethodDetails"], jsonObjectSamples["ContractApplied"]
+	for _, tc := range []struct {
+		name, amd, ca string
+		strict        bool
+		want          string // "" = valid
+	}{
+		{"spec examples", amd, ca, false, ""},
+		{"spec examples strict", amd, ca, true, ""},
+		{"nulls", "", "", true, ""},
+		// The issue's false error: a split allocation is not Key-Value Format.
+		{"nested is fine", `"{""Elements"":[{""AllocatedRatio"":0.5}],""x_Note"":{""a"":[1]}}"`, "", false, ""},
+		{"array", `"[{""AllocatedRatio"":0.5}]"`, "", false, "AllocatedMethodDetails: is not a JSON object (FOCUS JSON Object Format) [json-object-format]"},
+		{"no Elements", `"{""x_A"":1}"`, "", false, `AllocatedMethodDetails: has no "Elements" key (the FOCUS schema requires it) [json-object-format]`},
+		{"Elements not array", `"{""Elements"":{}}"`, "", false, `has object as the value of "Elements"; the FOCUS schema wants an array [json-object-format]`},
+		{"bad JSON", `"{""Elements"":[1,]}"`, "", false, "is not valid JSON"},
+		{"dup key", `"{""Elements"":[],""Elements"":[]}"`, "", false, `has the key "Elements" twice`},
+		// Default mode checks the top level only; --strict the schema.
+		{"ratio > 1 default", `"{""Elements"":[{""AllocatedRatio"":1.5}]}"`, "", false, ""},
+		{"ratio > 1 strict", `"{""Elements"":[{""AllocatedRatio"":1.5}]}"`, "", true, "AllocatedMethodDetails: Elements[0].AllocatedRatio: 1.5 is above the maximum 1 (FOCUS JSON schema) [json-object-schema]"},
+		{"ratio < 0 strict", `"{""Elements"":[{""AllocatedRatio"":-0.1}]}"`, "", true, "-0.1 is below the minimum 0"},
+		{"empty Elements strict", `"{""Elements"":[]}"`, "", true, "Elements: has 0 elements, want at least 1"},
+		{"quantity without unit strict", `"{""Elements"":[{""AllocatedRatio"":0.5,""UsageQuantity"":3}]}"`, "", true, "Elements[0]: matches none of: Scenario 1"},
+		{"unknown key strict", `"{""Elements"":[{""AllocatedRatio"":0.5,""Foo"":1}]}"`, "", true, `Elements[0]: has the key "Foo", which FOCUS does not define`},
+		{"x_ key strict", `"{""Elements"":[{""AllocatedRatio"":0.5,""x_Pool"":""gpu""}]}"`, "", true, ""},
+		{"contract no metric strict", "", `"{""Elements"":[{""ContractId"":""1"",""ContractCommitmentId"":""2""}]}"`, true, "At least one metric"},
+		{"contract quantity no unit strict", "", `"{""Elements"":[{""ContractId"":""1"",""ContractCommitmentId"":""2"",""ContractCommitmentAppliedQuantity"":5}]}"`, true, "Unit is required if Quantity"},
+		{"contract id number strict", "", `"{""Elements"":[{""ContractId"":1,""ContractCommitmentId"":""2"",""ContractCommitmentAppliedCost"":5}]}"`, true, "Elements[0].ContractId: is a number, want string"},
+	} {
+		in := h + base + "," + tc.amd + "," + tc.ca + "\n"
+		res, _, errs, _ := run(t, Options{Strict: tc.strict, StrictProfile: tc.strict, Spec: "1.3"}, in)
+		if tc.want == "" {
+			if res.Valid != 1 {
+				t.Errorf("%s: %+v\n%s", tc.name, res, errs)
+			}
+			continue
+		}
+		if res.Invalid != 1 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: want %q\n%+v\n%s", tc.name, tc.want, res, errs)
+		}
+	}
+}
+
+func TestDeprecatedAndRemovedColumns(t *testing.T) {
+	h := strings.TrimSuffix(hdr, "\n") + ",ProviderName,ServiceProviderName\n"
+	r := strings.TrimSuffix(row(jan, feb, jan, jan5, "USD", "Usage", "Usage-Based", "10", "8", "8", "HPC", okTags), "\n") + ",AWS,AWS\n"
+	_, _, errs, _ := run(t, Options{Spec: "1.3"}, h+r)
+	if !strings.Contains(errs, "ProviderName: warning: deprecated in FOCUS 1.3; use ServiceProviderName and HostProviderName") {
+		t.Errorf("1.3: %s", errs)
+	}
+	res, _, errs, _ := run(t, Options{Spec: "1.4"}, h+r)
+	if res.Valid != 1 || !strings.Contains(errs, "ProviderName: warning: removed in FOCUS 1.4 (deprecated in 1.3); use ServiceProviderName and HostProviderName; checked as FOCUS 1.3 [column-removed]") {
+		t.Errorf("1.4: %+v %s", res, errs)
+	}
+	res, _, errs, _ = run(t, Options{Spec: "1.4", Strict: true}, h+r)
+	if res.ExitCode() != 1 || !strings.Contains(errs, "ProviderName: removed in FOCUS 1.4") {
+		t.Errorf("1.4 strict: %+v %s", res, errs)
+	}
+}
+
+func TestOtherDatasets(t *testing.T) {
+	inv := "InvoiceId,InvoiceDetailId,BillingAccountId,BilledCost,BillingCurrency,InvoiceIssueDate,PaymentDueDate\n" +
+		"INV-1,D-1,123,100.00,USD,2025-02-03T00:00:00Z,2025-03-05T00:00:00Z\n"
+	res, out, errs, rej := run(t, Options{}, inv)
+	want := "in.csv:1: this is a FOCUS 1.4 Invoice Detail dataset; chargeback reads Cost and Usage (check it with --dataset invoice-detail) [dataset]"
+	if res.ExitCode() != 1 || res.Read != 0 || out != "" || rej != "" || !strings.Contains(errs, want) {
+		t.Errorf("refuse: %+v out %q rej %q\n%s", res, out, rej, errs)
+	}
+	res, out, errs, _ = run(t, Options{Dataset: "invoice-detail", Strict: true}, inv)
+	if res.Valid != 1 || res.ExitCode() != 0 || out != inv {
+		t.Errorf("--dataset invoice-detail: %+v\n%s", res, errs)
+	}
+	bad := strings.Replace(inv, "100.00", "1,00", 1)
+	bad = strings.Replace(bad, "INV-1,D-1,123,1,00", `INV-1,D-1,123,"1,00"`, 1)
+	res, _, errs, _ = run(t, Options{Dataset: "invoice-detail"}, bad)
+	if res.Invalid != 1 || !strings.Contains(errs, "BilledCost") {
+		t.Errorf("bad invoice detail: %+v\n%s", res, errs)
+	}
+	// A Cost and Usage file with --dataset billing-period is refused.
+	res, _, errs, _ = run(t, Options{Dataset: "billing-period"}, hdr+row(jan, feb, jan, jan5, "USD", "Usage", "Usage-Based", "10", "8", "8", "HPC", okTags))
+	if res.ExitCode() != 1 || !strings.Contains(errs, "this is not a FOCUS Billing Period dataset (its header reads as Cost and Usage) [dataset]") {
+		t.Errorf("C&U as billing-period: %+v\n%s", res, errs)
+	}
+	cc := "ContractId,ContractCommitmentId,ContractCommitmentCategory,BillingCurrency\nC1,CC1,Spend,USD\n"
+	if res, _, errs, _ := run(t, Options{}, cc); res.ExitCode() != 1 || !strings.Contains(errs, "FOCUS 1.3 Contract Commitment dataset") {
+		t.Errorf("contract commitment: %+v\n%s", res, errs)
 	}
 }
