@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -13,9 +14,11 @@ import (
 
 func importFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "source", Usage: "name of the source (AWS, Azure, HPC, Storage…)", EnvVars: cliutil.Env("source")},
-		&cli.StringFlag{Name: "period", Usage: "billing period YYYY-MM (default: from BillingPeriodStart)", EnvVars: cliutil.Env("period")},
-		&cli.BoolFlag{Name: "replace", Usage: "replace the source's earlier import for the period", EnvVars: cliutil.Env("replace")},
+		// Per-run selections and actions: never from the environment.
+		&cli.StringFlag{Name: "source", Usage: "name of the source (AWS, Azure, HPC, Storage…)"},
+		&cli.StringFlag{Name: "period", Usage: "billing period YYYY-MM (default: from BillingPeriodStart)"},
+		&cli.BoolFlag{Name: "replace", Usage: "replace the source's earlier import for the period"},
+		&cli.BoolFlag{Name: "allow-overlap", Usage: "import rows already in the period under another source (audited)"},
 		&cli.StringFlag{Name: "currency", Value: "USD", Usage: "currency of rows without BillingCurrency", EnvVars: cliutil.Env("currency")},
 	}, tagkeys.Flags()...)
 }
@@ -47,7 +50,18 @@ func importAction(c *cli.Context) error {
 		res, err := l.Import(c.Context, ledger.CLIActor(), r, ledger.ImportOptions{
 			Source: c.String("source"), Period: c.String("period"), FileName: displayName(name),
 			Replace: c.Bool("replace"), Tags: tagkeys.FromContext(c), Currency: c.String("currency"),
+			AllowOverlap: c.Bool("allow-overlap"),
 		})
+		var inv *ledger.InvalidRowsError
+		if errors.As(err, &inv) {
+			for _, d := range inv.Diagnostics {
+				fmt.Fprintln(stderr, d.String())
+			}
+			if n := inv.Errors - len(inv.Diagnostics); n > 0 {
+				fmt.Fprintf(stderr, "%s: … and %d more problem(s) (`focus-validate %s > /dev/null` lists them all)\n", inv.File, n, inv.File)
+			}
+			return &cliutil.DataError{Err: errors.New(inv.Summary())}
+		}
 		if err != nil {
 			return refusal(err)
 		}
@@ -62,6 +76,16 @@ func importAction(c *cli.Context) error {
 		fmt.Fprintf(stderr, "focus-load: %s: import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s%s\n",
 			displayName(name), res.ImportID, res.Period, res.State, res.Rows, res.Flagged,
 			res.ListCost.StringFixed(2), res.BilledCost.StringFixed(2), replaced)
+		if res.Normalised > 0 {
+			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) normalised as focus-validate does, e.g. %s\n", displayName(name), res.Normalised, res.Warning)
+		}
+		if res.Unowned > 0 {
+			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) without a PI e-mail or fund are pending review: `focus-load review list --period %s --status pending`\n", displayName(name), res.Unowned, res.Period)
+		}
+		if ov := res.Overlap; ov != nil {
+			fmt.Fprintf(stderr, "focus-load: %s: warning: %d row(s) (the first at line %d) are also in import %d (source %s): check they are not billed twice (`focus-load review list`, `review reject`); recorded in the audit log\n",
+				displayName(name), ov.Rows, ov.FirstLine, ov.ImportID, ov.Source)
+		}
 		return nil
 	})
 }
