@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -40,18 +41,39 @@ func importAction(c *cli.Context) error {
 		}
 		return fmt.Errorf("--source is required (e.g. --source AWS)")
 	}
-	l, err := openLedger(c)
+	il, err := openImportLedger(c.String("db"))
 	if err != nil {
 		return err
 	}
-	defer l.Close()
+	defer il.Close()
 	stderr := c.App.ErrWriter
 	return cliutil.OpenInputs(c, func(r io.Reader, name string) error {
-		res, err := l.Import(c.Context, ledger.CLIActor(), r, ledger.ImportOptions{
+		opt := ledger.ImportOptions{
 			Source: c.String("source"), Period: c.String("period"), FileName: displayName(name),
 			Replace: c.Bool("replace"), Tags: tagkeys.FromContext(c), Currency: c.String("currency"),
 			AllowOverlap: c.Bool("allow-overlap"),
-		})
+		}
+		var res ledger.ImportResult
+		var err error
+		if il.fresh() {
+			rs, done, serr := seekable(r, filepath.Dir(c.String("db")))
+			if serr != nil {
+				return serr
+			}
+			defer done()
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), rs, opt)
+			if err == nil {
+				var published bool
+				if published, err = il.publish(); err == nil && !published {
+					// Another import created the ledger meanwhile: import there.
+					if _, err = rs.Seek(0, io.SeekStart); err == nil {
+						res, err = il.l.Import(c.Context, ledger.CLIActor(), rs, opt)
+					}
+				}
+			}
+		} else {
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), r, opt)
+		}
 		var inv *ledger.InvalidRowsError
 		if errors.As(err, &inv) {
 			for _, d := range inv.Diagnostics {

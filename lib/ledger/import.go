@@ -606,7 +606,7 @@ func periodOf(s string) string {
 
 type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
-	chargeStart, chargeEnd                                                                            int
+	chargeStart, chargeEnd                                                                              int
 }
 
 func columnsOf(r *focus.Reader) columns {
