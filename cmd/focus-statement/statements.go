@@ -17,11 +17,11 @@ import (
 
 func statementFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "period", Usage: "billing period `YYYY-MM`", EnvVars: cliutil.Env("period")},
-		&cli.StringFlag{Name: "by", Value: statement.ByPI, Usage: "one statement per `pi` or per PI and project", EnvVars: cliutil.Env("by")},
-		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`", EnvVars: cliutil.Env("pi")},
-		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)", EnvVars: cliutil.Env("format")},
-		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead", EnvVars: cliutil.Env("template")},
+		&cli.StringFlag{Name: "period", Usage: "billing period `YYYY-MM`"},
+		&cli.StringFlag{Name: "by", Value: statement.ByPI, Usage: "one statement per `pi` or per PI and project"},
+		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`"},
+		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)"},
+		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead"},
 		&cli.StringFlag{Name: "pdf-dir", Usage: "write one PDF per statement into `DIR`/PERIOD/ID.pdf", EnvVars: cliutil.Env("pdf-dir"), Category: "PDF"},
 		&cli.IntFlag{Name: "jobs", Usage: "PDF rendering workers (0 = one per CPU)", EnvVars: cliutil.Env("jobs"), Category: "PDF"},
 	}, institutionFlags()...)

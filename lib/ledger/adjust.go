@@ -41,6 +41,9 @@ func (l *Ledger) Adjust(ctx context.Context, a Actor, adj Adjustment) (int64, er
 		if state == StateFinalized {
 			return refused("period %s is finalized: put the adjustment in the next open period with --ref \"%s ...\"", adj.Period, adj.Period)
 		}
+		if err := knownPI(tx, adj.PIEmail, adj.NewPI); err != nil {
+			return err
+		}
 		out, err := tx.Exec(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
 			VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
 		if err != nil {
@@ -61,6 +64,7 @@ type Dispute struct {
 	ChargeID   int64 // 0 = the whole statement
 	Reason     string
 	Status     string // open | resolved
+	NewPI      bool   // accept a PI e-mail the ledger has never seen
 	Note       string
 	OpenedAt   string
 	OpenedBy   string
@@ -86,11 +90,22 @@ func (l *Ledger) OpenDispute(ctx context.Context, a Actor, d Dispute) (int64, er
 		if state == StateFinalized {
 			return refused("period %s is finalized: a dispute about it is settled by an adjustment in the next open period", d.Period)
 		}
+		if err := knownPI(tx, d.PIEmail, d.NewPI); err != nil {
+			return err
+		}
 		var charge any
 		if d.ChargeID != 0 {
-			var p string
-			if err := tx.QueryRow(`SELECT period FROM charges WHERE id = ?`, d.ChargeID).Scan(&p); err != nil || p != d.Period {
+			var p, pi string
+			if err := tx.QueryRow(`SELECT period, coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = 'pi_email'), c.pi_email)
+				FROM charges c WHERE id = ?`, d.ChargeID).Scan(&p, &pi); err != nil || p != d.Period {
 				return refused("charge %d is not in period %s", d.ChargeID, d.Period)
+			}
+			if pi != d.PIEmail {
+				who := pi
+				if who == "" {
+					who = "no PI"
+				}
+				return refused("charge %d belongs to %s, not %s: check the charge id (`focus-load export --period %s`) or the --pi", d.ChargeID, who, d.PIEmail, d.Period)
 			}
 			charge = d.ChargeID
 		}
