@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/urfave/cli/v2"
-
 )
 
 func auditCommand() *cli.Command {
