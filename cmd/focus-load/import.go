@@ -37,7 +37,10 @@ func importCommand() *cli.Command {
 func importAction(c *cli.Context) error {
 	if c.String("source") == "" {
 		if c.NArg() == 0 && c.Command.Name != "import" {
-			return cli.ShowAppHelp(c)
+			// No subcommand and nothing to import: a usage error, so the
+			// help goes to stderr (stdout is data).
+			cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
+			return fmt.Errorf("give a subcommand, or --source NAME to import (see focus-load --help)")
 		}
 		return fmt.Errorf("--source is required (e.g. --source AWS)")
 	}
