@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/template"
 	"time"
 
@@ -80,6 +81,14 @@ func statementsAction(c *cli.Context) error {
 		return cliutil.Dataf("no statement for %s in %s: the PI has no charges or adjustments in the period", opts.PI, period)
 	}
 	if dir := c.String("pdf-dir"); dir != "" {
+		// Statements carry absolute PDF paths, so that focus-mail finds the
+		// PDFs from any folder, statements read from a file or from stdin
+		// (DESIGN.md: "pdf is absolute, or relative to the statements file").
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return fmt.Errorf("--pdf-dir %s: %w", dir, err)
+		}
+		dir = abs
 		hist, err := statement.History(ctx, r, period)
 		if err != nil {
 			return err
