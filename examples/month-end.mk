@@ -1,6 +1,7 @@
 # Month-end chargeback run for one PERIOD, driven by make.
 #
-#   make -f examples/month-end.mk PERIOD=2025-01            # everything, stopping at the first problem
+#   make -f examples/month-end.mk PERIOD=2025-01            # validate, flag, load, close, drafts; then stops
+#   make -f examples/month-end.mk PERIOD=2025-01 FINALIZE=yes   # finalize, statements, journal, mail
 #   make -f examples/month-end.mk PERIOD=2025-01 load       # validate, flag and import only
 #   make -f examples/month-end.mk PERIOD=2025-01 review     # fails, printing the list, while items are pending
 #   make -f examples/month-end.mk PERIOD=2025-01 drafts     # draft statements + draft journal to look at
@@ -20,9 +21,12 @@
 # through FOCUS_SMTP_URL unless MAIL_ARGS says otherwise. Everything else is a
 # variable below, overridable on the command line or from the environment.
 #
-# Finalizing is permanent. Run `drafts` and look at them before the final
-# run if the review of the month asks for it; `make ... FINALIZE=no` stops
-# after closing the period and making the drafts.
+# Nothing permanent happens without FINALIZE=yes on the command line: the
+# default run stops after closing the period and writing draft statements
+# and a draft journal, and prints what to check and the command that
+# finalizes. Finalizing, the final journal and mail each refuse to run
+# without it (a FINALIZE in the environment does not count: one left in the
+# shell must not finalize and mail next month by surprise).
 
 ifndef PERIOD
 $(error PERIOD=YYYY-MM is required, e.g. make -f examples/month-end.mk PERIOD=2025-01)
@@ -43,7 +47,8 @@ ACCOUNTS      ?= accounts.csv
 JOURNAL_ARGS  ?= --format generic
 FROM          ?= $(FOCUS_FROM)
 MAIL_ARGS     ?=
-FINALIZE      ?= yes
+# Only from the command line (see above).
+FINALIZE      := $(if $(filter command line,$(origin FINALIZE)),$(FINALIZE),no)
 
 FOCUS_VALIDATE  ?= focus-validate
 FOCUS_FLAG      ?= focus-flag
@@ -68,7 +73,19 @@ ifeq ($(FINALIZE),yes)
 all: mail journal
 else
 all: drafts
+	@echo "== $(PERIOD) is closed; nothing permanent has been done."
+	@echo "   Check the drafts: $(OUT)/draft/statements.ndjson, $(OUT)/draft/pdf/, $(OUT)/draft/journal.csv"
+	@echo "   Reviewed: $$($(FOCUS_LOAD) review list --period $(PERIOD) --format csv | tail -n +2 | grep -c . || true) item(s) (focus-load review list --period $(PERIOD));"
+	@echo "   disputes: focus-load dispute list --period $(PERIOD); adjustments: focus-load adjust ..."
+	@echo "   Then finalize (permanent), write the journal and mail the PIs with:"
+	@echo "     make -f $(firstword $(MAKEFILE_LIST)) PERIOD=$(PERIOD) FINALIZE=yes"
 endif
+
+# Refuses a permanent step unless FINALIZE=yes was given on the command line.
+define need_finalize
+	@if [ "$(FINALIZE)" != yes ]; then \
+	  echo "month-end: $(1) is permanent: look at the drafts (make ... drafts), then run with FINALIZE=yes" >&2; exit 2; fi
+endef
 
 .PHONY: all validate flag load review close drafts finalize statements journal mail status check-sources
 
@@ -138,6 +155,7 @@ drafts: $(STATE)/closed
 
 finalize: $(STATE)/finalized
 $(STATE)/finalized: $(STATE)/closed
+	$(call need_finalize,finalizing $(PERIOD))
 	@echo "== finalize $(PERIOD) (refused while reviews are pending or disputes open)"
 	@$(FOCUS_LOAD) periods finalize $(PERIOD)
 	@touch $@
@@ -151,12 +169,14 @@ $(OUT)/statements.ndjson: $(STATE)/finalized
 
 journal: $(OUT)/journal.csv
 $(OUT)/journal.csv: $(OUT)/statements.ndjson
+	$(call need_finalize,the journal for finance)
 	@echo "== journal for $(PERIOD)"
 	@$(FOCUS_JOURNAL) --accounts $(ACCOUNTS) $(JOURNAL_ARGS) -o $@ $<
 
 # The sent log makes a re-run after a failure send only what is missing.
 mail: $(STATE)/mailed
 $(STATE)/mailed: $(OUT)/statements.ndjson
+	$(call need_finalize,mailing the PIs)
 	@echo "== mail statements for $(PERIOD)"
 	@$(FOCUS_MAIL) $(if $(FROM),--from "$(FROM)") --sent-log $(OUT)/sent.log $(MAIL_ARGS) $<
 	@touch $@

@@ -38,12 +38,14 @@ func TestJournalSample(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", w, errs)
 		}
 	}
-	// Same from stdin, with flags from the environment.
+	// Same from stdin, with the accounts file (a setting) from the
+	// environment; a journal id and date are per run, never from it.
 	data, _ := os.ReadFile(sample)
 	t.Setenv("FOCUS_ACCOUNTS", accounts)
-	t.Setenv("FOCUS_JOURNAL_ID", "RC-JAN")
-	t.Setenv("FOCUS_ACCOUNTING_DATE", "2025-02-03")
-	code, out2, _ := runApp(t, string(data), "--format", "banner")
+	t.Setenv("FOCUS_JOURNAL_ID", "RC-STALE")
+	t.Setenv("FOCUS_ACCOUNTING_DATE", "2024-01-01")
+	t.Setenv("FOCUS_DRAFT", "true")
+	code, out2, _ := runApp(t, string(data), "--format", "banner", "--journal-id", "RC-JAN", "--accounting-date", "2025-02-03")
 	if code != 0 || !strings.Contains(out2, "RECHARGE,RC-JAN,2025-01-0001,1,2025-02-03,JE16,1405.59,D,") {
 		t.Errorf("exit %d:\n%.300s", code, out2)
 	}

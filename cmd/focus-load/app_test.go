@@ -31,7 +31,7 @@ func TestExitCodes(t *testing.T) {
 		{good, []string{"--db", db, "import"}, 2, "--source is required"},
 		{good, []string{"--db", db, "import", "--source", "X", "--period", "2025-13"}, 2, "want YYYY-MM"},
 		{good, []string{"--db", db, "import", "--source", "X", "/nonexistent.csv"}, 2, "nonexistent"},
-		{"BillingPeriodStart,BilledCost\n2025-01-01,abc\n", []string{"--db", db, "--source", "X"}, 1, "<stdin>:2: BilledCost"},
+		{"BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,abc,S,\n", []string{"--db", db, "--source", "X"}, 1, "<stdin>:2: BilledCost"},
 		{good, []string{"--db", db, "--source", "X"}, 0, "import 1 into 2025-01 (open): 1 rows, 1 flagged for review, list 1.50, billed 1.50 (exact row sums, before rounding)"},
 		{good, []string{"--db", db, "--source", "X"}, 0, "already imported as import 1 (same bytes): nothing to do; period 2025-01 is open"},
 		{"", []string{"--db", db, "review", "approve", "1"}, 1, "charge 1 has no fund_org"},

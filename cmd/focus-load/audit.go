@@ -2,15 +2,13 @@ package main
 
 import (
 	"github.com/urfave/cli/v2"
-
-	"github.com/openchargeback/ocb/lib/cliutil"
 )
 
 func auditCommand() *cli.Command {
 	return &cli.Command{
 		Name: "audit", Usage: "list every change to the ledger: who, origin, record, before/after, reason, when",
 		UsageText: "focus-load audit [--period 2025-01] [--format table|csv|ndjson]",
-		Flags:     []cli.Flag{&cli.StringFlag{Name: "period", EnvVars: cliutil.Env("period")}, formatFlag()},
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "period"}, formatFlag()},
 		Action: func(c *cli.Context) error {
 			l, err := openLedger(c)
 			if err != nil {

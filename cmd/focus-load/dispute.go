@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 )
 
@@ -21,10 +20,11 @@ func disputeCommand() *cli.Command {
 			{
 				Name: "open", Usage: "open a dispute",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "period", Required: true, EnvVars: cliutil.Env("period")},
-					&cli.StringFlag{Name: "pi", Required: true, EnvVars: cliutil.Env("pi")},
-					&cli.Int64Flag{Name: "charge", Usage: "the disputed charge id (default: the whole statement)", EnvVars: cliutil.Env("charge")},
-					&cli.StringFlag{Name: "reason", Required: true, EnvVars: cliutil.Env("reason")},
+					&cli.StringFlag{Name: "period", Required: true},
+					&cli.StringFlag{Name: "pi", Required: true},
+					&cli.Int64Flag{Name: "charge", Usage: "the disputed charge id (default: the whole statement)"},
+					&cli.StringFlag{Name: "reason", Required: true},
+					&cli.BoolFlag{Name: "new-pi", Usage: "accept a PI e-mail the ledger has never seen"},
 				},
 				Action: func(c *cli.Context) error {
 					l, err := openLedger(c)
@@ -33,7 +33,7 @@ func disputeCommand() *cli.Command {
 					}
 					defer l.Close()
 					id, err := l.OpenDispute(c.Context, ledger.CLIActor(), ledger.Dispute{
-						Period: c.String("period"), PIEmail: c.String("pi"), ChargeID: c.Int64("charge"), Reason: c.String("reason")})
+						Period: c.String("period"), PIEmail: c.String("pi"), ChargeID: c.Int64("charge"), Reason: c.String("reason"), NewPI: c.Bool("new-pi")})
 					if err != nil {
 						return refusal(err)
 					}
@@ -43,7 +43,7 @@ func disputeCommand() *cli.Command {
 			},
 			{
 				Name: "resolve", Usage: "resolve a dispute", ArgsUsage: "ID",
-				Flags: []cli.Flag{&cli.StringFlag{Name: "note", Required: true, EnvVars: cliutil.Env("note")}},
+				Flags: []cli.Flag{&cli.StringFlag{Name: "note", Required: true}},
 				Action: func(c *cli.Context) error {
 					ids, err := parseIDs(c.Args().Slice())
 					if err != nil || len(ids) != 1 {
@@ -64,7 +64,7 @@ func disputeCommand() *cli.Command {
 			},
 			{
 				Name: "list", Usage: "list disputes",
-				Flags: []cli.Flag{&cli.StringFlag{Name: "period", EnvVars: cliutil.Env("period")}, formatFlag()},
+				Flags: []cli.Flag{&cli.StringFlag{Name: "period"}, formatFlag()},
 				Action: func(c *cli.Context) error {
 					l, err := openLedger(c)
 					if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/focus"
 )
 
@@ -14,8 +13,8 @@ func exportCommand() *cli.Command {
 		Name: "export", Usage: "write a period's charges back out as FOCUS, every column as imported",
 		UsageText: "focus-load export --period 2025-01 [--out csv|ndjson] > 2025-01.csv",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "period", Required: true, EnvVars: cliutil.Env("period")},
-			&cli.StringFlag{Name: "out", Value: "csv", Usage: "csv or ndjson", EnvVars: cliutil.Env("out")},
+			&cli.StringFlag{Name: "period", Required: true},
+			&cli.StringFlag{Name: "out", Value: "csv", Usage: "csv or ndjson"},
 		},
 		Action: func(c *cli.Context) error {
 			f, err := focus.ParseFormat(c.String("out"))

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,9 +16,11 @@ import (
 
 func importFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "source", Usage: "name of the source (AWS, Azure, HPC, Storage…)", EnvVars: cliutil.Env("source")},
-		&cli.StringFlag{Name: "period", Usage: "billing period YYYY-MM (default: from BillingPeriodStart)", EnvVars: cliutil.Env("period")},
-		&cli.BoolFlag{Name: "replace", Usage: "replace the source's earlier import for the period", EnvVars: cliutil.Env("replace")},
+		// Per-run selections and actions: never from the environment.
+		&cli.StringFlag{Name: "source", Usage: "name of the source (AWS, Azure, HPC, Storage…)"},
+		&cli.StringFlag{Name: "period", Usage: "billing period YYYY-MM (default: from BillingPeriodStart)"},
+		&cli.BoolFlag{Name: "replace", Usage: "replace the source's earlier import for the period"},
+		&cli.BoolFlag{Name: "allow-overlap", Usage: "import rows already in the period under another source (audited)"},
 		&cli.StringFlag{Name: "currency", Value: "USD", Usage: "currency of rows without BillingCurrency", EnvVars: cliutil.Env("currency")},
 	}, tagkeys.Flags()...)
 }
@@ -34,21 +38,56 @@ func importCommand() *cli.Command {
 func importAction(c *cli.Context) error {
 	if c.String("source") == "" {
 		if c.NArg() == 0 && c.Command.Name != "import" {
-			return cli.ShowAppHelp(c)
+			// No subcommand and nothing to import: a usage error, so the
+			// help goes to stderr (stdout is data).
+			cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
+			return fmt.Errorf("give a subcommand, or --source NAME to import (see focus-load --help)")
 		}
 		return fmt.Errorf("--source is required (e.g. --source AWS)")
 	}
-	l, err := openLedger(c)
+	il, err := openImportLedger(c.String("db"))
 	if err != nil {
 		return err
 	}
-	defer l.Close()
+	defer il.Close()
 	stderr := c.App.ErrWriter
 	return cliutil.OpenInputs(c, func(r io.Reader, name string) error {
-		res, err := l.Import(c.Context, ledger.CLIActor(), r, ledger.ImportOptions{
+		opt := ledger.ImportOptions{
 			Source: c.String("source"), Period: c.String("period"), FileName: displayName(name),
 			Replace: c.Bool("replace"), Tags: tagkeys.FromContext(c), Currency: c.String("currency"),
-		})
+			AllowOverlap: c.Bool("allow-overlap"),
+		}
+		var res ledger.ImportResult
+		var err error
+		if il.fresh() {
+			rs, done, serr := seekable(r, filepath.Dir(c.String("db")))
+			if serr != nil {
+				return serr
+			}
+			defer done()
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), rs, opt)
+			if err == nil {
+				var published bool
+				if published, err = il.publish(); err == nil && !published {
+					// Another import created the ledger meanwhile: import there.
+					if _, err = rs.Seek(0, io.SeekStart); err == nil {
+						res, err = il.l.Import(c.Context, ledger.CLIActor(), rs, opt)
+					}
+				}
+			}
+		} else {
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), r, opt)
+		}
+		var inv *ledger.InvalidRowsError
+		if errors.As(err, &inv) {
+			for _, d := range inv.Diagnostics {
+				fmt.Fprintln(stderr, d.String())
+			}
+			if n := inv.Errors - len(inv.Diagnostics); n > 0 {
+				fmt.Fprintf(stderr, "%s: … and %d more problem(s) (`focus-validate %s > /dev/null` lists them all)\n", inv.File, n, inv.File)
+			}
+			return &cliutil.DataError{Err: errors.New(inv.Summary())}
+		}
 		if err != nil {
 			return refusal(err)
 		}
@@ -66,6 +105,16 @@ func importAction(c *cli.Context) error {
 		fmt.Fprintf(stderr, "focus-load: %s: import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)%s\n",
 			displayName(name), res.ImportID, res.Period, res.State, res.Rows, res.Flagged,
 			money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost), replaced)
+		if res.Normalised > 0 {
+			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) normalised as focus-validate does, e.g. %s\n", displayName(name), res.Normalised, res.Warning)
+		}
+		if res.Unowned > 0 {
+			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) without a PI e-mail or fund are pending review: `focus-load review list --period %s --status pending`\n", displayName(name), res.Unowned, res.Period)
+		}
+		if ov := res.Overlap; ov != nil {
+			fmt.Fprintf(stderr, "focus-load: %s: warning: %d row(s) (the first at line %d) are also in import %d (source %s): check they are not billed twice (`focus-load review list`, `review reject`); recorded in the audit log\n",
+				displayName(name), ov.Rows, ov.FirstLine, ov.ImportID, ov.Source)
+		}
 		return nil
 	})
 }

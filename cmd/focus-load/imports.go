@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 )
 
@@ -14,7 +13,7 @@ func importsCommand() *cli.Command {
 	return &cli.Command{
 		Name: "imports", Usage: "list imports",
 		UsageText: "focus-load imports [--period 2025-01] [--format table|csv|ndjson]",
-		Flags:     []cli.Flag{&cli.StringFlag{Name: "period", EnvVars: cliutil.Env("period")}, formatFlag()},
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "period"}, formatFlag()},
 		Action: func(c *cli.Context) error {
 			l, err := openLedger(c)
 			if err != nil {

@@ -51,9 +51,10 @@ any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 	return app
 }
 
-// openLedger opens the --db ledger.
+// openLedger opens the --db ledger, which must exist: only an import
+// creates one (a mistyped --db must not leave an empty ledger behind).
 func openLedger(c *cli.Context) (*ledger.Ledger, error) {
-	return ledger.Open(c.String("db"))
+	return ledger.OpenExisting(c.String("db"))
 }
 
 // refusal maps the ledger's refusals to exit 1.

@@ -13,7 +13,7 @@ import (
 )
 
 func formatFlag() cli.Flag {
-	return &cli.StringFlag{Name: "format", Usage: "table, csv or ndjson (default: table on a terminal, csv otherwise)", EnvVars: cliutil.Env("format")}
+	return &cli.StringFlag{Name: "format", Usage: "table, csv or ndjson (default: table on a terminal, csv otherwise)"}
 }
 
 // table is a list command's output.

@@ -7,16 +7,16 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
 func reviewCommand() *cli.Command {
-	decide := func(name, usage string, reject bool) *cli.Command {
+	anyFlag := &cli.BoolFlag{Name: "any", Usage: "also act on charges outside the review queue (already decided, or never flagged)"}
+	decide := func(name, usage, status string) *cli.Command {
 		return &cli.Command{
 			Name: name, Usage: usage, ArgsUsage: "ID...",
-			Flags: []cli.Flag{&cli.StringFlag{Name: "note", Usage: "why", EnvVars: cliutil.Env("note")}},
+			Flags: []cli.Flag{&cli.StringFlag{Name: "note", Usage: "why"}, anyFlag},
 			Action: func(c *cli.Context) error {
 				ids, err := parseIDs(c.Args().Slice())
 				if err != nil {
@@ -27,19 +27,12 @@ func reviewCommand() *cli.Command {
 					return err
 				}
 				defer l.Close()
-				if reject {
-					err = l.Reject(c.Context, ledger.CLIActor(), ids, c.String("note"))
-				} else {
-					err = l.Approve(c.Context, ledger.CLIActor(), ids, c.String("note"))
-				}
+				changes, err := l.Decide(c.Context, ledger.CLIActor(), ids, status, ledger.DecideOptions{Note: c.String("note"), Any: c.Bool("any")})
 				if err != nil {
 					return refusal(err)
 				}
-				past := "approved"
-				if reject {
-					past = "rejected"
-				}
-				fmt.Fprintf(c.App.ErrWriter, "focus-load: %d review item(s) %s\n", len(ids), past)
+				printChanges(c, changes)
+				fmt.Fprintf(c.App.ErrWriter, "focus-load: %d review item(s) %s\n", len(ids), status)
 				return nil
 			},
 		}
@@ -55,10 +48,10 @@ func reviewCommand() *cli.Command {
 			{
 				Name: "list", Usage: "list review items",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "period", Usage: "YYYY-MM", EnvVars: cliutil.Env("period")},
-					&cli.StringFlag{Name: "status", Usage: "pending, approved or rejected", EnvVars: cliutil.Env("status")},
-					&cli.StringFlag{Name: "resource-id", Usage: "only items of this ResourceId", EnvVars: cliutil.Env("resource-id")},
-					&cli.BoolFlag{Name: "ids", Usage: "print only the ids, one a line (for $(...) in scripts)", EnvVars: cliutil.Env("ids")},
+					&cli.StringFlag{Name: "period", Usage: "YYYY-MM"},
+					&cli.StringFlag{Name: "status", Usage: "pending, approved or rejected"},
+					&cli.StringFlag{Name: "resource-id", Usage: "only items of this ResourceId"},
+					&cli.BoolFlag{Name: "ids", Usage: "print only the ids, one a line (for $(...) in scripts)"},
 					formatFlag(),
 				},
 				Action: func(c *cli.Context) error {
@@ -93,13 +86,15 @@ func reviewCommand() *cli.Command {
 					return t.write(c)
 				},
 			},
-			decide("approve", "approve review items: their charges go on statements", false),
-			decide("reject", "reject review items: charges stay in the ledger, left off statements", true),
+			decide("approve", "approve pending review items: their charges go on statements", "approved"),
+			decide("reject", "reject pending review items: charges stay in the ledger, left off statements", "rejected"),
 			{
 				Name: "assign", Usage: "set tags of charges (fixes missing or wrong tags) and clear the flags they answer",
 				ArgsUsage: "ID...",
 				Flags: append([]cli.Flag{
-					&cli.StringSliceFlag{Name: "tag", Usage: "ROLE=VALUE, ROLE one of " + strings.Join(ledger.Roles, ", "), EnvVars: cliutil.Env("tag")},
+					&cli.StringSliceFlag{Name: "tag", Usage: "ROLE=VALUE, ROLE one of " + strings.Join(ledger.Roles, ", ")},
+					&cli.StringFlag{Name: "note", Usage: "why (in the audit log)"},
+					anyFlag,
 				}, tagkeys.Flags()...),
 				Action: func(c *cli.Context) error {
 					ids, err := parseIDs(c.Args().Slice())
@@ -119,14 +114,25 @@ func reviewCommand() *cli.Command {
 						return err
 					}
 					defer l.Close()
-					if err := l.Assign(c.Context, ledger.CLIActor(), ids, values, tagKeyFunc(tagkeys.FromContext(c))); err != nil {
+					changes, err := l.AssignTags(c.Context, ledger.CLIActor(), ids, values, tagKeyFunc(tagkeys.FromContext(c)),
+						ledger.DecideOptions{Note: c.String("note"), Any: c.Bool("any")})
+					if err != nil {
 						return refusal(err)
 					}
+					printChanges(c, changes)
 					fmt.Fprintf(c.App.ErrWriter, "focus-load: tags assigned to %d charge(s)\n", len(ids))
 					return nil
 				},
 			},
 		},
+	}
+}
+
+// printChanges prints what a review command changed, one line each, on
+// stderr (stdout stays for data).
+func printChanges(c *cli.Context, changes []string) {
+	for _, ch := range changes {
+		fmt.Fprintln(c.App.ErrWriter, ch)
 	}
 }
 

@@ -19,9 +19,9 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "from", Usage: "sender `ADDR`, e.g. 'Research Computing Billing <billing@example.edu>'", EnvVars: cliutil.Env("from")},
 		&cli.StringFlag{Name: "reply-to", Usage: "Reply-To `ADDR`", EnvVars: cliutil.Env("reply-to")},
 		&cli.StringSliceFlag{Name: "bcc", Usage: "blind copy of every message to `ADDR` (repeatable)", EnvVars: cliutil.Env("bcc")},
-		&cli.BoolFlag{Name: "dry-run", Usage: "print who would get what (stdout) and send nothing", EnvVars: cliutil.Env("dry-run")},
+		&cli.BoolFlag{Name: "dry-run", Usage: "print who would get what (stdout) and send nothing"},
 		&cli.StringFlag{Name: "sent-log", Usage: "append-only NDJSON `FILE` of delivered statements; a re-run sends nothing twice", EnvVars: cliutil.Env("sent-log")},
-		&cli.BoolFlag{Name: "resend", Usage: "send again statements whose PDF changed since they were sent", EnvVars: cliutil.Env("resend")},
+		&cli.BoolFlag{Name: "resend", Usage: "send again statements whose PDF changed since they were sent"},
 		&cli.Float64Flag{Name: "rate", Usage: "at most `N` messages per second (0: no limit)", EnvVars: cliutil.Env("rate")},
 		&cli.IntFlag{Name: "retries", Value: 4, Usage: "retries of a temporary SMTP failure (`N`)", EnvVars: cliutil.Env("retries")},
 		&cli.DurationFlag{Name: "retry-wait", Value: 2 * time.Second, Usage: "first backoff `DURATION`, doubled each retry up to --retry-max-wait", EnvVars: cliutil.Env("retry-wait")},
@@ -30,7 +30,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "errors", Value: "text", Usage: "diagnostics `FORMAT`: text (FILE:LINE: field: message [rule]) or json (one object a line)", EnvVars: cliutil.Env("errors")},
 		&cli.StringFlag{Name: "subject-template", Usage: "Go text/template `FILE` for the subject", EnvVars: cliutil.Env("subject-template")},
 		&cli.StringFlag{Name: "text-template", Usage: "Go text/template `FILE` for the plain-text body", EnvVars: cliutil.Env("text-template")},
-		&cli.StringFlag{Name: "write-templates", Usage: "write the default templates into `DIR` to start a site's own, and exit", EnvVars: cliutil.Env("write-templates")},
+		&cli.StringFlag{Name: "write-templates", Usage: "write the default templates into `DIR` to start a site's own, and exit"},
 		&cli.StringFlag{Name: "html-template", Usage: "Go html/template `FILE` for the HTML body", EnvVars: cliutil.Env("html-template")},
 	}
 }

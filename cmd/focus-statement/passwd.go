@@ -25,8 +25,8 @@ func passwdCommand() *cli.Command {
 a terminal, from its first line. Prints the bcrypt hash, or with --user and
 --role the line "user:role:hash" for the users file.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "user", Usage: "user `NAME`: print a whole users-file line", EnvVars: cliutil.Env("user")},
-			&cli.StringFlag{Name: "role", Value: "viewer", Usage: "`ROLE` for the line: admin, reviewer or viewer", EnvVars: cliutil.Env("role")},
+			&cli.StringFlag{Name: "user", Usage: "user `NAME`: print a whole users-file line"},
+			&cli.StringFlag{Name: "role", Value: "viewer", Usage: "`ROLE` for the line: admin, reviewer or viewer"},
 		},
 		Action: func(c *cli.Context) error {
 			user := c.String("user")

@@ -20,9 +20,9 @@ func reportCommand() *cli.Command {
 agrees with the statements to the cent), per fund/org and PI. CSV on stdout,
 and a PDF with --pdf. Periods that are not finalized are included and named.`,
 		Flags: append(append(dbFlags(),
-			&cli.IntFlag{Name: "year", Usage: "calendar `YYYY`", EnvVars: cliutil.Env("year")},
-			&cli.StringFlag{Name: "pdf", Usage: "also write the report as a PDF `FILE`", EnvVars: cliutil.Env("pdf")},
-			&cli.StringFlag{Name: "format", Value: "csv", Usage: "stdout `FORMAT`: csv or none", EnvVars: cliutil.Env("format")},
+			&cli.IntFlag{Name: "year", Usage: "calendar `YYYY`"},
+			&cli.StringFlag{Name: "pdf", Usage: "also write the report as a PDF `FILE`"},
+			&cli.StringFlag{Name: "format", Value: "csv", Usage: "stdout `FORMAT`: csv or none"},
 		), institutionFlags()...),
 		Action: func(c *cli.Context) error {
 			year := c.Int("year")

@@ -29,7 +29,7 @@ func importFlags() []cli.Flag {
 // openBackend opens the ledger for the web interface, with the import
 // pipeline of the CLI: focus-validate, then focus-flag, then focus-load.
 func openBackend(c *cli.Context, db string) (web.Backend, web.ImportFunc, io.Closer, error) {
-	l, err := ledger.Open(db)
+	l, err := ledger.OpenExisting(db) // serving never creates a ledger
 	if err != nil {
 		return nil, nil, nil, err
 	}

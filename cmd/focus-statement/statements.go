@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/template"
 	"time"
 
@@ -17,11 +18,11 @@ import (
 
 func statementFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "period", Usage: "billing period `YYYY-MM`", EnvVars: cliutil.Env("period")},
-		&cli.StringFlag{Name: "by", Value: statement.ByPI, Usage: "one statement per `pi` or per PI and project", EnvVars: cliutil.Env("by")},
-		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`", EnvVars: cliutil.Env("pi")},
-		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)", EnvVars: cliutil.Env("format")},
-		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead", EnvVars: cliutil.Env("template")},
+		&cli.StringFlag{Name: "period", Usage: "billing period `YYYY-MM`"},
+		&cli.StringFlag{Name: "by", Value: statement.ByPI, Usage: "one statement per `pi` or per PI and project"},
+		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`"},
+		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)"},
+		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead"},
 		&cli.StringFlag{Name: "pdf-dir", Usage: "write one PDF per statement into `DIR`/PERIOD/PERIOD_PI[_PROJECT]_NUMBER.pdf", EnvVars: cliutil.Env("pdf-dir"), Category: "PDF"},
 		&cli.IntFlag{Name: "jobs", Usage: "PDF rendering workers (0 = one per CPU)", EnvVars: cliutil.Env("jobs"), Category: "PDF"},
 	}, institutionFlags()...)
@@ -80,6 +81,14 @@ func statementsAction(c *cli.Context) error {
 		return cliutil.Dataf("no statement for %s in %s: the PI has no charges or adjustments in the period", opts.PI, period)
 	}
 	if dir := c.String("pdf-dir"); dir != "" {
+		// Statements carry absolute PDF paths, so that focus-mail finds the
+		// PDFs from any folder, statements read from a file or from stdin
+		// (DESIGN.md: "pdf is absolute, or relative to the statements file").
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return fmt.Errorf("--pdf-dir %s: %w", dir, err)
+		}
+		dir = abs
 		hist, err := statement.History(ctx, r, period)
 		if err != nil {
 			return err

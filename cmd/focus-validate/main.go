@@ -72,25 +72,25 @@ file/header, 2 usage or I/O error.`
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "spec", Value: "auto", EnvVars: cliutil.Env("spec"),
+		&cli.StringFlag{Name: "spec", Value: "auto",
 			Usage: "FOCUS `VERSION`: auto (from the header), 1.0, 1.1, 1.2, 1.3 or 1.4"},
 		&cli.StringFlag{Name: "dataset", Value: "auto",
 			Usage: "FOCUS `DATASET` to validate: auto (Cost and Usage; a file of another dataset is refused), cost-and-usage, contract-commitment, billing-period or invoice-detail"},
-		&cli.BoolFlag{Name: "strict", EnvVars: cliutil.Env("strict"),
+		&cli.BoolFlag{Name: "strict",
 			Usage: "full FOCUS conformance: deviations, missing mandatory and unknown columns are errors"},
 		&cli.BoolFlag{Name: "strict-profile", EnvVars: cliutil.Env("strict-profile"),
 			Usage: "a row without the PI e-mail tag is an error (default: a warning, review assigns the PI; --strict implies it unless --strict-profile=false)"},
-		&cli.StringFlag{Name: "reject", EnvVars: cliutil.Env("reject"),
+		&cli.StringFlag{Name: "reject",
 			Usage: "write invalid rows, with an x_Errors column, to `FILE`"},
 		&cli.IntFlag{Name: "max-errors", Value: 100, EnvVars: cliutil.Env("max-errors"),
 			Usage: "print at most `N` error diagnostics (0 = all); the rest are counted"},
 		&cli.StringFlag{Name: "errors", Value: "text", EnvVars: cliutil.Env("errors"),
 			Usage: "stderr `FORMAT`: text (FILE:LINE: Column: message [rule]) or json (one object a line)"},
-		&cli.StringFlag{Name: "period", EnvVars: cliutil.Env("period"),
+		&cli.StringFlag{Name: "period",
 			Usage: "billing period `YYYY-MM` for rows without BillingPeriodStart (rows that carry one must match)"},
 		&cli.StringFlag{Name: "currency", Value: "USD", EnvVars: cliutil.Env("currency"),
 			Usage: "ISO 4217 `CODE` billed when there is no BillingCurrency column"},
-		&cli.StringFlag{Name: "out", EnvVars: cliutil.Env("out"),
+		&cli.StringFlag{Name: "out",
 			Usage: "output `FORMAT` csv|ndjson (default: as the input)"},
 	}
 	flags = append(flags, tagkeys.Flags()...)

@@ -43,9 +43,13 @@ func TestRejectFileAndEnv(t *testing.T) {
 	dir := t.TempDir()
 	rej := filepath.Join(dir, "rej.csv")
 	bad := good + strings.Replace(good[strings.IndexByte(good, '\n')+1:], "HPC", "", 1)
-	t.Setenv("FOCUS_REJECT", rej)
+	// FOCUS_REJECT is a per-run file, never read from the environment.
+	t.Setenv("FOCUS_REJECT", filepath.Join(dir, "env-rej.csv"))
 	t.Setenv("FOCUS_STRICT_PROFILE", "true")
-	code, out, errs := runApp(t, bad)
+	code, out, errs := runApp(t, bad, "--reject", rej)
+	if _, err := os.Stat(filepath.Join(dir, "env-rej.csv")); err == nil {
+		t.Error("FOCUS_REJECT was read from the environment")
+	}
 	if code != 1 || strings.Count(out, "\n") != 2 {
 		t.Fatalf("%d %q %s", code, out, errs)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -45,6 +46,12 @@ func Exit(code int) error { return silentExit{code} }
 
 // Run runs app with args and returns the process exit code, printing an
 // error as "NAME: message" on stderr.
+//
+// Stdout is data: the help urfave/cli prints for a usage error (a
+// mistyped flag, a missing required flag, a missing subcommand) goes to
+// stderr with exit 2, so the next tool in a pipe never parses it as CSV.
+// Help and the version asked for on purpose (--help, -h, help, --version)
+// go to stdout, exit 0.
 func Run(app *cli.App, args []string) int {
 	app.ExitErrHandler = func(*cli.Context, error) {} // we decide the code
 	if app.Version == "" {
@@ -52,6 +59,19 @@ func Run(app *cli.App, args []string) int {
 	}
 	if app.ErrWriter == nil {
 		app.ErrWriter = os.Stderr
+	}
+	if app.Writer == nil {
+		app.Writer = os.Stdout
+	}
+	if app.Version == "" {
+		app.Version = version()
+	}
+	data := app.Writer
+	if !askedForHelp(args) {
+		// Until an action runs, whatever urfave/cli prints is about usage.
+		app.Writer = app.ErrWriter
+		app.Action = toData(app.Action, data)
+		routeCommands(app.Commands, data)
 	}
 	err := app.Run(args)
 	if err == nil {
@@ -67,6 +87,73 @@ func Run(app *cli.App, args []string) int {
 		return ExitData
 	}
 	return ExitInternal
+}
+
+// version is the module version the binary was built from ("devel" for
+// a build from a work tree).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// askedForHelp reports whether the command line asks for help or the
+// version on purpose.
+func askedForHelp(args []string) bool {
+	for i, a := range args {
+		if i == 0 {
+			continue
+		}
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help", "-help", "--version", "-v":
+			return true
+		case "help", "h":
+			// "focus-load help" or "focus-load review help"; not a value
+			// of a flag ("--note help").
+			if !strings.HasPrefix(args[i-1], "-") || i == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// toData wraps an action so that it writes its data to stdout.
+func toData(action cli.ActionFunc, data io.Writer) cli.ActionFunc {
+	if action == nil {
+		return nil
+	}
+	return func(c *cli.Context) error {
+		c.App.Writer = data
+		return action(c)
+	}
+}
+
+// routeCommands wraps every command's action (see toData); a command that
+// only groups subcommands answers a missing or unknown subcommand with a
+// usage error (its help on stderr, exit 2) instead of help on stdout.
+func routeCommands(cmds []*cli.Command, data io.Writer) {
+	for _, cmd := range cmds {
+		if cmd.Action == nil && len(cmd.Subcommands) > 0 {
+			names := make([]string, 0, len(cmd.Subcommands))
+			for _, sc := range cmd.Subcommands {
+				names = append(names, sc.Name)
+			}
+			cmd.Action = func(c *cli.Context) error {
+				_ = cli.ShowSubcommandHelp(c)
+				if c.NArg() > 0 {
+					return fmt.Errorf("%s: unknown subcommand %q: want %s", c.Command.Name, c.Args().First(), strings.Join(names, ", "))
+				}
+				return fmt.Errorf("%s: give a subcommand: %s", c.Command.Name, strings.Join(names, ", "))
+			}
+		} else {
+			cmd.Action = toData(cmd.Action, data)
+		}
+		routeCommands(cmd.Subcommands, data)
+	}
 }
 
 // IsTerminal reports whether w is a terminal (progress output only then).

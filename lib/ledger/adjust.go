@@ -69,6 +69,9 @@ func (l *Ledger) adjustTx(tx *sql.Tx, a Actor, action string, adj Adjustment) (i
 	if state == StateFinalized {
 		return 0, refused("period %s is finalized: put the adjustment in the next open period with --ref \"%s ...\"", adj.Period, adj.Period)
 	}
+	if err := knownPI(tx, adj.PIEmail, adj.NewPI); err != nil {
+		return 0, err
+	}
 	if adj.FundOrg = strings.TrimSpace(adj.FundOrg); adj.FundOrg == "" {
 		if adj.FundOrg, err = adjustmentFund(tx, adj.Period, adj.PIEmail, adj.ProjectID); err != nil {
 			return 0, err
@@ -92,6 +95,7 @@ type Dispute struct {
 	ChargeID   int64 // 0 = the whole statement
 	Reason     string
 	Status     string // open | resolved
+	NewPI      bool   // accept a PI e-mail the ledger has never seen
 	Note       string
 	OpenedAt   string
 	OpenedBy   string
@@ -117,11 +121,22 @@ func (l *Ledger) OpenDispute(ctx context.Context, a Actor, d Dispute) (int64, er
 		if state == StateFinalized {
 			return refused("period %s is finalized: a dispute about it is settled by an adjustment in the next open period", d.Period)
 		}
+		if err := knownPI(tx, d.PIEmail, d.NewPI); err != nil {
+			return err
+		}
 		var charge any
 		if d.ChargeID != 0 {
-			var p string
-			if err := tx.QueryRow(`SELECT period FROM charges WHERE id = ?`, d.ChargeID).Scan(&p); err != nil || p != d.Period {
+			var p, pi string
+			if err := tx.QueryRow(`SELECT period, coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = 'pi_email'), c.pi_email)
+				FROM charges c WHERE id = ?`, d.ChargeID).Scan(&p, &pi); err != nil || p != d.Period {
 				return refused("charge %d is not in period %s", d.ChargeID, d.Period)
+			}
+			if pi != d.PIEmail {
+				who := pi
+				if who == "" {
+					who = "no PI"
+				}
+				return refused("charge %d belongs to %s, not %s: check the charge id (`focus-load export --period %s`) or the --pi", d.ChargeID, who, d.PIEmail, d.Period)
 			}
 			charge = d.ChargeID
 		}

@@ -21,7 +21,7 @@ func TestAdjustmentFundResolvedWhenEntered(t *testing.T) {
 	}
 	adj := func(pi, project, fund string) (Adjustment, error) {
 		id, err := l.Adjust(ctx, tester, Adjustment{Period: "2025-01", PIEmail: pi, ProjectID: project, FundOrg: fund,
-			Amount: decimal.RequireFromString("-1"), Reason: "r"})
+			Amount: decimal.RequireFromString("-1"), Reason: "r", NewPI: pi == "nobody@uni.edu"})
 		if err != nil {
 			return Adjustment{}, err
 		}

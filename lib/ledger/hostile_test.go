@@ -27,7 +27,7 @@ func readAll(t *testing.T, b []byte) [][]string {
 	return out
 }
 
-// A BOM, CRLF line ends, a NUL byte, a 1 MB cell, quotes and newlines in
+// A BOM, CRLF line ends, control characters, a 1 MB cell, quotes and newlines in
 // cells, a formula and a path in text cells: stored and exported unchanged
 // (values, not bytes: the export is plain UTF-8 without BOM or CR LF).
 func TestHostileCellsRoundTrip(t *testing.T) {
@@ -35,7 +35,7 @@ func TestHostileCellsRoundTrip(t *testing.T) {
 	huge := strings.Repeat("x", 1<<20)
 	rows := [][]string{
 		{"BillingPeriodStart", "BilledCost", "ServiceName", "ResourceName", "Tags", "x_Flags"},
-		{"2025-01-01", "1.10", "S\x00NUL", "=HYPERLINK(\"http://evil\")", `{"pi_email":"A@Uni.EDU","fund_org":"F\"q"}`, ""},
+		{"2025-01-01", "1.10", "S\x01SOH", "=HYPERLINK(\"http://evil\")", `{"pi_email":"A@Uni.EDU","fund_org":"F\"q"}`, ""},
 		{"2025-01-01", "2.20", "multi\r\nline \"quoted\"", "../../etc/passwd", `{"pi_email":"b@uni.edu"}`, "watch"},
 		{"2025-01-01", "3.30", huge, "ok", "", ""},
 	}
@@ -52,7 +52,7 @@ func TestHostileCellsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Rows != 3 || res.Flagged != 1 || res.BilledCost.String() != "6.6" {
+	if res.Rows != 3 || res.Flagged != 2 || res.Unowned != 2 || res.BilledCost.String() != "6.6" {
 		t.Fatalf("result %+v", res)
 	}
 	var out bytes.Buffer
@@ -74,7 +74,7 @@ func TestHostileCellsRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if want[1][2] != "S\x00NUL" || want[3][2] != huge || want[1][3] != rows[1][3] {
+	if want[1][2] != "S\x01SOH" || want[3][2] != huge || want[1][3] != rows[1][3] {
 		t.Fatalf("the input was not read as written: %.60q", want[1])
 	}
 	var charges []string
@@ -82,7 +82,7 @@ func TestHostileCellsRoundTrip(t *testing.T) {
 		charges = append(charges, c.PIEmail+"|"+c.FundOrg+"|"+c.ServiceName[:min(len(c.ServiceName), 5)])
 		return nil
 	})
-	if strings.Join(charges, " ") != "||xxxxx a@uni.edu|F\"q|S\x00NUL b@uni.edu||multi" {
+	if strings.Join(charges, " ") != "||xxxxx a@uni.edu|F\"q|S\x01SOH b@uni.edu||multi" {
 		t.Fatalf("charges %q", charges)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/focus"
 	"github.com/openchargeback/ocb/lib/tagkeys"
+	"github.com/openchargeback/ocb/lib/validate"
 )
 
 // ImportOptions describe one import of one file.
@@ -26,6 +27,9 @@ type ImportOptions struct {
 	Replace  bool   // replace the source's earlier import(s) for the period
 	Tags     tagkeys.Keys
 	Currency string // when BillingCurrency is absent; default USD
+	// AllowOverlap imports rows that are already in the period under
+	// another source (refused otherwise: they would be billed twice).
+	AllowOverlap bool
 }
 
 // ImportResult summarises an import.
@@ -40,6 +44,26 @@ type ImportResult struct {
 	NoOp       bool    // the same bytes were imported before
 	Replaced   []int64 // import ids replaced
 	SHA256     string
+	// Normalised counts rows rewritten as focus-validate would (date-only
+	// values, literal NULL, enum case); Warning is the first such warning.
+	Normalised int
+	Warning    string
+	// Unowned counts rows without a PI e-mail or fund: each got a pending
+	// review item, whether or not focus-flag ran upstream.
+	Unowned int
+	// Overlap is set when --allow-overlap let through rows already in the
+	// period under another source.
+	Overlap *Overlap
+}
+
+// Overlap describes rows of an import that another source's import of the
+// same period already holds (by row fingerprint, see fingerprint).
+type Overlap struct {
+	Rows      int    // rows of this import found in the other import
+	ImportID  int64  // the earlier import
+	Source    string // its source
+	FileName  string // its file
+	FirstLine int    // the first overlapping line of this file
 }
 
 // Import reads one FOCUS file into the ledger in one transaction: either
@@ -55,6 +79,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 	}
 	if opt.FileName == "" {
 		opt.FileName = "<stdin>"
+	}
+	if opt.Tags == (tagkeys.Keys{}) {
+		opt.Tags = tagkeys.Default()
 	}
 	if opt.Period != "" {
 		if err := ValidPeriod(opt.Period); err != nil {
@@ -207,15 +234,42 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			}
 			res.Replaced = old
 		}
+		ov, err := findOverlap(ctx, tx, opt.Period, opt.Source, parsed.prints, parsed.lines)
+		if err != nil {
+			return err
+		}
+		if ov != nil {
+			// A whole file (or a good part of one) under a second source is
+			// a mistake; a handful of rows in a big file that happen to
+			// agree in every billed cell (the same resource, day, quantity
+			// and cost) is a coincidence, imported with a warning.
+			if !opt.AllowOverlap && ov.Rows*100 >= res.Rows*overlapPercent {
+				return refused("%s: %d of %d rows (the first at line %d) are already in period %s under source %s (import %d, %s): importing them as %s too would bill them twice; nothing imported. Wrong --source? If these are really different charges, import with --allow-overlap (audited)",
+					opt.FileName, ov.Rows, res.Rows, ov.FirstLine, opt.Period, ov.Source, ov.ImportID, ov.FileName, opt.Source)
+			}
+			res.Overlap = ov
+		}
+		if _, err := tx.Exec(`INSERT INTO import_prints(import_id, prints) VALUES (?,?)`, importID, packPrints(parsed.prints)); err != nil {
+			return fmt.Errorf("import %d fingerprints: %w", importID, err)
+		}
+		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
 		res.ListCost, res.BilledCost = list, billed
 		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
 		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
 			res.SHA256, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
 			return err
 		}
-		return l.audit(tx, a, "import", fmt.Sprintf("import %d", importID), opt.Period, nil,
-			map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
-				"flagged": res.Flagged, "list_cost": list.String(), "billed_cost": billed.String(), "replaced": res.Replaced}, "")
+		after := map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
+			"flagged": res.Flagged, "list_cost": list.String(), "billed_cost": billed.String(), "replaced": res.Replaced}
+		reason := ""
+		if ov != nil {
+			after["overlap"] = map[string]any{"rows": ov.Rows, "import": ov.ImportID, "source": ov.Source, "allow_overlap": opt.AllowOverlap}
+			reason = fmt.Sprintf("%d rows also in import %d (%s)", ov.Rows, ov.ImportID, ov.Source)
+			if opt.AllowOverlap {
+				reason = "--allow-overlap: " + reason
+			}
+		}
+		return l.audit(tx, a, "import", fmt.Sprintf("import %d", importID), opt.Period, nil, after, reason)
 	})
 	if errors.Is(err, errNoOp) {
 		res.Period = opt.Period
@@ -232,6 +286,10 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 }
 
 var errNoOp = errors.New("no-op")
+
+// overlapPercent is the share of an import's rows found under another
+// source from which the import is refused (without --allow-overlap).
+const overlapPercent = 1
 
 // pendingRow is one parsed row ready to insert: args are the parameters of
 // insertChargeSQL(…, lean), lean when the six rarely used tag columns are
@@ -254,13 +312,53 @@ type parseResult struct {
 	list, billed decimal.Decimal
 	sha256       string
 	err          error
+	normalised   int
+	warning      string
+	unowned      int
+	prints       []uint64 // row fingerprints, in file order
+	lines        []int32  // the line of each fingerprint
 }
 
 const batchRows = 512
 
+// maxDiagnostics is how many of an invalid file's problems are kept for
+// the message; the rest are counted.
+const maxDiagnostics = 50
+
+// InvalidRowsError refuses a file with rows focus-validate would reject:
+// nothing of it is imported. Diagnostics are GNU style
+// (FILE:LINE: Column: message [rule]), the first maxDiagnostics of them.
+type InvalidRowsError struct {
+	File        string
+	Diagnostics []validate.Diagnostic
+	Rows        int // invalid rows (or 1 for a header that makes every row invalid)
+	Errors      int // all error diagnostics, printed or not
+}
+
+// Error is the first problem and the summary.
+func (e *InvalidRowsError) Error() string {
+	first := ""
+	if len(e.Diagnostics) > 0 {
+		first = e.Diagnostics[0].String() + "; "
+	}
+	return first + e.Summary()
+}
+
+// Summary says how much is wrong and what to do, without the diagnostics.
+func (e *InvalidRowsError) Summary() string {
+	return fmt.Sprintf("%s: %d invalid row(s), %d problem(s): import refused, nothing loaded; fix the export, or split it with `focus-validate --reject rejects.csv %s` and import the valid rows",
+		e.File, e.Rows, e.Errors, e.File)
+}
+
 // parseRows reads, checks and converts every row, sending batches; it sets
 // opt.Period from the first row when not given (before the first batch is
 // sent, so the inserter sees it). It stops early when done closes.
+//
+// Every row goes through lib/validate's default checks in the same pass
+// (the checks focus-validate makes, normalisation included), so a file
+// that did not go through focus-validate is held to the same rules. After
+// the first invalid row nothing more is sent; the rest of the file is
+// still checked so that the refusal lists every problem.
 func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, out chan<- rowBatch, done <-chan struct{}) (pr parseResult) {
 	send := func(b rowBatch) bool {
 		select {
@@ -274,20 +372,79 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		send(rowBatch{err: err})
 		return parseResult{err: err}
 	}
+	inv := &InvalidRowsError{File: opt.FileName}
+	addDiag := func(d validate.Diagnostic) {
+		inv.Errors++
+		if len(inv.Diagnostics) < maxDiagnostics {
+			inv.Diagnostics = append(inv.Diagnostics, d)
+		}
+	}
+	// --period is given to the checks only for a file without billing
+	// periods; otherwise the ledger's own period check below answers a
+	// row of another month (once, with what to do, not once a row).
+	vopt := validate.Options{Currency: opt.Currency, Keys: opt.Tags}
+	if cols.periodStart < 0 {
+		vopt.Period = opt.Period
+	}
+	schema, hdiags, err := validate.NewSchema(opt.FileName, fr.HeaderLine(), fr.Header(), vopt)
+	if err != nil {
+		return fail(err)
+	}
+	for _, d := range hdiags {
+		if d.Severity == validate.Error {
+			addDiag(d)
+		}
+	}
+	if schema.Fatal != "" || inv.Errors > 0 {
+		inv.Rows = 1
+		return fail(inv)
+	}
+	chk := schema.NewChecker()
 	list, billed := decimal.Zero, decimal.Zero
 	tagVals := make([]string, len(tagRoles))
 	tagKeys := roleKeys(opt.Tags)
 	var rec []byte
 	batch := make([]pendingRow, 0, batchRows)
+	lastErrLine := -1
 	for {
 		row, err := fr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fail(refused("import refused, nothing loaded: %v (run focus-validate first)", err))
+			var pe *focus.ParseError
+			if !errors.As(err, &pe) || pe.Line == lastErrLine {
+				if inv.Errors > 0 {
+					break
+				}
+				return fail(refused("import refused, nothing loaded: %v (run focus-validate first)", err))
+			}
+			lastErrLine = pe.Line
+			rule := validate.RuleCSV
+			if len(row.Values) > 0 {
+				rule = validate.RuleFieldCount
+			}
+			inv.Rows++
+			addDiag(validate.Diagnostic{File: opt.FileName, Line: pe.Line, Column: pe.Field, Severity: validate.Error, Rule: rule, Message: pe.Err.Error()})
+			continue
 		}
 		v := row.Values
+		if !chk.Check(row.Line, v) {
+			inv.Rows++
+			for _, d := range chk.Errs {
+				addDiag(d)
+			}
+			continue
+		}
+		if inv.Errors > 0 {
+			continue // checking only: the import is refused
+		}
+		if chk.Changed {
+			pr.normalised++
+		}
+		if pr.warning == "" && len(chk.Warns) > 0 {
+			pr.warning = chk.Warns[0].String()
+		}
 		if cols.periodStart >= 0 && v[cols.periodStart] != "" {
 			p := periodOf(v[cols.periodStart])
 			if ValidPeriod(p) != nil {
@@ -306,19 +463,32 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		if err != nil {
 			return fail(refused("%s:%d: %v (run focus-validate first)", opt.FileName, row.Line, err))
 		}
+		// A row nobody can be billed for is always reviewed, whether or not
+		// focus-flag ran upstream.
+		if c.PIEmail == "" || c.FundOrg == "" {
+			flags = ownerFlags(flags, c, opt.Tags)
+			pr.unowned++
+		}
+		pr.prints = append(pr.prints, fingerprint(opt.Period, v, cols, &c))
+		pr.lines = append(pr.lines, int32(row.Line))
 		list = list.Add(c.ListCost)
 		billed = billed.Add(c.BilledCost)
+		// The typed columns and the fingerprint hold the normalised values;
+		// the record keeps the row as read (export gives back what came in).
+		if chk.Changed {
+			chk.Restore(v)
+		}
 		rec = appendJSONArray(rec[:0], v)
-		pr := pendingRow{line: row.Line, flags: flags}
-		pr.lean = c.CostCenter == "" && c.AccountCode == "" && c.EndDate == "" && c.ReconciliationEnd == "" && c.Ref1 == "" && c.Ref2 == ""
-		pr.args = [21]any{
+		p := pendingRow{line: row.Line, flags: flags}
+		p.lean = c.CostCenter == "" && c.AccountCode == "" && c.EndDate == "" && c.ReconciliationEnd == "" && c.Ref1 == "" && c.Ref2 == ""
+		p.args = [21]any{
 			row.Line, string(rec), // as text, not a blob: json_extract refuses blobs
 			c.PIEmail, c.PIName, c.ProjectID, c.FundOrg,
 			c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
 			decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
 			c.ListCost.String(), c.BilledCost.String(), c.Currency,
 			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2}
-		batch = append(batch, pr)
+		batch = append(batch, p)
 		if len(batch) == batchRows {
 			if !send(rowBatch{rows: batch}) {
 				return parseResult{err: errors.New("import stopped")}
@@ -326,10 +496,38 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 			batch = make([]pendingRow, 0, batchRows)
 		}
 	}
+	if inv.Errors > 0 {
+		return fail(inv)
+	}
 	if len(batch) > 0 && !send(rowBatch{rows: batch}) {
 		return parseResult{err: errors.New("import stopped")}
 	}
-	return parseResult{list: list, billed: billed}
+	pr.list, pr.billed = list, billed
+	return pr
+}
+
+// ownerFlags adds missing-tag:KEY (the site's key name, as focus-flag
+// writes it) for an empty PI e-mail or fund to a row's flags.
+func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
+	add := func(key string) {
+		code := "missing-tag:" + key
+		for _, f := range strings.Split(flags, ";") {
+			if strings.TrimSpace(f) == code {
+				return
+			}
+		}
+		if flags != "" {
+			flags += ";"
+		}
+		flags += code
+	}
+	if c.PIEmail == "" {
+		add(keys.PIEmail)
+	}
+	if c.FundOrg == "" {
+		add(keys.FundOrg)
+	}
+	return flags
 }
 
 // beginImport checks the period's state, opening a new period on its first
@@ -408,6 +606,7 @@ func periodOf(s string) string {
 
 type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
+	chargeStart, chargeEnd                                                                              int
 }
 
 func columnsOf(r *focus.Reader) columns {
@@ -416,6 +615,7 @@ func columnsOf(r *focus.Reader) columns {
 		service: r.Index("ServiceName"), category: r.Index("ServiceCategory"), resID: r.Index("ResourceId"),
 		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
 		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
+		chargeStart: r.Index("ChargePeriodStart"), chargeEnd: r.Index("ChargePeriodEnd"),
 	}
 }
 

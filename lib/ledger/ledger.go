@@ -242,6 +242,12 @@ CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
 	// 2: records are stored as JSON arrays from now on; imports made before
 	// keep their CSV records, and export reads either by this column.
 	`ALTER TABLE imports ADD COLUMN record_format TEXT NOT NULL DEFAULT 'csv';`,
+	// 3: row fingerprints of each import (sorted 8-byte values, one blob an
+	// import), to refuse the same charges under a second source.
+	`CREATE TABLE import_prints (
+  import_id INTEGER PRIMARY KEY REFERENCES imports(id) ON DELETE CASCADE,
+  prints    BLOB NOT NULL
+);`,
 }
 
 // finalizedGuards are triggers that make each period-bound table immutable
@@ -320,6 +326,10 @@ func refused(format string, a ...any) error { return &RefusedError{fmt.Sprintf(f
 func IsRefused(err error) bool {
 	var r *RefusedError
 	if errors.As(err, &r) {
+		return true
+	}
+	var inv *InvalidRowsError
+	if errors.As(err, &inv) {
 		return true
 	}
 	var se sqlite3.Error

@@ -149,7 +149,7 @@ func TestSameBytesOtherSourceRefused(t *testing.T) {
 func TestAnonymousChangesRefused(t *testing.T) {
 	l := open(t)
 	for _, a := range []Actor{{User: "", Origin: "cli"}, {User: "x", Origin: "cron"}} {
-		_, err := l.Import(ctx, a, strings.NewReader("BillingPeriodStart,BilledCost\n2025-01-01,1\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()})
+		_, err := l.Import(ctx, a, strings.NewReader("BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()})
 		if err == nil {
 			t.Fatalf("%+v: import accepted", a)
 		}
@@ -159,7 +159,7 @@ func TestAnonymousChangesRefused(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d charges from anonymous imports", n)
 	}
-	if _, err := l.Import(ctx, Actor{User: "web-admin", Origin: "web"}, strings.NewReader("BillingPeriodStart,BilledCost\n2025-01-01,1\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()}); err != nil {
+	if _, err := l.Import(ctx, Actor{User: "web-admin", Origin: "web"}, strings.NewReader("BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()}); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := l.Audit(ctx, "2025-01")

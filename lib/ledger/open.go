@@ -12,7 +12,7 @@ import (
 func OpenExisting(path string) (*Ledger, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("ledger not available: %s does not exist (import usage with focus-load first, or give --db): %w", path, err)
+		return nil, fmt.Errorf("ledger not available: %s does not exist; the first `focus-load import` creates it (or give the right --db / FOCUS_DB): %w", path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger not available: %w", err)

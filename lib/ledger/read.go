@@ -65,6 +65,8 @@ type Adjustment struct {
 	Ref       string // what it corrects, e.g. "2025-01 charge 1234"
 	CreatedAt time.Time
 	CreatedBy string
+	// NewPI accepts a PI e-mail the ledger has never seen (when adding).
+	NewPI bool
 }
 
 // MonthTotal is a PI's list and billed totals for one period (statement history chart).

@@ -69,49 +69,111 @@ func (l *Ledger) ReviewItems(ctx context.Context, period, status string) ([]Revi
 	return out, rows.Err()
 }
 
-// Approve marks review items approved.
+// Approve marks pending review items approved.
 func (l *Ledger) Approve(ctx context.Context, a Actor, ids []int64, note string) error {
-	return l.decide(ctx, a, ids, "approved", note, nil)
+	_, err := l.Decide(ctx, a, ids, "approved", DecideOptions{Note: note})
+	return err
 }
 
-// Reject marks review items rejected: the charges stay in the ledger but
-// are left out of statements.
+// Reject marks pending review items rejected: the charges stay in the
+// ledger but are left out of statements.
 func (l *Ledger) Reject(ctx context.Context, a Actor, ids []int64, note string) error {
-	return l.decide(ctx, a, ids, "rejected", note, nil)
+	_, err := l.Decide(ctx, a, ids, "rejected", DecideOptions{Note: note})
+	return err
 }
 
-func (l *Ledger) decide(ctx context.Context, a Actor, ids []int64, status, note string, seen Seen) error {
+// DecideOptions qualify a review decision.
+type DecideOptions struct {
+	Note string
+	// Any lets a decision or an assignment act on a charge outside the
+	// review queue: one already decided, or one never flagged. Without it
+	// only pending items change, so a mistyped id cannot silently undo
+	// someone's decision or move a clean charge.
+	Any bool
+	// Seen, when set, refuses a decision about a charge whose review
+	// status differs from the one the reviewer's page showed (StaleError).
+	Seen Seen
+}
+
+// reviewActions are the audit action names of decisions: whole words.
+var reviewActions = map[string]string{"approved": "review-approve", "rejected": "review-reject"}
+
+// Decide approves or rejects (status "approved" or "rejected") review
+// items, all or none, and returns one line per change, e.g.
+// "charge 7: pending → rejected".
+func (l *Ledger) Decide(ctx context.Context, a Actor, ids []int64, status string, opt DecideOptions) ([]string, error) {
 	if len(ids) == 0 {
-		return errors.New("no review item ids given")
+		return nil, errors.New("no review item ids given")
 	}
-	return l.withTx(ctx, func(tx *sql.Tx) error {
+	action, ok := reviewActions[status]
+	if !ok {
+		return nil, fmt.Errorf("review decision %q: want approved or rejected", status)
+	}
+	var changes []string
+	err := l.withTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			before, period, err := reviewStatus(tx, id)
 			if err != nil {
 				return err
 			}
-			if before == "" {
-				return refused("charge %d has no review item", id)
+			if before == "" && !opt.Any {
+				verb := strings.TrimPrefix(action, "review-")
+				return refused("charge %d is not in the review queue (it was never flagged); give --any to %s it anyway", id, verb)
 			}
-			if err := seen.check(tx, id, before); err != nil {
+			if err := opt.Seen.check(tx, id, before); err != nil {
 				return err
+			}
+			if before != "" && before != "pending" && !opt.Any {
+				return refused("charge %d is not pending: %s; give --any to change that decision", id, decidedText(tx, id, before))
 			}
 			if status == "approved" {
 				if err := billable(tx, id); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.Exec(`UPDATE review SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE charge_id = ?`,
-				status, a.User, l.stamp(), note, id); err != nil {
+			if before == "" {
+				_, err = tx.Exec(`INSERT INTO review(charge_id, period, flags, status, decided_by, decided_at, note) VALUES (?,?,'',?,?,?,?)`,
+					id, period, status, a.User, l.stamp(), opt.Note)
+			} else {
+				_, err = tx.Exec(`UPDATE review SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE charge_id = ?`,
+					status, a.User, l.stamp(), opt.Note, id)
+			}
+			if err != nil {
 				return fmt.Errorf("review item %d: %w", id, err)
 			}
-			if err := l.audit(tx, a, "review-"+strings.TrimSuffix(status, "d"), fmt.Sprintf("charge %d", id), period,
-				map[string]string{"status": before}, map[string]string{"status": status}, note); err != nil {
+			if err := l.audit(tx, a, action, fmt.Sprintf("charge %d", id), period,
+				map[string]string{"status": before}, map[string]string{"status": status}, opt.Note); err != nil {
 				return err
 			}
+			from := before
+			if from == "" {
+				from = "not flagged"
+			}
+			changes = append(changes, fmt.Sprintf("charge %d: %s → %s", id, from, status))
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+// decidedText says who decided a review item, what and when.
+func decidedText(tx *sql.Tx, id int64, status string) string {
+	var by, at, note string
+	tx.QueryRow(`SELECT coalesce(decided_by,''), coalesce(decided_at,''), coalesce(note,'') FROM review WHERE charge_id = ?`, id).Scan(&by, &at, &note)
+	s := status
+	if by != "" {
+		s += " by " + by
+	}
+	if at != "" {
+		s += " at " + at
+	}
+	if note != "" {
+		s += fmt.Sprintf(" (%q)", note)
+	}
+	return s
 }
 
 // billable refuses to approve a charge nobody can be billed for.
@@ -149,54 +211,82 @@ func reviewStatus(tx *sql.Tx, id int64) (status, period string, err error) {
 	return status, period, err
 }
 
-// Assign records tag values for charges (fixing missing or wrong tags)
+// Assign records tag values for pending review items; see AssignTags.
+func (l *Ledger) Assign(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string) error {
+	_, err := l.AssignTags(ctx, a, ids, values, tagKey, DecideOptions{})
+	return err
+}
+
+// AssignTags records tag values for charges (fixing missing or wrong tags)
 // beside the immutable rows, and clears the flags they answer
 // (missing-tag:KEY, bad-email for pi_email, bad-fund for fund_org). An item
 // left with no flag is approved. tagKey maps a role to the site's tag key,
-// so missing-tag flags that name a renamed key clear too.
-func (l *Ledger) Assign(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string) error {
-	return l.assign(ctx, a, ids, values, tagKey, nil)
-}
-
-func (l *Ledger) assign(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string, seen Seen) error {
+// so missing-tag flags that name a renamed key clear too. Only pending
+// items change unless opt.Any (a decided item, or a clean charge moved to
+// another PI). It returns one line per changed value, e.g.
+// "charge 7: pi_email grace.hopper@uni.edu → ada.lovelace@uni.edu"; the
+// audit record's "before" holds the old values.
+func (l *Ledger) AssignTags(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string, opt DecideOptions) ([]string, error) {
 	if len(ids) == 0 {
-		return errors.New("no charge ids given")
+		return nil, errors.New("no charge ids given")
 	}
 	if len(values) == 0 {
-		return errors.New("nothing to assign: give --tag ROLE=VALUE")
+		return nil, errors.New("nothing to assign: give --tag ROLE=VALUE")
 	}
 	for role, v := range values {
 		if !validRole(role) {
-			return fmt.Errorf("unknown tag role %q (one of %s)", role, strings.Join(Roles, ", "))
+			return nil, fmt.Errorf("unknown tag role %q (one of %s)", role, strings.Join(Roles, ", "))
 		}
 		if role == RolePIEmail {
 			values[role] = strings.ToLower(strings.TrimSpace(v))
 		}
 	}
-	return l.withTx(ctx, func(tx *sql.Tx) error {
+	roles := make([]string, 0, len(values))
+	for r := range values {
+		roles = append(roles, r)
+	}
+	sort.Strings(roles)
+	var changes []string
+	err := l.withTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			before, period, err := reviewStatus(tx, id)
 			if err != nil {
 				return err
 			}
-			if err := seen.check(tx, id, before); err != nil {
+			if before == "" && !opt.Any {
+				return refused("charge %d is not in the review queue (it was never flagged); give --any to assign tags to it anyway (e.g. to move it to another PI)", id)
+			}
+			if err := opt.Seen.check(tx, id, before); err != nil {
 				return err
+			}
+			if before != "" && before != "pending" && !opt.Any {
+				return refused("charge %d is not pending: %s; give --any to change it", id, decidedText(tx, id, before))
 			}
 			var flags string
 			if before != "" {
 				tx.QueryRow(`SELECT flags FROM review WHERE charge_id = ?`, id).Scan(&flags)
 			}
-			roles := make([]string, 0, len(values))
-			for r := range values {
-				roles = append(roles, r)
-			}
-			sort.Strings(roles)
+			old := map[string]string{}
 			for _, role := range roles {
+				// role is a checked role name, which is also its column.
+				var v string
+				if err := tx.QueryRow(`SELECT coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = ?), c.`+role+`)
+					FROM charges c WHERE c.id = ?`, role, id).Scan(&v); err != nil {
+					return fmt.Errorf("assign charge %d: %w", id, err)
+				}
+				old[role] = v
 				if _, err := tx.Exec(`INSERT INTO tag_overrides(charge_id, period, role, value) VALUES (?,?,?,?)
 					ON CONFLICT(charge_id, role) DO UPDATE SET value = excluded.value`, id, period, role, values[role]); err != nil {
 					return fmt.Errorf("assign charge %d: %w", id, err)
 				}
 				flags = clearFlags(flags, role, tagKey(role))
+				if v != values[role] {
+					from := v
+					if from == "" {
+						from = "(empty)"
+					}
+					changes = append(changes, fmt.Sprintf("charge %d: %s %s → %s", id, role, from, values[role]))
+				}
 			}
 			status := before
 			switch {
@@ -214,13 +304,24 @@ func (l *Ledger) assign(ctx context.Context, a Actor, ids []int64, values map[st
 			if err != nil {
 				return fmt.Errorf("assign charge %d: %w", id, err)
 			}
+			if status != before {
+				from := before
+				if from == "" {
+					from = "not flagged"
+				}
+				changes = append(changes, fmt.Sprintf("charge %d: %s → %s", id, from, status))
+			}
 			if err := l.audit(tx, a, "review-assign", fmt.Sprintf("charge %d", id), period,
-				map[string]string{"status": before}, map[string]any{"status": status, "flags": flags, "tags": values}, ""); err != nil {
+				map[string]any{"status": before, "tags": old}, map[string]any{"status": status, "flags": flags, "tags": values}, opt.Note); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
 }
 
 func validRole(r string) bool {

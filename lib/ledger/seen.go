@@ -55,17 +55,27 @@ func (s Seen) check(tx *sql.Tx, id int64, now string) error {
 // AssignSeen assigns tags like Assign, refusing the whole decision when
 // any item is no longer in the state seen ("" = not a review item).
 func (l *Ledger) AssignSeen(ctx context.Context, a Actor, ids []int64, values map[string]string, tagKey func(role string) string, seen Seen) error {
-	return l.assign(ctx, a, ids, values, tagKey, seen)
+	_, err := l.AssignTags(ctx, a, ids, values, tagKey, seenOptions("", seen))
+	return err
 }
 
 // ApproveSeen approves review items like Approve, refusing the whole
 // decision when any item is no longer in the state seen.
 func (l *Ledger) ApproveSeen(ctx context.Context, a Actor, ids []int64, note string, seen Seen) error {
-	return l.decide(ctx, a, ids, "approved", note, seen)
+	_, err := l.Decide(ctx, a, ids, "approved", seenOptions(note, seen))
+	return err
 }
 
 // RejectSeen rejects review items like Reject, refusing the whole decision
 // when any item is no longer in the state seen.
 func (l *Ledger) RejectSeen(ctx context.Context, a Actor, ids []int64, note string, seen Seen) error {
-	return l.decide(ctx, a, ids, "rejected", note, seen)
+	_, err := l.Decide(ctx, a, ids, "rejected", seenOptions(note, seen))
+	return err
+}
+
+// seenOptions: a decision made from a page that showed each item's state
+// may change a decided item (the reviewer saw it decided: Any), but only
+// while it is still in that state (Seen).
+func seenOptions(note string, seen Seen) DecideOptions {
+	return DecideOptions{Note: note, Any: true, Seen: seen}
 }

@@ -369,16 +369,13 @@ func (r *Runner) wait(ctx context.Context) error {
 	return nil
 }
 
-// resolvePDF finds a statement's PDF. focus-statement writes paths relative
-// to the directory it ran in, which is normally where focus-mail runs too;
-// when the statements come from a file and the path does not exist from
-// here, it is tried relative to that file's directory as well, so
-// `focus-mail out/2025-01/statements.ndjson` works from anywhere.
+// resolvePDF finds a statement's PDF. focus-statement writes absolute
+// paths; a relative one is relative to the statements file it was read
+// from (DESIGN.md), so `focus-mail out/2025-01/statements.ndjson` works
+// from any folder. Statements from stdin, and older statements whose
+// relative path was meant from the current directory, are tried from here.
 func resolvePDF(pdf, input string) string {
-	if pdf == "" || filepath.IsAbs(pdf) {
-		return pdf
-	}
-	if _, err := os.Stat(pdf); err == nil || input == "-" || input == "" {
+	if pdf == "" || filepath.IsAbs(pdf) || input == "-" || input == "" {
 		return pdf
 	}
 	alt := filepath.Join(filepath.Dir(input), pdf)

@@ -57,6 +57,16 @@ func (m *Model) Expected() (list, billed, adjustments decimal.Decimal) {
 	return list, billed, adjustments
 }
 
+// knows reports whether a charge (as imported or assigned) names pi.
+func (m *Model) knows(pi string) bool {
+	for _, c := range m.Charges {
+		if c.PI == pi {
+			return true
+		}
+	}
+	return false
+}
+
 // Funds lists every fund the model's charges and adjustments use.
 func (m *Model) Funds() []string {
 	seen := map[string]bool{}
@@ -189,6 +199,8 @@ func RandomLedger(t *rapid.T, l *ledger.Ledger) *Model {
 	for i := range nAdj {
 		adj := ledger.Adjustment{Period: m.Period, PIEmail: rapid.SampledFrom(pis).Draw(t, "adj-pi"),
 			Reason: fmt.Sprintf("adjustment %d", i)}
+		// A PI no charge names is new to the ledger: say so, as an admin must.
+		adj.NewPI = !m.knows(adj.PIEmail)
 		adj.Amount = amount(t, "adj", true)
 		if rapid.Bool().Draw(t, "big-credit") {
 			adj.Amount = decimal.NewFromInt(-int64(rapid.IntRange(1, 100000).Draw(t, "big")))

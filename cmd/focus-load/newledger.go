@@ -1,0 +1,114 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+)
+
+// importLedger is the ledger an import writes to. Only an import creates a
+// ledger, and a failed first import must leave no file behind: when the
+// ledger does not exist yet, the import goes into a new file beside it
+// that is published (hard-linked to the ledger's name, which fails rather
+// than overwrite) only once an import has committed. Removed otherwise.
+type importLedger struct {
+	path string
+	tmp  string // the unpublished new ledger, "" once published or when it existed
+	l    *ledger.Ledger
+}
+
+func openImportLedger(path string) (*importLedger, error) {
+	il := &importLedger{path: path}
+	_, err := os.Stat(path)
+	switch {
+	case err == nil:
+		il.l, err = ledger.Open(path)
+		return il, err
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	il.tmp = filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".new-"+hex.EncodeToString(b[:]))
+	if il.l, err = ledger.Open(il.tmp); err != nil {
+		removeLedgerFiles(il.tmp)
+		return nil, fmt.Errorf("create ledger %s: %w", path, err)
+	}
+	return il, nil
+}
+
+// fresh reports whether the ledger is still the unpublished new file.
+func (il *importLedger) fresh() bool { return il.tmp != "" }
+
+// publish gives the new ledger its name after its first committed import.
+// It reports false when another process created the ledger meanwhile:
+// then il is the existing ledger and the import must be made again there.
+func (il *importLedger) publish() (bool, error) {
+	if il.tmp == "" {
+		return true, nil
+	}
+	// Everything into the main file, so that the name alone is the ledger.
+	if _, err := il.l.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return false, fmt.Errorf("create ledger %s: %w", il.path, err)
+	}
+	il.l.Close()
+	err := os.Link(il.tmp, il.path)
+	removeLedgerFiles(il.tmp)
+	il.tmp = ""
+	published := err == nil
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return false, fmt.Errorf("create ledger %s: %w", il.path, err)
+	}
+	il.l, err = ledger.Open(il.path)
+	return published, err
+}
+
+// Close closes the ledger and removes an unpublished new one.
+func (il *importLedger) Close() error {
+	err := il.l.Close()
+	if il.tmp != "" {
+		removeLedgerFiles(il.tmp)
+	}
+	return err
+}
+
+func removeLedgerFiles(path string) {
+	for _, s := range []string{"", "-wal", "-shm", "-journal"} {
+		os.Remove(path + s)
+	}
+}
+
+// seekable returns r as a rewindable reader: a regular file as it is,
+// anything else (a pipe) copied to a temporary file first. Needed only
+// for the first import into a new ledger, which may have to be made again
+// (see publish).
+func seekable(r io.Reader, dir string) (io.ReadSeeker, func(), error) {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			return f, func() {}, nil
+		}
+	} else if rs, ok := r.(io.ReadSeeker); ok {
+		return rs, func() {}, nil
+	}
+	f, err := os.CreateTemp(dir, ".focus-load-stdin-")
+	if err != nil {
+		return nil, nil, err
+	}
+	done := func() { f.Close(); os.Remove(f.Name()) }
+	if _, err := io.Copy(f, r); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("read input: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return f, done, nil
+}

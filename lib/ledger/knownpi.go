@@ -1,0 +1,101 @@
+package ledger
+
+import (
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// knownPI refuses a PI e-mail the ledger has never seen (in any period:
+// as an imported row's PI, an assigned PI, or an earlier adjustment or
+// dispute) unless newPI: a typo would otherwise put money on a statement
+// nobody receives, and once finalized the period could never be posted.
+// The refusal suggests the nearest known e-mails.
+func knownPI(tx *sql.Tx, email string, newPI bool) error {
+	if newPI {
+		return nil
+	}
+	var n int
+	err := tx.QueryRow(`SELECT EXISTS(SELECT 1 FROM charges WHERE pi_email = ?1)
+		OR EXISTS(SELECT 1 FROM tag_overrides WHERE role = 'pi_email' AND value = ?1)
+		OR EXISTS(SELECT 1 FROM adjustments WHERE pi_email = ?1)
+		OR EXISTS(SELECT 1 FROM disputes WHERE pi_email = ?1)`, email).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("look up PI %s: %w", email, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	rows, err := tx.Query(`SELECT DISTINCT pi_email FROM charges WHERE pi_email <> ''
+		UNION SELECT value FROM tag_overrides WHERE role = 'pi_email'
+		UNION SELECT pi_email FROM adjustments UNION SELECT pi_email FROM disputes`)
+	if err != nil {
+		return fmt.Errorf("look up PI %s: %w", email, err)
+	}
+	defer rows.Close()
+	var known []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("look up PI %s: %w", email, err)
+		}
+		known = append(known, s)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up PI %s: %w", email, err)
+	}
+	hint := ""
+	if near := nearest(email, known, 3); len(near) > 0 {
+		hint = fmt.Sprintf(": did you mean %s?", strings.Join(near, " or "))
+	}
+	return refused("PI %s is not in the ledger (no charge, assignment, adjustment or dispute names it)%s; if it is a new PI, give --new-pi", email, hint)
+}
+
+// nearest returns up to n known e-mails closest to s (edit distance),
+// those within a third of its length, closest first.
+func nearest(s string, known []string, n int) []string {
+	type cand struct {
+		e string
+		d int
+	}
+	var cs []cand
+	limit := max(3, len(s)/3)
+	for _, k := range known {
+		if d := editDistance(s, k); d <= limit {
+			cs = append(cs, cand{k, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].e < cs[j].e
+	})
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].e)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
