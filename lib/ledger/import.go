@@ -131,8 +131,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 	}()
 
 	err = l.withTx(ctx, func(tx *sql.Tx) error {
-		var ins, lean *sql.Stmt
-		var review *sql.Stmt
+		var ins, lean, review, frames *sql.Stmt
 		var importID int64
 		var old []int64
 		// A closed or finalized period refuses the import, unless these
@@ -167,6 +166,15 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 					return err
 				}
 				defer review.Close()
+				if frames, err = tx.Prepare(insertFrameSQL); err != nil {
+					return err
+				}
+				defer frames.Close()
+			}
+			for _, fr := range b.frames {
+				if _, err := frames.Exec(importID, fr.no, fr.rows, fr.data); err != nil {
+					return fmt.Errorf("%s: rows %d..: %w", opt.FileName, fr.no*frameRows+1, err)
+				}
 			}
 			for i := range b.rows {
 				pr := &b.rows[i]
@@ -298,14 +306,15 @@ type pendingRow struct {
 	line  int
 	flags string
 	lean  bool
-	args  [21]any
+	args  [20]any
 }
 
-const leanArgs = 15
+const leanArgs = 14
 
 type rowBatch struct {
-	rows []pendingRow
-	err  error
+	rows   []pendingRow
+	frames []frame // the verbatim rows, compressed (frames.go)
+	err    error
 }
 
 type parseResult struct {
@@ -404,6 +413,8 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	tagVals := make([]string, len(tagRoles))
 	tagKeys := roleKeys(opt.Tags)
 	var rec []byte
+	var fb frameBuilder
+	var frames []frame
 	batch := make([]pendingRow, 0, batchRows)
 	lastErrLine := -1
 	for {
@@ -479,10 +490,15 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 			chk.Restore(v)
 		}
 		rec = appendJSONArray(rec[:0], v)
+		if fr, full, err := fb.add(rec); err != nil {
+			return fail(err)
+		} else if full {
+			frames = append(frames, fr)
+		}
 		p := pendingRow{line: row.Line, flags: flags}
 		p.lean = c.CostCenter == "" && c.AccountCode == "" && c.EndDate == "" && c.ReconciliationEnd == "" && c.Ref1 == "" && c.Ref2 == ""
-		p.args = [21]any{
-			row.Line, string(rec), // as text, not a blob: json_extract refuses blobs
+		p.args = [20]any{
+			row.Line,
 			c.PIEmail, c.PIName, c.ProjectID, c.FundOrg,
 			c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
 			decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
@@ -490,16 +506,23 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2}
 		batch = append(batch, p)
 		if len(batch) == batchRows {
-			if !send(rowBatch{rows: batch}) {
+			if !send(rowBatch{rows: batch, frames: frames}) {
 				return parseResult{err: errors.New("import stopped")}
 			}
-			batch = make([]pendingRow, 0, batchRows)
+			batch, frames = make([]pendingRow, 0, batchRows), nil
 		}
 	}
 	if inv.Errors > 0 {
 		return fail(inv)
 	}
-	if len(batch) > 0 && !send(rowBatch{rows: batch}) {
+	if fb.rows > 0 {
+		fr, err := fb.flush()
+		if err != nil {
+			return fail(err)
+		}
+		frames = append(frames, fr)
+	}
+	if (len(batch) > 0 || len(frames) > 0) && !send(rowBatch{rows: batch, frames: frames}) {
 		return parseResult{err: errors.New("import stopped")}
 	}
 	pr.list, pr.billed = list, billed
@@ -583,10 +606,10 @@ func insertChargeSQL(importID int64, period string, lean bool) string {
 	if lean {
 		rare = "'','','','','',''"
 	}
-	return fmt.Sprintf(`INSERT INTO charges(import_id, period, line, record, pi_email, pi_name, project_id, fund_org,
+	return fmt.Sprintf(`INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org,
   service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency,
   cost_center, account_code, end_date, reconciliation_end, ref1, ref2)
-  VALUES (%d,'%s',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,%s)`, importID, period, rare)
+  VALUES (%d,'%s',?,?,?,?,?,?,?,?,?,?,?,?,?,?,%s)`, importID, period, rare)
 }
 
 func decString(d decimal.Decimal, present bool) string {

@@ -248,7 +248,13 @@ CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
   import_id INTEGER PRIMARY KEY REFERENCES imports(id) ON DELETE CASCADE,
   prints    BLOB NOT NULL
 );`,
+	// 4: the verbatim rows move out of charges into compressed frames
+	// (migrateFrames, in Go: the frames are zstd).
+	``,
 }
+
+// goMigrations are the steps written in Go, run after the migration's SQL.
+var goMigrations = map[int]func(*sql.Tx) error{4: migrateFrames}
 
 // finalizedGuards are triggers that make each period-bound table immutable
 // once its period is finalized.
@@ -279,6 +285,7 @@ func (l *Ledger) migrate() error {
 	if v > len(all) {
 		return fmt.Errorf("ledger schema version %d is newer than this program (%d): upgrade OpenChargeback", v, len(all))
 	}
+	compact := false
 	for i := v; i < len(all); i++ {
 		tx, err := l.db.Begin()
 		if err != nil {
@@ -294,9 +301,18 @@ func (l *Ledger) migrate() error {
 			tx.Rollback()
 			continue
 		}
-		if _, err := tx.Exec(all[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, err)
+		if all[i] != "" {
+			if _, err := tx.Exec(all[i]); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		if fn := goMigrations[i+1]; fn != nil {
+			if err := fn(tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+			compact = v > 0 // an existing ledger: give back the space the move freed
 		}
 		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
 			tx.Rollback()
@@ -304,6 +320,11 @@ func (l *Ledger) migrate() error {
 		}
 		if err := tx.Commit(); err != nil {
 			return err
+		}
+	}
+	if compact {
+		if _, err := l.db.Exec(`VACUUM`); err != nil {
+			return fmt.Errorf("compact the upgraded ledger: %w", err)
 		}
 	}
 	return nil

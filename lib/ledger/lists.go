@@ -149,7 +149,10 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 	if err := w.WriteHeader(union); err != nil {
 		return 0, err
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT import_id, record FROM charges WHERE period = ? ORDER BY id`, period)
+	// Imports in id order, each one's frames in order: the charges' order
+	// (an import's charges have consecutive ids, written in one transaction).
+	rows, err := l.db.QueryContext(ctx, `SELECT f.import_id, f.data FROM import_rows f JOIN imports i ON i.id = f.import_id
+		WHERE i.period = ? ORDER BY f.import_id, f.frame`, period)
 	if err != nil {
 		return 0, err
 	}
@@ -158,26 +161,29 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 	n := 0
 	for rows.Next() {
 		var id int64
-		var rec string
-		if err := rows.Scan(&id, &rec); err != nil {
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
 			return n, err
 		}
-		vals, err := decodeStored(rec, jsonRecords[id])
-		if err != nil {
-			return n, fmt.Errorf("charge record of import %d: %w", id, err)
-		}
-		for i := range out {
-			out[i] = ""
-		}
-		for i, c := range headers[id] {
-			if i < len(vals) {
-				out[pos[c]] = vals[i]
+		err := eachRecord(data, func(rec []byte) error {
+			vals, err := decodeStored(string(rec), jsonRecords[id])
+			if err != nil {
+				return fmt.Errorf("a row of import %d: %w", id, err)
 			}
-		}
-		if err := w.Write(out); err != nil {
+			for i := range out {
+				out[i] = ""
+			}
+			for i, c := range headers[id] {
+				if i < len(vals) {
+					out[pos[c]] = vals[i]
+				}
+			}
+			n++
+			return w.Write(out)
+		})
+		if err != nil {
 			return n, err
 		}
-		n++
 	}
 	return n, rows.Err()
 }

@@ -44,7 +44,7 @@ func TestFinalizedPeriodImmutableFromSQLiteShell(t *testing.T) {
 	if err := l.ClosePeriod(ctx, tester, "2025-01"); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("sqlite3", path, `INSERT INTO charges(import_id, period, line, record, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency) SELECT import_id, period, line, record, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges WHERE id = 2`).CombinedOutput(); err == nil || !strings.Contains(string(out), "not open") {
+	if out, err := exec.Command("sqlite3", path, `INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency) SELECT import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges WHERE id = 2`).CombinedOutput(); err == nil || !strings.Contains(string(out), "not open") {
 		t.Fatalf("closed period: charge insert from the shell: %v %s", err, out)
 	}
 	if err := l.FinalizePeriod(ctx, tester, "2025-01"); err != nil {
@@ -75,6 +75,9 @@ func TestFinalizedPeriodImmutableFromSQLiteShell(t *testing.T) {
 		`INSERT INTO disputes(period, pi_email, reason, status, opened_at, opened_by) VALUES ('2025-01','a@uni.edu','x','open','t','u')`,
 		`UPDATE audit SET who = 'nobody'`,
 		`DELETE FROM audit`,
+		`UPDATE import_rows SET data = x'00'`,
+		`DELETE FROM import_rows`,
+		`INSERT INTO import_rows(import_id, frame, rows, data) SELECT import_id, 99, rows, data FROM import_rows`,
 	} {
 		out, err := exec.Command("sqlite3", path, stmt).CombinedOutput()
 		if err == nil {

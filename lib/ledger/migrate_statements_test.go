@@ -1,0 +1,46 @@
+package ledger_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/statement"
+)
+
+// TestUpgradedLedgerGivesTheSameStatements: the finalized period of the
+// previous release's ledger gives, after the upgrade, byte for byte the
+// statements that release wrote (testdata/v2-demo-statements-2025-01.ndjson).
+func TestUpgradedLedgerGivesTheSameStatements(t *testing.T) {
+	src, err := os.ReadFile("testdata/v2-demo.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	sts, _, err := statement.Build(context.Background(), l, "2025-01", statement.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := statement.WriteNDJSON(&got, sts); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/v2-demo-statements-2025-01.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("statements of finalized 2025-01 changed across the upgrade:\n got %.300s\nwant %.300s", got.String(), want)
+	}
+}
