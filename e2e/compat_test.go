@@ -203,7 +203,11 @@ func TestFocusSamplesReconcile(t *testing.T) {
 	}
 	// One PDF, extracted with pdftotext, carries the NDJSON's figures.
 	s := sts[0]
-	txt, err := exec.Command("pdftotext", "-layout", filepath.Join(dir, s.PDF), "-").Output()
+	pdfPath := s.PDF // absolute since issue 15; relative to dir before
+	if !filepath.IsAbs(pdfPath) {
+		pdfPath = filepath.Join(dir, pdfPath)
+	}
+	txt, err := exec.Command("pdftotext", "-layout", pdfPath, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
