@@ -203,7 +203,7 @@ func TestFocusSamplesReconcile(t *testing.T) {
 	}
 	// One PDF, extracted with pdftotext, carries the NDJSON's figures.
 	s := sts[0]
-	pdfPath := s.PDF
+	pdfPath := s.PDF // absolute since issue 15; relative to dir before
 	if !filepath.IsAbs(pdfPath) {
 		pdfPath = filepath.Join(dir, pdfPath)
 	}

@@ -29,7 +29,7 @@ func importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "import FOCUS files (CSV or NDJSON; stdin when no FILE) in one transaction each",
-		UsageText: "focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [FILE...]\n\nExample:\n   focus-validate hpc.csv | focus-flag | focus-load import --source HPC --period 2025-01",
+		UsageText: "focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [FILE...]\n\nExample:\n   focus-validate hpc.csv | focus-flag | focus-load import --source HPC --period 2025-01",
 		Flags:     importFlags(),
 		Action:    importAction,
 	}

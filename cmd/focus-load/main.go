@@ -21,10 +21,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:  "focus-load",
 		Usage: "keep the SQLite ledger: imports, periods, review, adjustments, disputes",
-		UsageText: `focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [FILE...]
+		UsageText: `focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [FILE...]
    focus-load [--db FILE] periods list | close P | reopen P | finalize P
-   focus-load [--db FILE] review list [--period P] [--status pending] | approve ID... | reject ID... | assign --tag pi_email=X ID...
-   focus-load [--db FILE] adjust --period P --pi EMAIL --amount -12.50 --reason TEXT
+   focus-load [--db FILE] review list [--period P] [--status pending] | approve [--any] ID... | reject [--any] ID... | assign [--any] --tag pi_email=X ID...
+   focus-load [--db FILE] adjust --period P --pi EMAIL [--new-pi] --amount -12.50 --reason TEXT
    focus-load [--db FILE] dispute open|resolve|list ...
    focus-load [--db FILE] imports | remove ID | export --period P | audit`,
 		Description: `Examples:
@@ -34,7 +34,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 
 The import is the default action: "focus-load --source AWS aws.csv" imports.
 Each import is one transaction keyed by the file's SHA-256: the same bytes
-twice is a no-op. A finalized period is permanent (SQLite triggers refuse
+twice is a no-op. Every row is checked as focus-validate does (a file with an
+invalid row is refused whole); rows already imported under another source
+are refused (--allow-overlap); rows without a PI or fund are always
+reviewed. Only an import creates the ledger. A finalized period is permanent (SQLite triggers refuse
 any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 		Reader:    stdin,
 		Writer:    stdout,

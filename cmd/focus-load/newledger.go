@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/openchargeback/ocb/lib/ledger"
 )
@@ -26,6 +27,12 @@ type importLedger struct {
 
 func openImportLedger(path string) (*importLedger, error) {
 	il := &importLedger{path: path}
+	if strings.Contains(path, "://") {
+		// A server DSN (a future postgres:// backend): nothing to publish.
+		l, err := ledger.Open(path)
+		il.l = l
+		return il, err
+	}
 	_, err := os.Stat(path)
 	switch {
 	case err == nil:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -116,5 +117,30 @@ func TestSameRowsUnderAnotherSourceRefused(t *testing.T) {
 	last := recs[len(recs)-1]
 	if last.Action != "import" || !strings.Contains(last.Reason, "--allow-overlap") || !strings.Contains(last.After, `"allow_overlap":true`) {
 		t.Fatalf("audit %+v", last)
+	}
+}
+
+// Every file of testdata/invalid (one kind of breakage each, as
+// focus-validate sees it) is refused by the import alone, leaving nothing.
+func TestImportRefusesEveryInvalidSample(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/invalid/*.csv")
+	if len(files) < 10 {
+		t.Fatalf("%d invalid samples", len(files))
+	}
+	for _, f := range files {
+		l := open(t)
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = l.Import(ctx, tester, bytes.NewReader(b), ImportOptions{Source: "X", FileName: filepath.Base(f), Tags: tagkeys.Default()})
+		if err == nil || !IsRefused(err) {
+			t.Errorf("%s: want a refusal, got %v", filepath.Base(f), err)
+		}
+		var n int
+		l.DB().QueryRow(`SELECT (SELECT count(*) FROM charges) + (SELECT count(*) FROM imports) + (SELECT count(*) FROM periods)`).Scan(&n)
+		if n != 0 {
+			t.Errorf("%s: %d rows left behind", filepath.Base(f), n)
+		}
 	}
 }

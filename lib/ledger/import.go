@@ -340,8 +340,9 @@ const maxDiagnostics = 50
 type InvalidRowsError struct {
 	File        string
 	Diagnostics []validate.Diagnostic
-	Rows        int // invalid rows (or 1 for a header that makes every row invalid)
-	Errors      int // all error diagnostics, printed or not
+	Rows        int  // invalid rows
+	Errors      int  // all error diagnostics, printed or not
+	Header      bool // the header makes every row invalid
 }
 
 // Error is the first problem and the summary.
@@ -355,6 +356,9 @@ func (e *InvalidRowsError) Error() string {
 
 // Summary says how much is wrong and what to do, without the diagnostics.
 func (e *InvalidRowsError) Summary() string {
+	if e.Header {
+		return fmt.Sprintf("%s: the header makes every row unusable: import refused, nothing loaded; fix the export (`focus-validate %s > /dev/null` explains)", e.File, e.File)
+	}
 	return fmt.Sprintf("%s: %d invalid row(s), %d problem(s): import refused, nothing loaded; fix the export, or split it with `focus-validate --reject rejects.csv %s` and import the valid rows",
 		e.File, e.Rows, e.Errors, e.File)
 }
@@ -405,7 +409,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		}
 	}
 	if schema.Fatal != "" || inv.Errors > 0 {
-		inv.Rows = 1
+		inv.Header = true
 		return fail(inv)
 	}
 	chk := schema.NewChecker()

@@ -69,6 +69,10 @@ func TestTagValuesAgreesWithParseTags(t *testing.T) {
 func FuzzTagValues(f *testing.F) {
 	f.Add(`{"pi_email":"a@uni.edu","fund_org":"F"}`)
 	f.Add(`{"a":1}`)
+	// What focus-flag's fast twin once accepted (issue 15): invalid UTF-8
+	// in a key nobody asked for, and in a value.
+	f.Add("{\"\xb9\":\"\"}")
+	f.Add("{\"pi_email\":\"\xb9\"}")
 	f.Fuzz(func(t *testing.T, cell string) {
 		keys := []string{"pi_email", "fund_org"}
 		out := make([]string, 2)

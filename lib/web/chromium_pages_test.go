@@ -88,6 +88,9 @@ func TestChromiumEveryPage(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("user"), "ada"),
 		chromedp.SendKeys(chromedp.ID("password"), "password-ada"),
 		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
+		// The sign-in page has an h1 too: wait until it is gone, or the
+		// next navigation may abort the sign-in POST on a loaded machine.
+		chromedp.WaitNotPresent(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS("h1")))
 	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.href"))
 	if err != nil || !strings.HasPrefix(loc, h.ts.URL+"/") {
