@@ -257,6 +257,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			}
 			res.Overlap = ov
 		}
+		if err := parsed.sums.write(tx, importID, opt.Period); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(`INSERT INTO import_prints(import_id, prints) VALUES (?,?)`, importID, packPrints(parsed.prints)); err != nil {
 			return fmt.Errorf("import %d fingerprints: %w", importID, err)
 		}
@@ -318,6 +321,7 @@ type rowBatch struct {
 }
 
 type parseResult struct {
+	sums         lineSums // per statement line (lines.go)
 	list, billed decimal.Decimal
 	sha256       string
 	err          error
@@ -486,6 +490,10 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		}
 		pr.prints = append(pr.prints, fingerprint(opt.Period, v, cols, &c))
 		pr.lines = append(pr.lines, int32(row.Line))
+		if pr.sums == nil {
+			pr.sums = lineSums{}
+		}
+		pr.sums.add(len(pr.lines)-1, &c)
 		list = list.Add(c.ListCost)
 		billed = billed.Add(c.BilledCost)
 		// The typed columns and the fingerprint hold the normalised values;

@@ -251,10 +251,12 @@ CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
 	// 4: the verbatim rows move out of charges into compressed frames
 	// (migrateFrames, in Go: the frames are zstd).
 	``,
+	// 5: each import's sums per statement line (migrateLines, lines.go).
+	``,
 }
 
 // goMigrations are the steps written in Go, run after the migration's SQL.
-var goMigrations = map[int]func(*sql.Tx) error{4: migrateFrames}
+var goMigrations = map[int]func(*sql.Tx) error{4: migrateFrames, 5: migrateLines}
 
 // finalizedGuards are triggers that make each period-bound table immutable
 // once its period is finalized.

@@ -51,6 +51,10 @@ type Charge struct {
 	BilledCost        decimal.Decimal
 	Currency          string
 	ReviewStatus      string // "", "pending", "approved" (rejected charges are never returned)
+	// Count is how many charges this one stands for: 0 or 1 from
+	// EachCharge, more from LineReader.EachChargeSummed (which merges
+	// charges a statement cannot tell apart and sums their amounts).
+	Count int
 }
 
 // Adjustment is a manual amount on a PI's statement for a period.

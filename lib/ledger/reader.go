@@ -198,7 +198,9 @@ func (l *Ledger) Adjustments(ctx context.Context, period string) ([]Adjustment, 
 	return out, rows.Err()
 }
 
-// MonthlyTotals sums list and billed cost per PI per period, from..to inclusive.
+// MonthlyTotals sums list and billed cost per PI per period, from..to
+// inclusive, from the line sums (EachChargeSummed): the chart's history
+// reads a few thousand sums a month, not every charge.
 func (l *Ledger) MonthlyTotals(ctx context.Context, from, to string) ([]MonthTotal, error) {
 	ps, err := l.Periods(ctx)
 	if err != nil {
@@ -209,40 +211,19 @@ func (l *Ledger) MonthlyTotals(ctx context.Context, from, to string) ([]MonthTot
 		if p.Period < from || p.Period > to {
 			continue
 		}
-		// A narrow query (e-mail and two costs) rather than EachCharge: the
-		// chart's history is a second pass over the month, and reading three
-		// columns instead of every field halves its time.
-		rows, err := l.db.QueryContext(ctx, `SELECT coalesce(o.value, c.pi_email), c.list_cost, c.billed_cost FROM charges c
-			LEFT JOIN review r ON r.charge_id = c.id
-			LEFT JOIN tag_overrides o ON o.charge_id = c.id AND o.role = 'pi_email'
-			WHERE c.period = ? AND coalesce(r.status, '') <> 'rejected'`, p.Period)
-		if err != nil {
-			return nil, err
-		}
 		idx := map[string]int{}
-		for rows.Next() {
-			var pi, list, billed string
-			if err := rows.Scan(&pi, &list, &billed); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			lc, err1 := decimal.NewFromString(list)
-			bc, err2 := decimal.NewFromString(billed)
-			if err1 != nil || err2 != nil {
-				rows.Close()
-				return nil, fmt.Errorf("period %s: a stored cost is not a decimal (%q, %q)", p.Period, list, billed)
-			}
-			i, ok := idx[pi]
+		err := l.EachChargeSummed(ctx, p.Period, func(c *Charge) error {
+			i, ok := idx[c.PIEmail]
 			if !ok {
 				i = len(out)
-				idx[pi] = i
-				out = append(out, MonthTotal{Period: p.Period, PIEmail: pi, ListCost: decimal.Zero, BilledCost: decimal.Zero})
+				idx[c.PIEmail] = i
+				out = append(out, MonthTotal{Period: p.Period, PIEmail: c.PIEmail, ListCost: decimal.Zero, BilledCost: decimal.Zero})
 			}
-			out[i].ListCost = out[i].ListCost.Add(lc)
-			out[i].BilledCost = out[i].BilledCost.Add(bc)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			out[i].ListCost = out[i].ListCost.Add(c.ListCost)
+			out[i].BilledCost = out[i].BilledCost.Add(c.BilledCost)
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

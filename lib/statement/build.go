@@ -145,7 +145,7 @@ func (b *Builder) Add(c *ledger.Charge) error {
 		l = &lineAcc{category: c.ServiceCategory}
 		a.lines[k] = l
 	}
-	l.n++
+	l.n += max(c.Count, 1)
 	l.qty = l.qty.Add(c.Quantity)
 	l.list = l.list.Add(c.ListCost)
 	l.bil = l.bil.Add(c.BilledCost)
