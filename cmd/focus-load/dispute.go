@@ -75,13 +75,13 @@ func disputeCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					t := &table{header: []string{"id", "period", "pi_email", "charge", "status", "reason", "note", "opened_at", "opened_by", "resolved_at", "resolved_by"}}
+					t := &table{header: []string{"id", "period", "pi_email", "charge", "status", "reason", "note", "opened_at", "opened_by", "resolved_at", "resolved_by", "line", "origin"}}
 					for _, d := range ds {
 						charge := ""
 						if d.ChargeID != 0 {
 							charge = strconv.FormatInt(d.ChargeID, 10)
 						}
-						t.add(d.ID, d.Period, d.PIEmail, charge, d.Status, d.Reason, d.Note, d.OpenedAt, d.OpenedBy, d.ResolvedAt, d.ResolvedBy)
+						t.add(d.ID, d.Period, d.PIEmail, charge, d.Status, d.Reason, d.Note, d.OpenedAt, d.OpenedBy, d.ResolvedAt, d.ResolvedBy, d.Line, d.Origin)
 					}
 					return t.write(c)
 				},
