@@ -4,8 +4,8 @@
 //
 // A token is base64url(JSON claims) "." base64url(HMAC-SHA256(key,
 // "ocb-pi-link\x00" + the first part)). The claims name one statement:
-// period, statement id, the PI's e-mail, how statements were built (by pi
-// or by project), and an expiry. The MAC makes a token unguessable and
+// period, statement id (per PI or per project: the ids differ), the PI's
+// e-mail, and an expiry. The MAC makes a token unguessable and
 // tamper-evident; serve also refuses a token once its period is finalized.
 // The key is a file shared by focus-mail and serve (KeyFileFor: beside the
 // ledger, mode 0600), separate from the session key so that ending every
@@ -34,7 +34,6 @@ type Claims struct {
 	Period      string    `json:"p"`
 	StatementID string    `json:"s"`
 	Email       string    `json:"e"`
-	By          string    `json:"b,omitempty"` // "project" for per-project statements; "" = per PI
 	Expires     time.Time `json:"-"`
 	Exp         int64     `json:"x"`
 }
