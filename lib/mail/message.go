@@ -41,7 +41,7 @@ type BuilderConfig struct {
 	// DraftTemplates render draft mailings (BuildDraft); nil = the
 	// embedded draft defaults.
 	DraftTemplates *Templates
-	Now       func() time.Time // for the Date header; time.Now if nil
+	Now            func() time.Time // for the Date header; time.Now if nil
 }
 
 // Builder turns statements into MIME messages (multipart/mixed with a
