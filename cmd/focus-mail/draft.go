@@ -99,7 +99,7 @@ func draftSetup(c *cli.Context) (*mail.Templates, *mail.DraftRun, error) {
 	}
 	base = strings.TrimRight(base, "/")
 	run.Link = func(st *statement.Statement) (string, error) {
-		tok, err := pilink.Sign(key, pilink.Claims{Period: st.Period, StatementID: st.StatementID, Email: st.PI.Email, Expires: expires})
+		tok, err := pilink.Sign(key, pilink.Claims{Period: st.Period, StatementID: st.StatementID, Email: st.PI.Email, FinalOn: finalOn, Expires: expires})
 		if err != nil {
 			return "", err
 		}

@@ -34,6 +34,7 @@ type Claims struct {
 	Period      string    `json:"p"`
 	StatementID string    `json:"s"`
 	Email       string    `json:"e"`
+	FinalOn     string    `json:"f,omitempty"` // YYYY-MM-DD the draft mail announced, shown on the page
 	Expires     time.Time `json:"-"`
 	Exp         int64     `json:"x"`
 }
