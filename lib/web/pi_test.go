@@ -206,4 +206,3 @@ func TestPIDisputeFlow(t *testing.T) {
 	wantCode(t, pi.get("/pi/"+ada), http.StatusNotFound)
 	wantCode(t, pi.post("/pi/"+ada+"/dispute", url.Values{"reason": {"late"}}), http.StatusNotFound)
 }
-
