@@ -228,13 +228,24 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 		}
 	}
 	axe(t, ctx, "PI page")
+	// A phone, dark: still accessible, never scrolls sideways.
+	step(t, ctx, "PI page at 390 px", chromedp.EmulateViewport(390, 900), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.setAttribute("data-theme", "dark"); true`)); err != nil {
+		t.Fatal(err)
+	}
+	axe(t, ctx, "PI page at 390 px, dark")
+	if over, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || over > 0 {
+		t.Errorf("PI page at 390 px scrolls sideways by %d px (%v)", over, err)
+	}
+	step(t, ctx, "back to 1100 px",
+		chromedp.EmulateViewport(1100, 900), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 
 	line := "Source HPC · Service HPC GPU · Project climate-modeling · Fund NSF-ATM-2024 · Unit GPU-Hours"
 	step(t, ctx, "file a dispute",
 		chromedp.SetValue(chromedp.ID("line"), line),
 		chromedp.SendKeys(chromedp.ID("reason"), "We ran no GPU jobs in January: the <gpu> queue was down."),
 		chromedp.Click(chromedp.CSS(`form[action$="/dispute#new-dispute"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".notice")))
+		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
 	if txt := pageText(t, ctx); !strings.Contains(txt, "your dispute was sent") || !strings.Contains(txt, "the <gpu> queue was down") ||
 		!strings.Contains(txt, "open — with the billing office") {
 		t.Fatalf("after filing:\n%s", txt)
@@ -258,7 +269,7 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/resolve"] input[name=note]`)),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/resolve"] input[name=note]`), "Right: the GPU hours are credited (adjustment on your statement)."),
 		chromedp.Click(chromedp.CSS(`form[action$="/resolve"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".notice")))
+		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
 	if txt := pageText(t, ctx); !strings.Contains(txt, "the PI was e-mailed the resolution") {
 		t.Errorf("after resolve:\n%s", txt)
 	}
@@ -294,11 +305,11 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("user")),
 		chromedp.SendKeys(chromedp.ID("user"), "boss"), chromedp.SendKeys(chromedp.ID("password"), "password-boss"),
 		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button`)))
 	step(t, ctx, "finalize", chromedp.Navigate(ts.URL+"/periods/2025-01/confirm?action=finalize"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/periods/2025-01/finalize"] button`)),
 		chromedp.Click(chromedp.CSS(`form[action="/periods/2025-01/finalize"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".notice")))
+		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
 	step(t, ctx, "link after finalize", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if txt := pageText(t, ctx); !strings.Contains(txt, "This link does not work") || strings.Contains(txt, "Ada") {
 		t.Fatalf("after finalize:\n%s", txt)
