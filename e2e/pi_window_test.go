@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -317,5 +316,4 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), token[:24]) {
 		t.Errorf("the server log holds the PI token:\n%s", logs.String())
 	}
-	fmt.Fprint(os.Stderr, "")
 }

@@ -206,3 +206,27 @@ func TestPIDisputeFlow(t *testing.T) {
 	wantCode(t, pi.get("/pi/"+ada), http.StatusNotFound)
 	wantCode(t, pi.post("/pi/"+ada+"/dispute", url.Values{"reason": {"late"}}), http.StatusNotFound)
 }
+
+// A link to a per-project statement (focus-statement --by project) works
+// too: its id is looked up among the per-project statements.
+func TestPILinkPerProjectStatement(t *testing.T) {
+	b := piLedger(t)
+	h := newHarness(t, b, withLinkKey)
+	sts, _, err := statement.Build(context.Background(), b, "2025-01", statement.Options{By: statement.ByProject})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	for _, st := range sts {
+		if st.PI.Email == "grace@uni.edu" {
+			id = st.StatementID
+		}
+	}
+	tok, err := pilink.Sign(piKey, pilink.Claims{Period: "2025-01", StatementID: id, Email: "grace@uni.edu", Expires: h.clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.browser().get("/pi/" + tok)
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, id, "compilers", "It becomes final when the billing office finalizes the period")
+}
