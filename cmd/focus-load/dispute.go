@@ -15,6 +15,7 @@ func disputeCommand() *cli.Command {
 		Usage: "record and resolve PIs' disputes (finalize waits for them)",
 		UsageText: `focus-load dispute open --period 2025-01 --pi ada@uni.edu --charge 42 --reason "not my instance"
    focus-load dispute resolve --note "credited in adjustment 7" 3
+   focus-load dispute resolve --notify --outbox out/notify --from billing@example.edu --note "credited" 4
    focus-load dispute list --period 2025-01`,
 		Subcommands: []*cli.Command{
 			{
@@ -43,13 +44,17 @@ func disputeCommand() *cli.Command {
 			},
 			{
 				Name: "resolve", Usage: "resolve a dispute", ArgsUsage: "ID",
-				Flags: []cli.Flag{&cli.StringFlag{Name: "note", Required: true}},
+				Flags: append([]cli.Flag{&cli.StringFlag{Name: "note", Required: true}}, notifyFlags()...),
 				Action: func(c *cli.Context) error {
 					ids, err := parseIDs(c.Args().Slice())
 					if err != nil || len(ids) != 1 {
 						return fmt.Errorf("dispute resolve: give one dispute id after the flags: `dispute resolve --note TEXT ID`")
 					}
 					id := ids[0]
+					n, err := newNotifier(c)
+					if err != nil {
+						return err
+					}
 					l, err := openLedger(c)
 					if err != nil {
 						return err
@@ -59,6 +64,9 @@ func disputeCommand() *cli.Command {
 						return refusal(err)
 					}
 					fmt.Fprintf(c.App.ErrWriter, "focus-load: dispute %d resolved\n", id)
+					if n != nil {
+						return n.send(c, l, id)
+					}
 					return nil
 				},
 			},
@@ -75,13 +83,13 @@ func disputeCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					t := &table{header: []string{"id", "period", "pi_email", "charge", "status", "reason", "note", "opened_at", "opened_by", "resolved_at", "resolved_by"}}
+					t := &table{header: []string{"id", "period", "pi_email", "charge", "status", "reason", "note", "opened_at", "opened_by", "resolved_at", "resolved_by", "line", "origin"}}
 					for _, d := range ds {
 						charge := ""
 						if d.ChargeID != 0 {
 							charge = strconv.FormatInt(d.ChargeID, 10)
 						}
-						t.add(d.ID, d.Period, d.PIEmail, charge, d.Status, d.Reason, d.Note, d.OpenedAt, d.OpenedBy, d.ResolvedAt, d.ResolvedBy)
+						t.add(d.ID, d.Period, d.PIEmail, charge, d.Status, d.Reason, d.Note, d.OpenedAt, d.OpenedBy, d.ResolvedAt, d.ResolvedBy, d.Line, d.Origin)
 					}
 					return t.write(c)
 				},

@@ -9,7 +9,7 @@ import (
 )
 
 func flags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "smtp", Usage: "deliver by SMTP: `URL` smtp://user@host:587 (STARTTLS) or smtps://user@host:465",
 			EnvVars: append(cliutil.Env("smtp-url"), cliutil.Env("smtp")...)},
 		&cli.StringFlag{Name: "smtp-ca", Usage: "trust the CA certificate(s) in `FILE` (PEM) for the SMTP server, e.g. an internal CA",
@@ -32,5 +32,5 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "text-template", Usage: "Go text/template `FILE` for the plain-text body", EnvVars: cliutil.Env("text-template")},
 		&cli.StringFlag{Name: "write-templates", Usage: "write the default templates into `DIR` to start a site's own, and exit"},
 		&cli.StringFlag{Name: "html-template", Usage: "Go html/template `FILE` for the HTML body", EnvVars: cliutil.Env("html-template")},
-	}
+	}, draftFlags()...)
 }

@@ -132,7 +132,7 @@ func TestWriteTemplatesThenUseThem(t *testing.T) {
 	dir := t.TempDir()
 	tdir := filepath.Join(dir, "tmpl")
 	code, out, errs := runCmd(t, nil, "--write-templates", tdir)
-	if code != 0 || strings.Count(out, "\n") != 3 {
+	if code != 0 || strings.Count(out, "\n") != 6 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	// A second write refuses to clobber a site's edits.

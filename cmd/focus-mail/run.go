@@ -50,8 +50,13 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	draftTmpl, draftRun, err := draftSetup(c)
+	if err != nil {
+		return err
+	}
 	builder, err := mail.NewBuilder(mail.BuilderConfig{
 		From: c.String("from"), ReplyTo: c.String("reply-to"), Bcc: c.StringSlice("bcc"), Templates: tmpl,
+		DraftTemplates: draftTmpl,
 	})
 	if err != nil {
 		return err
@@ -108,7 +113,7 @@ func run(c *cli.Context) error {
 	defer stop()
 	r = mail.NewRunner(mail.RunConfig{
 		Builder: builder, Deliverer: d, SentLog: sentLog, DryRun: dry, Resend: c.Bool("resend"),
-		Rate: c.Float64("rate"), Out: c.App.Writer, Err: c.App.ErrWriter, ErrorsJSON: errorsJSON,
+		Rate: c.Float64("rate"), Out: c.App.Writer, Err: c.App.ErrWriter, ErrorsJSON: errorsJSON, Draft: draftRun,
 	})
 	runErr := cliutil.OpenInputs(c, func(in io.Reader, name string) error {
 		return r.Process(ctx, in, name)

@@ -35,7 +35,13 @@ roles (admin, reviewer, viewer) and bcrypt hashes come from --users (lines
 "name:role:hash", made by "focus-statement passwd"). Every change goes through
 the same lib/ledger functions as focus-load, so period rules are the same.
 The session key is generated on first start into DB.session-key (mode 0600);
-delete it to end every session.`,
+delete it to end every session.
+
+PI review window: /pi/TOKEN pages show one draft statement to its PI, who
+can dispute a line there, with no account. focus-mail --draft makes the
+links, signed with the link key (--link-key, default DB.link-key: give
+focus-mail the same file). With --from and --smtp or --outbox, resolving a
+dispute offers to e-mail the PI the resolution.`,
 		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "ledger `FILE`", EnvVars: cliutil.Env("db")},
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen `ADDRESS` (host:port)", EnvVars: cliutil.Env("addr")},
@@ -46,7 +52,7 @@ delete it to end every session.`,
 			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` for --tls-cert", EnvVars: cliutil.Env("tls-key")},
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure on plain HTTP (when a TLS proxy is in front)", EnvVars: cliutil.Env("secure-cookies")},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
-		}, institutionFlags()...), append(tagkeys.Flags(), importFlags()...)...),
+		}, append(institutionFlags(), piFlags()...)...), append(tagkeys.Flags(), importFlags()...)...),
 		Action: serveAction,
 	}
 }
@@ -100,6 +106,11 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	linkKey, notify, notifyCloser, err := piSetup(c, db)
+	if err != nil {
+		return err
+	}
+	defer notifyCloser.Close()
 	backend, importer, closer, err := openBackend(c, db)
 	if err != nil {
 		return err
@@ -108,7 +119,7 @@ func serveAction(c *cli.Context) error {
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, MaxUpload: maxUp, Import: importer,
-		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log,
+		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {

@@ -101,6 +101,8 @@ type Dispute struct {
 	OpenedBy   string
 	ResolvedAt string
 	ResolvedBy string
+	Line       string // the statement line a PI named (pidispute.go); "" = ChargeID or the whole statement
+	Origin     string // cli, web or pi; "" for disputes recorded before origins were kept
 }
 
 // OpenDispute records a dispute; finalize is refused while it is open.
@@ -140,8 +142,8 @@ func (l *Ledger) OpenDispute(ctx context.Context, a Actor, d Dispute) (int64, er
 			}
 			charge = d.ChargeID
 		}
-		out, err := tx.Exec(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by) VALUES (?,?,?,?,'open',?,?)`,
-			d.Period, d.PIEmail, charge, d.Reason, l.stamp(), a.User)
+		out, err := tx.Exec(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by, origin) VALUES (?,?,?,?,'open',?,?,?)`,
+			d.Period, d.PIEmail, charge, d.Reason, l.stamp(), a.User, a.Origin)
 		if err != nil {
 			return err
 		}
@@ -181,7 +183,7 @@ func (l *Ledger) ResolveDispute(ctx context.Context, a Actor, id int64, note str
 // Disputes lists disputes, of one period or all ("").
 func (l *Ledger) Disputes(ctx context.Context, period string) ([]Dispute, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT id, period, pi_email, coalesce(charge_id,0), reason, status, note, opened_at, opened_by,
-		coalesce(resolved_at,''), coalesce(resolved_by,'') FROM disputes WHERE ? = '' OR period = ? ORDER BY id`, period, period)
+		coalesce(resolved_at,''), coalesce(resolved_by,''), line, origin FROM disputes WHERE ? = '' OR period = ? ORDER BY id`, period, period)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +191,7 @@ func (l *Ledger) Disputes(ctx context.Context, period string) ([]Dispute, error)
 	var out []Dispute
 	for rows.Next() {
 		var d Dispute
-		if err := rows.Scan(&d.ID, &d.Period, &d.PIEmail, &d.ChargeID, &d.Reason, &d.Status, &d.Note, &d.OpenedAt, &d.OpenedBy, &d.ResolvedAt, &d.ResolvedBy); err != nil {
+		if err := rows.Scan(&d.ID, &d.Period, &d.PIEmail, &d.ChargeID, &d.Reason, &d.Status, &d.Note, &d.OpenedAt, &d.OpenedBy, &d.ResolvedAt, &d.ResolvedBy, &d.Line, &d.Origin); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

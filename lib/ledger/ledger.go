@@ -22,7 +22,7 @@ import (
 // Actor is who changes the ledger: an OS user from the CLI, a web user.
 type Actor struct {
 	User   string
-	Origin string // "cli" or "web"
+	Origin string // "cli", "web", or "pi" (a PI on their statement page)
 }
 
 // CLIActor is the current OS user, origin "cli".
@@ -253,6 +253,12 @@ CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
 	``,
 	// 5: each import's sums per statement line (migrateLines, lines.go).
 	``,
+	// 6: disputes PIs file from their statement page (pidispute.go): the
+	// statement line they name (its key text; '' = the whole statement or a
+	// charge id) and the origin (cli, web or pi; '' for disputes recorded
+	// before this migration, which were all entered by staff).
+	`ALTER TABLE disputes ADD COLUMN line TEXT NOT NULL DEFAULT '';
+ALTER TABLE disputes ADD COLUMN origin TEXT NOT NULL DEFAULT '';`,
 }
 
 // goMigrations are the steps written in Go, run after the migration's SQL.
@@ -377,8 +383,8 @@ func (a Actor) check() error {
 	if strings.TrimSpace(a.User) == "" {
 		return errors.New("ledger: Actor.User is empty: every change must say who made it")
 	}
-	if a.Origin != "cli" && a.Origin != "web" {
-		return fmt.Errorf("ledger: Actor.Origin %q: want \"cli\" or \"web\"", a.Origin)
+	if a.Origin != "cli" && a.Origin != "web" && a.Origin != OriginPI {
+		return fmt.Errorf("ledger: Actor.Origin %q: want \"cli\", \"web\" or \"pi\"", a.Origin)
 	}
 	return nil
 }

@@ -38,7 +38,10 @@ type BuilderConfig struct {
 	ReplyTo   string   // optional
 	Bcc       []string // optional copies, e.g. the billing mailbox
 	Templates *Templates
-	Now       func() time.Time // for the Date header; time.Now if nil
+	// DraftTemplates render draft mailings (BuildDraft); nil = the
+	// embedded draft defaults.
+	DraftTemplates *Templates
+	Now            func() time.Time // for the Date header; time.Now if nil
 }
 
 // Builder turns statements into MIME messages (multipart/mixed with a
@@ -49,19 +52,27 @@ type Builder struct {
 	bcc       []*netmail.Address
 	domain    string
 	templates *Templates
+	drafts    *Templates
 	now       func() time.Time
 }
 
 // NewBuilder checks the run-wide addresses once, so a bad --from is a usage
 // error before anything is sent.
 func NewBuilder(c BuilderConfig) (*Builder, error) {
-	b := &Builder{templates: c.Templates, now: c.Now}
+	b := &Builder{templates: c.Templates, drafts: c.DraftTemplates, now: c.Now}
 	if b.templates == nil {
 		t, err := LoadTemplates(TemplateFiles{})
 		if err != nil {
 			return nil, err
 		}
 		b.templates = t
+	}
+	if b.drafts == nil {
+		t, err := LoadDraftTemplates(TemplateFiles{})
+		if err != nil {
+			return nil, err
+		}
+		b.drafts = t
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -107,6 +118,11 @@ type Message struct {
 // file, a hash that does not match pdf_sha256 — is an error for this
 // statement; no message is produced, so nothing malformed can be sent.
 func (b *Builder) Build(st *statement.Statement, pdfPath string) (*Message, error) {
+	return b.build(st, pdfPath, nil)
+}
+
+// build makes the message; draft is nil for a normal mailing.
+func (b *Builder) build(st *statement.Statement, pdfPath string, draft *DraftInfo) (*Message, error) {
 	if strings.TrimSpace(st.StatementID) == "" {
 		return nil, fieldErrf("statement_id", "missing-id", "statement has no statement_id")
 	}
@@ -136,7 +152,13 @@ func (b *Builder) Build(st *statement.Statement, pdfPath string) (*Message, erro
 		Draft:          st.Status != statement.StatusFinal,
 	}
 	view := NewView(st, m.AttachmentName, b.from.Address)
-	r, err := b.templates.Render(&view)
+	tmpl := b.templates
+	if draft != nil {
+		tmpl = b.drafts
+		m.FileName += ".draft" // the final mailing's .eml does not replace it
+		view.Link, view.FinalOnDate, view.FinalOn = draft.Link, draft.FinalOn, longDate(draft.FinalOn)
+	}
+	r, err := tmpl.Render(&view)
 	if err != nil {
 		return nil, fieldErr("template", "template", err)
 	}
@@ -164,6 +186,9 @@ func (b *Builder) Build(st *statement.Statement, pdfPath string) (*Message, erro
 		msg.SetGenHeader(gomail.Header(HeaderPeriod), st.Period)
 	}
 	msg.SetGenHeader(gomail.Header(HeaderPDFSHA256), sum)
+	if draft != nil {
+		msg.SetGenHeader(gomail.Header(HeaderDraft), "yes")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, r.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
 	// The attachment writes from a fresh reader every time: a retry after a

@@ -37,7 +37,10 @@ type RunConfig struct {
 	Out        io.Writer
 	Err        io.Writer
 	ErrorsJSON bool // diagnostics as NDJSON (--errors json)
-	Now        func() time.Time
+	// Draft makes this a draft mailing (focus-mail --draft): draft
+	// templates, draft sent-log records, final statements refused.
+	Draft *DraftRun
+	Now   func() time.Time
 	// Sleep waits for d or until ctx is done (tests shorten it).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -270,13 +273,22 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 		return nil
 	}
 	r.seen[st.StatementID] = fmt.Sprintf("%s:%d", name, lineNo)
+	if r.c.Draft != nil && st.Status == statement.StatusFinal {
+		r.fail(name, lineNo, &st, fieldErrf("status", "not-draft",
+			"statement is final: --draft mails draft statements only (mail finals without --draft)"))
+		return nil
+	}
 
 	// Already sent with this very PDF? Then skip without even opening the
 	// PDF, so a re-run after the PDFs were archived is still quiet.
 	var prev SentRecord
 	var wasSent bool
 	if r.c.SentLog != nil && st.StatementID != "" {
-		prev, wasSent = r.c.SentLog.Lookup(st.StatementID)
+		if r.c.Draft != nil {
+			prev, wasSent = r.c.SentLog.LookupDraft(st.StatementID)
+		} else {
+			prev, wasSent = r.c.SentLog.Lookup(st.StatementID)
+		}
 	}
 	if wasSent && st.PDFSHA256 != "" && sameSend(prev, st.PI.Email, st.PDFSHA256) {
 		r.Summary.SkippedSent++
@@ -284,7 +296,7 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 		return nil
 	}
 
-	m, err := r.c.Builder.Build(&st, resolvePDF(st.PDF, name))
+	m, err := r.build(&st, resolvePDF(st.PDF, name))
 	if err != nil {
 		r.fail(name, lineNo, &st, err)
 		return nil
@@ -339,6 +351,7 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 		rec := SentRecord{
 			StatementID: m.StatementID, To: m.To, PDFSHA256: m.PDFSHA256,
 			SentAt: r.c.Now().UTC().Format(time.RFC3339), Via: via, MessageID: m.MessageID, Resend: resend,
+			Draft: r.c.Draft != nil,
 		}
 		if err := r.c.SentLog.Append(rec); err != nil {
 			// The message is out but not recorded: stop before the log and

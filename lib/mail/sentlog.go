@@ -20,6 +20,18 @@ type SentRecord struct {
 	Via         string `json:"via"`     // "smtp://host:port" (no credentials) or "outbox:DIR"
 	MessageID   string `json:"message_id,omitempty"`
 	Resend      bool   `json:"resend,omitempty"` // sent again after the PDF changed
+	// Draft marks a draft mailing (focus-mail --draft). Drafts and the
+	// final mailing of one statement are tracked apart: a draft sent never
+	// suppresses the final statement, nor the other way round.
+	Draft bool `json:"draft,omitempty"`
+}
+
+// key is where a record is kept: drafts under their own key.
+func (r SentRecord) key() string {
+	if r.Draft {
+		return "draft\x00" + r.StatementID
+	}
+	return r.StatementID
 }
 
 // SentLog is the append-only record of delivered statements that makes a
@@ -84,7 +96,7 @@ func (l *SentLog) load(f *os.File, repair bool) error {
 			if jerr := json.Unmarshal(line, &r); jerr != nil || r.StatementID == "" {
 				l.Warnings = append(l.Warnings, fmt.Sprintf("%s:%d: unreadable sent-log record ignored (a torn write after a crash?)", l.path, n))
 			} else {
-				l.last[r.StatementID] = r
+				l.last[r.key()] = r
 			}
 		}
 		if err == io.EOF {
@@ -106,6 +118,12 @@ func (l *SentLog) load(f *os.File, repair bool) error {
 // Lookup returns the latest record for a statement id.
 func (l *SentLog) Lookup(id string) (SentRecord, bool) {
 	r, ok := l.last[id]
+	return r, ok
+}
+
+// LookupDraft returns the latest draft mailing's record for a statement id.
+func (l *SentLog) LookupDraft(id string) (SentRecord, bool) {
+	r, ok := l.last[SentRecord{StatementID: id, Draft: true}.key()]
 	return r, ok
 }
 
@@ -131,7 +149,7 @@ func (l *SentLog) Append(r SentRecord) error {
 	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("sync sent-log %s: %w", l.path, err)
 	}
-	l.last[r.StatementID] = r
+	l.last[r.key()] = r
 	return nil
 }
 

@@ -33,6 +33,10 @@ type TemplateFiles struct {
 
 // LoadTemplates parses the embedded defaults, replaced by any file named in f.
 func LoadTemplates(f TemplateFiles) (*Templates, error) {
+	return loadTemplates(f, DefaultTemplateFiles)
+}
+
+func loadTemplates(f, defs TemplateFiles) (*Templates, error) {
 	read := func(file, def string) (string, string, error) {
 		if file == "" {
 			b, err := defaultTemplates.ReadFile("templates/" + def)
@@ -45,20 +49,20 @@ func LoadTemplates(f TemplateFiles) (*Templates, error) {
 		return file, string(b), nil
 	}
 	var t Templates
-	name, src, err := read(f.Subject, "subject.tmpl")
+	name, src, err := read(f.Subject, defs.Subject)
 	if err != nil {
 		return nil, err
 	}
 	if t.subject, err = texttemplate.New(name).Option("missingkey=error").Parse(src); err != nil {
 		return nil, fmt.Errorf("subject template: %w", err)
 	}
-	if name, src, err = read(f.Text, "body.txt.tmpl"); err != nil {
+	if name, src, err = read(f.Text, defs.Text); err != nil {
 		return nil, err
 	}
 	if t.text, err = texttemplate.New(name).Option("missingkey=error").Parse(src); err != nil {
 		return nil, fmt.Errorf("text template: %w", err)
 	}
-	if name, src, err = read(f.HTML, "body.html.tmpl"); err != nil {
+	if name, src, err = read(f.HTML, defs.HTML); err != nil {
 		return nil, err
 	}
 	if t.html, err = htmltemplate.New(name).Option("missingkey=error").Parse(src); err != nil {
@@ -69,6 +73,7 @@ func LoadTemplates(f TemplateFiles) (*Templates, error) {
 	// not the same failure once per PI.
 	sample := sampleStatement()
 	v := NewView(&sample, "2025-01-0001.pdf", "billing@example.edu")
+	v.Link, v.FinalOn, v.FinalOnDate = "https://billing.example.edu/pi/sample", "Thursday 20 February 2025", "2025-02-20"
 	if _, err := t.Render(&v); err != nil {
 		return nil, err
 	}
@@ -137,7 +142,8 @@ func WriteDefaultTemplates(dir string) ([]string, error) {
 		return nil, fmt.Errorf("write templates: %w", err)
 	}
 	var written []string
-	for _, name := range []string{DefaultTemplateFiles.Subject, DefaultTemplateFiles.Text, DefaultTemplateFiles.HTML} {
+	for _, name := range []string{DefaultTemplateFiles.Subject, DefaultTemplateFiles.Text, DefaultTemplateFiles.HTML,
+		DraftTemplateFiles.Subject, DraftTemplateFiles.Text, DraftTemplateFiles.HTML} {
 		b, err := defaultTemplates.ReadFile("templates/" + name)
 		if err != nil {
 			return written, err

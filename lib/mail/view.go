@@ -48,6 +48,11 @@ type View struct {
 
 	AttachmentName string // file name of the attached PDF
 	From           string // the sender address, for a signature line
+
+	// Draft mailings (focus-mail --draft) only; "" otherwise.
+	Link        string // the PI's statement page (view, dispute), "" without --base-url
+	FinalOn     string // "Thursday 20 February 2025": when the draft becomes final
+	FinalOnDate string // "2025-02-20"
 }
 
 // LineView is one statement line, formatted.

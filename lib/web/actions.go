@@ -45,6 +45,8 @@ var notices = map[string]string{
 	"adjusted": "Adjustment %s recorded.",
 	"disputed": "Dispute %s opened.",
 	"resolved": "Dispute %s resolved.",
+	"notified": "Dispute %s resolved; the PI was e-mailed the resolution.",
+	"unsent":   "Dispute %s resolved, but the e-mail to the PI failed (see the server log); tell them another way.",
 	"nothing":  "Nothing selected.",
 }
 
@@ -389,5 +391,9 @@ func (s *Server) disputeResolve(w http.ResponseWriter, r *http.Request, q *req) 
 		s.refused(w, r, q, err)
 		return
 	}
-	done(w, r, "/disputes", url.Values{"period": {r.PostFormValue("period")}, "done": {"resolved"}, "n": {strconv.FormatInt(id, 10)}})
+	code := "resolved"
+	if r.PostFormValue("notify") != "" {
+		code = s.notifyResolution(r.Context(), id)
+	}
+	done(w, r, "/disputes", url.Values{"period": {r.PostFormValue("period")}, "done": {code}, "n": {strconv.FormatInt(id, 10)}})
 }

@@ -71,6 +71,8 @@ type Dispute struct {
 	OpenedAt   time.Time
 	ResolvedBy string
 	ResolvedAt time.Time
+	Line       string // the statement line a PI named on their page ("" = ChargeID or the whole statement)
+	Origin     string // cli, web or pi ("" before origins were kept)
 }
 
 // NewDispute is the dispute form.

@@ -141,7 +141,7 @@ func (b *LedgerBackend) Disputes(ctx context.Context, period string) ([]Dispute,
 	out := make([]Dispute, len(ds))
 	for i, d := range ds {
 		out[i] = Dispute{ID: d.ID, Period: d.Period, PIEmail: d.PIEmail, ChargeID: d.ChargeID, Reason: d.Reason,
-			Status: d.Status, Note: d.Note, OpenedBy: d.OpenedBy, ResolvedBy: d.ResolvedBy}
+			Status: d.Status, Note: d.Note, OpenedBy: d.OpenedBy, ResolvedBy: d.ResolvedBy, Line: d.Line, Origin: d.Origin}
 		out[i].OpenedAt, _ = parseStamp(d.OpenedAt)
 		out[i].ResolvedAt, _ = parseStamp(d.ResolvedAt)
 	}

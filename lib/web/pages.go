@@ -307,6 +307,7 @@ type disputesData struct {
 	Open     int
 	ReadOnly string
 	Form     map[string]string
+	Notify   bool // resolving can e-mail the PI (Config.Notify)
 }
 
 func (s *Server) disputes(w http.ResponseWriter, r *http.Request, q *req) {
@@ -320,7 +321,7 @@ func (s *Server) disputesPage(w http.ResponseWriter, r *http.Request, q *req, in
 		s.internal(w, r, q, err)
 		return
 	}
-	d := disputesData{Periods: ps, Form: formMap(in)}
+	d := disputesData{Periods: ps, Form: formMap(in), Notify: s.cfg.Notify != nil}
 	p := pickPeriod(r, ps)
 	d.ReadOnly = readOnly(ps, p)
 	if p != "" {

@@ -43,6 +43,8 @@ type Config struct {
 	TempDir       string          // for uploads; "" = os.TempDir()
 	Import        ImportFunc      // validate → flag → load; nil = import unavailable
 	Institution   pdf.Institution // issuer printed on statement PDFs
+	LinkKey       []byte          // PI link key (lib/pilink); nil = PI pages off (pi.go)
+	Notify        NotifyFunc      // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
 	Log           *slog.Logger
 	Now           func() time.Time // for tests; nil = time.Now
 }
@@ -56,6 +58,7 @@ type Server struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
 	pdf      *pdf.Renderer
+	piLimit  *piLimiter
 }
 
 // New checks cfg and builds the server.
@@ -83,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, sess: newSessions(cfg.Key), throttle: newThrottle(),
-		pages: pages, mux: http.NewServeMux(), log: cfg.Log}
+		pages: pages, mux: http.NewServeMux(), log: cfg.Log, piLimit: newPILimiter()}
 	if s.pdf, err = pdf.NewRenderer(cfg.Institution); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -130,6 +133,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /logout", s.auth(RoleViewer, s.logout))
 	m.HandleFunc("GET /{$}", s.auth(RoleViewer, s.home))
 	m.HandleFunc("GET /dashboard", s.auth(RoleViewer, s.dashboard))
+	s.piRoutes(m)
 	s.moreRoutes(m)
 }
 
