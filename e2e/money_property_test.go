@@ -16,6 +16,7 @@ import (
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/ledger/ledgertest"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 // TestMoneyConservedProperty holds every money view of random ledgers (real
@@ -57,8 +58,8 @@ func TestMoneyConservedProperty(t *testing.T) {
 			wantDue := wantBilled.Add(wantAdj)
 
 			var sums []statement.Totals
-			for _, by := range []string{statement.ByPI, statement.ByProject} {
-				sts, _, err := statement.Build(ctx, l, m.Period, statement.Options{By: by})
+			for _, by := range []string{build.ByPI, build.ByProject} {
+				sts, _, err := build.Build(ctx, l, m.Period, build.Options{By: by})
 				if err != nil {
 					rt.Fatalf("--by %s: %v", by, err)
 				}
@@ -67,7 +68,7 @@ func TestMoneyConservedProperty(t *testing.T) {
 				}
 				// The ledger's line sums (LineReader) give the very statements
 				// that reading every charge gives.
-				slow, _, err := statement.Build(ctx, chargesOnly{l}, m.Period, statement.Options{By: by})
+				slow, _, err := build.Build(ctx, chargesOnly{l}, m.Period, build.Options{By: by})
 				if err != nil {
 					rt.Fatal(err)
 				}
@@ -110,7 +111,7 @@ func TestMoneyConservedProperty(t *testing.T) {
 				rt.Fatalf("per PI %+v ≠ per project %+v", sums[0], sums[1])
 			}
 
-			rep, err := statement.AnnualReport(ctx, l, 2025)
+			rep, err := build.AnnualReport(ctx, l, 2025)
 			if err != nil {
 				rt.Fatal(err)
 			}

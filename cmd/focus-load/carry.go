@@ -6,7 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openchargeback/ocb/lib/ledger"
-	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 // carryCommand is the explicit, audited alternative to crediting a PI's
@@ -44,11 +44,11 @@ func carryCommand() *cli.Command {
 				return err
 			}
 			defer l.Close()
-			sts, _, err := statement.Build(c.Context, l, from, statement.Options{PI: c.String("pi")})
+			sts, _, err := build.Build(c.Context, l, from, build.Options{PI: c.String("pi")})
 			if err != nil {
 				return refusal(err)
 			}
-			adjs := statement.CarryCredits(sts, to)
+			adjs := build.CarryCredits(sts, to)
 			w := c.App.ErrWriter
 			if len(adjs) == 0 {
 				fmt.Fprintf(w, "focus-load: no statement of %s has a negative amount due: nothing to carry\n", from)

@@ -14,6 +14,7 @@ import (
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
@@ -109,7 +110,7 @@ func TestCSVByProjectAndPI(t *testing.T) {
 			t.Errorf("row %v", r)
 		}
 	}
-	if want := statement.StatementID("2025-01", "bob@uni.edu", "genome", true); rows[1][0] != want {
+	if want := build.StatementID("2025-01", "bob@uni.edu", "genome", true); rows[1][0] != want {
 		t.Errorf("id %s, want %s", rows[1][0], want)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openchargeback/ocb/lib/cliutil"
-	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 func reportCommand() *cli.Command {
@@ -37,7 +37,7 @@ and a PDF with --pdf. Periods that are not finalized are included and named.`,
 				return fmt.Errorf("open ledger %s: %w", c.String("db"), err)
 			}
 			defer closer.Close()
-			rep, err := statement.AnnualReport(c.Context, r, year)
+			rep, err := build.AnnualReport(c.Context, r, year)
 			if err != nil {
 				return err
 			}
@@ -58,7 +58,7 @@ and a PDF with --pdf. Periods that are not finalized are included and named.`,
 				}
 			}
 			if c.String("format") == "csv" {
-				return statement.WriteReportCSV(c.App.Writer, rep)
+				return build.WriteReportCSV(c.App.Writer, rep)
 			}
 			return nil
 		},

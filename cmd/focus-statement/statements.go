@@ -13,13 +13,14 @@ import (
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
 func statementFlags() []cli.Flag {
 	return append([]cli.Flag{
 		&cli.StringFlag{Name: "period", Usage: "billing period `YYYY-MM`"},
-		&cli.StringFlag{Name: "by", Value: statement.ByPI, Usage: "one statement per `pi` or per PI and project"},
+		&cli.StringFlag{Name: "by", Value: build.ByPI, Usage: "one statement per `pi` or per PI and project"},
 		&cli.StringFlag{Name: "pi", Usage: "only the statement(s) of this PI `EMAIL`"},
 		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)"},
 		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead"},
@@ -59,8 +60,8 @@ func statementsAction(c *cli.Context) error {
 		}
 		parsed = t
 	}
-	opts := statement.Options{By: c.String("by"), PI: c.String("pi")}
-	if opts.By != statement.ByPI && opts.By != statement.ByProject {
+	opts := build.Options{By: c.String("by"), PI: c.String("pi")}
+	if opts.By != build.ByPI && opts.By != build.ByProject {
 		return fmt.Errorf("--by %q: want pi or project", opts.By)
 	}
 
@@ -70,7 +71,7 @@ func statementsAction(c *cli.Context) error {
 	}
 	defer closer.Close()
 	ctx := c.Context
-	sts, p, err := statement.Build(ctx, r, period, opts)
+	sts, p, err := build.Build(ctx, r, period, opts)
 	if err != nil {
 		if isNoPeriod(err) {
 			return cliutil.Dataf("%v", err)
@@ -89,7 +90,7 @@ func statementsAction(c *cli.Context) error {
 			return fmt.Errorf("--pdf-dir %s: %w", dir, err)
 		}
 		dir = abs
-		hist, err := statement.History(ctx, r, period)
+		hist, err := build.History(ctx, r, period)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 // TestUpgradedLedgerGivesTheSameStatements: the finalized period of the
@@ -28,7 +29,7 @@ func TestUpgradedLedgerGivesTheSameStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	sts, _, err := statement.Build(context.Background(), l, "2025-01", statement.Options{})
+	sts, _, err := build.Build(context.Background(), l, "2025-01", build.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,8 +101,10 @@ func WriteCSV(w io.Writer, sts []Statement) error {
 	return cw.Error()
 }
 
-// safe defuses spreadsheet formulas in text cells (=HYPERLINK(...) in a tag
-// value must not run when finance opens the file).
+// SafeCell defuses spreadsheet formulas in text cells (=HYPERLINK(...) in a
+// tag value must not run when finance opens the file).
+func SafeCell(s string) string { return safe(s) }
+
 func safe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

@@ -1,11 +1,16 @@
-// Package statement builds PI statements from the ledger and renders them as
-// NDJSON, CSV, text templates and PDF. The NDJSON schema below is the
-// contract with focus-journal and focus-mail: fields are added, never renamed.
+// Package statement is the statement NDJSON contract: the schema, its
+// readers and writers (NDJSON, CSV, text templates) and the sums every view
+// shares. It imports no ledger, so focus-journal and focus-mail link no
+// database driver; building statements from a ledger is lib/statement/build.
+// Fields are added, never renamed: downstream templates depend on them.
 package statement
 
 import (
 	"github.com/openchargeback/ocb/lib/money"
 )
+
+// DefaultCurrency is used when the ledger has no currency for a charge.
+const DefaultCurrency = "USD"
 
 // Status of a statement: draft until its period is finalized.
 const (

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
@@ -96,7 +97,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 // rounded lines), so the dashboard, the statements page, the PDFs and the
 // journal agree to the cent.
 func periodFigures(ctx context.Context, l ledger.StatementReader, p string, d *dashData) error {
-	sts, _, err := statement.Build(ctx, l, p, statement.Options{Observe: func(c *ledger.Charge) {
+	sts, _, err := build.Build(ctx, l, p, build.Options{Observe: func(c *ledger.Charge) {
 		if c.ReviewStatus == "pending" {
 			d.Pending++
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/ledger/ledgertest"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 // TestDashboardAgreesWithStatementsProperty: on random ledgers (real SQLite
@@ -33,7 +34,7 @@ func TestDashboardAgreesWithStatementsProperty(t *testing.T) {
 		if err := periodFigures(context.Background(), l, m.Period, &d); err != nil {
 			rt.Fatal(err)
 		}
-		sts, _, err := statement.Build(context.Background(), l, m.Period, statement.Options{})
+		sts, _, err := build.Build(context.Background(), l, m.Period, build.Options{})
 		if err != nil {
 			rt.Fatal(err)
 		}

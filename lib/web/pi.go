@@ -17,6 +17,7 @@ import (
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/pilink"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
@@ -144,8 +145,8 @@ func (s *Server) piCheck(r *http.Request, now time.Time) (*piReq, bool) {
 	if info.State == ledger.StateFinalized {
 		return nil, false // the window is over: the final statement is mailed
 	}
-	for _, by := range []string{statement.ByPI, statement.ByProject} {
-		sts, _, err := statement.Build(r.Context(), s.cfg.Ledger, c.Period, statement.Options{By: by})
+	for _, by := range []string{build.ByPI, build.ByProject} {
+		sts, _, err := build.Build(r.Context(), s.cfg.Ledger, c.Period, build.Options{By: by})
 		if err != nil {
 			s.log.Error("pi page", "path", "/pi/…", "err", err)
 			return nil, false
@@ -244,7 +245,7 @@ func (s *Server) piShow(w http.ResponseWriter, r *http.Request, p *piReq, status
 }
 
 func (s *Server) piPDF(w http.ResponseWriter, r *http.Request, p *piReq) {
-	hist, err := statement.History(r.Context(), s.cfg.Ledger, p.St.Period)
+	hist, err := build.History(r.Context(), s.cfg.Ledger, p.St.Period)
 	if err != nil {
 		s.log.Error("pi pdf", "path", "/pi/…", "err", err)
 		s.piRefuse(w)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/pilink"
-	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
@@ -42,7 +42,7 @@ func piLedger(t testing.TB) *LedgerBackend {
 // piToken signs the link focus-mail --draft would put in pi's draft e-mail.
 func piToken(t testing.TB, b *LedgerBackend, pi string, exp time.Time) string {
 	t.Helper()
-	sts, _, err := statement.Build(context.Background(), b, "2025-01", statement.Options{})
+	sts, _, err := build.Build(context.Background(), b, "2025-01", build.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestPIDisputeFlow(t *testing.T) {
 func TestPILinkPerProjectStatement(t *testing.T) {
 	b := piLedger(t)
 	h := newHarness(t, b, withLinkKey)
-	sts, _, err := statement.Build(context.Background(), b, "2025-01", statement.Options{By: statement.ByProject})
+	sts, _, err := build.Build(context.Background(), b, "2025-01", build.Options{By: build.ByProject})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/statement/pdf"
 )
 
@@ -27,10 +28,10 @@ type statementsData struct {
 }
 
 func byOption(r *http.Request) string {
-	if r.URL.Query().Get("by") == statement.ByProject {
-		return statement.ByProject
+	if r.URL.Query().Get("by") == build.ByProject {
+		return build.ByProject
 	}
-	return statement.ByPI
+	return build.ByPI
 }
 
 func (s *Server) statements(w http.ResponseWriter, r *http.Request, q *req) {
@@ -42,7 +43,7 @@ func (s *Server) statements(w http.ResponseWriter, r *http.Request, q *req) {
 	d := statementsData{Periods: ps, By: byOption(r)}
 	p := pickPeriod(r, ps)
 	if p != "" {
-		d.Rows, d.Info, err = statement.Build(r.Context(), s.cfg.Ledger, p, statement.Options{By: d.By})
+		d.Rows, d.Info, err = build.Build(r.Context(), s.cfg.Ledger, p, build.Options{By: d.By})
 		if err != nil {
 			s.refused(w, r, q, err)
 			return
@@ -60,7 +61,7 @@ func (s *Server) oneStatement(w http.ResponseWriter, r *http.Request, q *req) (*
 		s.fail(w, r, q, http.StatusNotFound, "No such statement.")
 		return nil, false
 	}
-	sts, _, err := statement.Build(r.Context(), s.cfg.Ledger, m[1], statement.Options{By: byOption(r)})
+	sts, _, err := build.Build(r.Context(), s.cfg.Ledger, m[1], build.Options{By: byOption(r)})
 	if errors.Is(err, ledger.ErrNoPeriod) {
 		s.fail(w, r, q, http.StatusNotFound, "No such statement.")
 		return nil, false
@@ -104,7 +105,7 @@ func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request, q *req) {
 	if !ok {
 		return
 	}
-	hist, err := statement.History(r.Context(), s.cfg.Ledger, st.Period)
+	hist, err := build.History(r.Context(), s.cfg.Ledger, st.Period)
 	if err != nil {
 		s.internal(w, r, q, err)
 		return

@@ -22,6 +22,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 func m(s string) money.Money { return money.Cents(decimal.RequireFromString(s)) }
@@ -353,13 +354,13 @@ func TestWriteFilesParallel(t *testing.T) {
 }
 
 func TestReportPDF(t *testing.T) {
-	rep := &statement.Report{Year: 2025,
+	rep := &build.Report{Year: 2025,
 		Periods: []ledger.PeriodInfo{{Period: "2025-01", State: ledger.StateFinalized, FinalizedAt: time.Date(2025, 2, 3, 0, 0, 0, 0, time.UTC)}, {Period: "2025-02", State: ledger.StateOpen}},
-		Rows: []statement.ReportRow{
+		Rows: []build.ReportRow{
 			{FundOrg: "NIH-2", PIEmail: "bob@uni.edu", ListCost: m("100"), Discount: m("-20"), BilledCost: m("80")},
 			{FundOrg: "NSF-1", PIEmail: "ada@uni.edu", PIName: "Ada Lovelace", ListCost: m("2400"), Discount: m("-2400"), BilledCost: m("0")},
 		},
-		Totals: statement.ReportRow{ListCost: m("2500"), Discount: m("-2420"), BilledCost: m("80")},
+		Totals: build.ReportRow{ListCost: m("2500"), Discount: m("-2420"), BilledCost: m("80")},
 	}
 	b, err := renderer(t).Report(rep)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 var reportCols = []struct {
@@ -27,7 +28,7 @@ var reportCols = []struct {
 
 // Report renders the annual value-delivered report. It is stamped with
 // nothing time-dependent, so the same ledger gives the same bytes.
-func (r *Renderer) Report(rep *statement.Report) ([]byte, error) {
+func (r *Renderer) Report(rep *build.Report) ([]byte, error) {
 	draft := rep.Draft()
 	d, err := r.newDoc(fmt.Sprintf("Value delivered %d", rep.Year), lastFinalized(rep), draft)
 	if err != nil {
@@ -163,7 +164,7 @@ func reportRow(d *doc, cells []string, bold bool) {
 
 // lastFinalized is the report's creation date: the latest finalize time of
 // its periods when all are finalized (so it is reproducible), else none.
-func lastFinalized(rep *statement.Report) (t time.Time) {
+func lastFinalized(rep *build.Report) (t time.Time) {
 	for _, p := range rep.Periods {
 		if p.State != ledger.StateFinalized {
 			return time.Time{}

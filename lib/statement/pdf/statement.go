@@ -11,6 +11,7 @@ import (
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 // CurrencyAmount formats an amount for display: "$2,400.00" for USD,
@@ -453,9 +454,9 @@ func chart(d *doc, st *statement.Statement, hist []ledger.MonthTotal) {
 	if err != nil {
 		return
 	}
-	months := make([]string, statement.HistoryMonths)
+	months := make([]string, build.HistoryMonths)
 	for i := range months {
-		months[i] = end.AddDate(0, i-(statement.HistoryMonths-1), 0).Format("2006-01")
+		months[i] = end.AddDate(0, i-(build.HistoryMonths-1), 0).Format("2006-01")
 	}
 	byMonth := map[string]ledger.MonthTotal{}
 	maxV := decimal.Zero

@@ -1,7 +1,8 @@
-package statement
+package build
 
 import (
 	"fmt"
+	"github.com/openchargeback/ocb/lib/statement"
 
 	"github.com/openchargeback/ocb/lib/ledger"
 )
@@ -13,7 +14,7 @@ import (
 // credit in period to, with a ref naming the statement. The pair nets to
 // zero across the two periods, so no money is dropped; each is an audited
 // adjustment like any other (focus-load carry-credits).
-func CarryCredits(sts []Statement, to string) []ledger.Adjustment {
+func CarryCredits(sts []statement.Statement, to string) []ledger.Adjustment {
 	var out []ledger.Adjustment
 	for i := range sts {
 		st := &sts[i]
@@ -23,7 +24,7 @@ func CarryCredits(sts []Statement, to string) []ledger.Adjustment {
 		credit := st.Totals.AmountDue.Neg()
 		fund := st.FundOrg
 		if fund == "" {
-			if fc := FundCredits(st); len(fc) > 0 {
+			if fc := statement.FundCredits(st); len(fc) > 0 {
 				fund = fc[0].Fund
 			}
 		}

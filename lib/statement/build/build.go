@@ -1,9 +1,10 @@
-package statement
+package build
 
 import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"github.com/openchargeback/ocb/lib/statement"
 	"sort"
 	"strings"
 	"time"
@@ -23,9 +24,6 @@ const (
 // NoteWindow is how close to the period end a project end date must be for
 // the statement to warn about it.
 const NoteWindow = 60 * 24 * time.Hour
-
-// DefaultCurrency is used when the ledger has no currency for a charge.
-const DefaultCurrency = "USD"
 
 // Options choose how statements are grouped and filtered.
 type Options struct {
@@ -128,7 +126,7 @@ func (b *Builder) Add(c *ledger.Charge) error {
 	}
 	cur := c.Currency
 	if cur == "" {
-		cur = DefaultCurrency
+		cur = statement.DefaultCurrency
 	}
 	if a.currency == "" {
 		a.currency = cur
@@ -251,7 +249,7 @@ func (a *stmtAcc) rounded() (billed, list decimal.Decimal) {
 }
 
 // Statements returns the statements, ordered by PI e-mail, then project.
-func (b *Builder) Statements() ([]Statement, error) {
+func (b *Builder) Statements() ([]statement.Statement, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -267,7 +265,7 @@ func (b *Builder) Statements() ([]Statement, error) {
 		return keys[i].project < keys[j].project
 	})
 	end, _ := periodEnd(b.period.Period)
-	out := make([]Statement, 0, len(keys))
+	out := make([]statement.Statement, 0, len(keys))
 	ids := map[string]bool{}
 	for _, k := range keys {
 		st := b.statement(b.accs[k], end)
@@ -277,27 +275,27 @@ func (b *Builder) Statements() ([]Statement, error) {
 	return out, nil
 }
 
-func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
-	st := Statement{
+func (b *Builder) statement(a *stmtAcc, periodLast time.Time) statement.Statement {
+	st := statement.Statement{
 		Period:      b.period.Period,
-		Status:      StatusDraft,
+		Status:      statement.StatusDraft,
 		Currency:    a.currency,
-		PI:          Person{Email: a.key.pi, Name: a.name},
-		Lines:       make([]Line, 0, len(a.lines)),
-		Adjustments: make([]Adjustment, 0, len(a.adjs)),
+		PI:          statement.Person{Email: a.key.pi, Name: a.name},
+		Lines:       make([]statement.Line, 0, len(a.lines)),
+		Adjustments: make([]statement.Adjustment, 0, len(a.adjs)),
 	}
 	if st.Currency == "" {
-		st.Currency = DefaultCurrency
+		st.Currency = statement.DefaultCurrency
 	}
 	if b.period.State == ledger.StateFinalized {
-		st.Status = StatusFinal
+		st.Status = statement.StatusFinal
 		if !b.period.FinalizedAt.IsZero() {
 			st.FinalizedAt = b.period.FinalizedAt.UTC().Format(time.RFC3339)
 		}
 	}
 	for k, l := range a.lines {
 		list, billed := money.Cents(l.list), money.Cents(l.bil)
-		ln := Line{
+		ln := statement.Line{
 			Source: k.source, Service: k.service, ProjectID: k.project, FundOrg: k.fund,
 			Unit: k.unit, ListCost: list, BilledCost: billed, Discount: billed.Sub(list),
 			ServiceCategory: l.category, CostCenter: k.costCenter, AccountCode: k.account,
@@ -310,7 +308,7 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
 	}
 	sort.Slice(st.Lines, func(i, j int) bool { return lineLess(&st.Lines[i], &st.Lines[j]) })
 
-	t := Totals{ListCost: money.Zero, Discount: money.Zero, BilledCost: money.Zero, Adjustments: money.Zero}
+	t := statement.Totals{ListCost: money.Zero, Discount: money.Zero, BilledCost: money.Zero, Adjustments: money.Zero}
 	for i := range st.Lines {
 		t.ListCost = t.ListCost.Add(st.Lines[i].ListCost)
 		t.BilledCost = t.BilledCost.Add(st.Lines[i].BilledCost)
@@ -319,15 +317,15 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
 	sort.SliceStable(a.adjs, func(i, j int) bool { return a.adjs[i].ID < a.adjs[j].ID })
 	for _, adj := range a.adjs {
 		m := money.Cents(adj.Amount)
-		st.Adjustments = append(st.Adjustments, Adjustment{Amount: m, Reason: adj.Reason, ID: adj.ID,
+		st.Adjustments = append(st.Adjustments, statement.Adjustment{Amount: m, Reason: adj.Reason, ID: adj.ID,
 			FundOrg: adj.FundOrg, ProjectID: adj.ProjectID, Ref: adj.Ref})
 		t.Adjustments = t.Adjustments.Add(m)
 	}
 	t.AmountDue = t.BilledCost.Add(t.Adjustments) // negative = a credit to the fund, never clamped
 	st.Totals = t
 
-	st.FundOrg = shared(st.Lines, func(l *Line) string { return l.FundOrg })
-	st.ProjectID = shared(st.Lines, func(l *Line) string { return l.ProjectID })
+	st.FundOrg = shared(st.Lines, func(l *statement.Line) string { return l.FundOrg })
+	st.ProjectID = shared(st.Lines, func(l *statement.Line) string { return l.ProjectID })
 	if len(st.Lines) == 0 && b.opts.By == ByProject {
 		st.ProjectID = a.key.project
 	}
@@ -338,7 +336,7 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) Statement {
 	return st
 }
 
-func lineLess(a, b *Line) bool {
+func lineLess(a, b *statement.Line) bool {
 	ka := [...]string{a.ProjectID, a.Source, a.Service, a.FundOrg, a.Unit, a.AccountCode, a.CostCenter, a.Ref1, a.Ref2}
 	kb := [...]string{b.ProjectID, b.Source, b.Service, b.FundOrg, b.Unit, b.AccountCode, b.CostCenter, b.Ref1, b.Ref2}
 	for i := range ka {
@@ -351,7 +349,7 @@ func lineLess(a, b *Line) bool {
 
 // shared returns the value every line has, or "" when they differ or there
 // are no lines.
-func shared(lines []Line, f func(*Line) string) string {
+func shared(lines []statement.Line, f func(*statement.Line) string) string {
 	if len(lines) == 0 {
 		return ""
 	}

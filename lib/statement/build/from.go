@@ -1,8 +1,9 @@
-package statement
+package build
 
 import (
 	"context"
 	"fmt"
+	"github.com/openchargeback/ocb/lib/statement"
 	"sort"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 // Build reads one period from the ledger and returns its statements (see
 // Builder) and the period's state.
-func Build(ctx context.Context, r ledger.StatementReader, period string, opts Options) ([]Statement, ledger.PeriodInfo, error) {
+func Build(ctx context.Context, r ledger.StatementReader, period string, opts Options) ([]statement.Statement, ledger.PeriodInfo, error) {
 	p, err := r.Period(ctx, period)
 	if err != nil {
 		return nil, p, fmt.Errorf("period %s: %w", period, err)

@@ -1,10 +1,11 @@
-package statement
+package build
 
 import (
 	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
+	"github.com/openchargeback/ocb/lib/statement"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ var ctx = context.Background()
 
 func open(p string) ledger.PeriodInfo { return ledger.PeriodInfo{Period: p, State: ledger.StateOpen} }
 
-func build(t *testing.T, r *memReader, period string, opts Options) []Statement {
+func build(t *testing.T, r *memReader, period string, opts Options) []statement.Statement {
 	t.Helper()
 	sts, _, err := Build(ctx, r, period, opts)
 	if err != nil {
@@ -27,8 +28,8 @@ func build(t *testing.T, r *memReader, period string, opts Options) []Statement 
 	return sts
 }
 
-func byPI(sts []Statement) map[string]*Statement {
-	m := map[string]*Statement{}
+func byPI(sts []statement.Statement) map[string]*statement.Statement {
+	m := map[string]*statement.Statement{}
 	for i := range sts {
 		m[sts[i].PI.Email] = &sts[i]
 	}
@@ -71,7 +72,7 @@ func TestZeroDollarStatementIncludedAndRejectedExcluded(t *testing.T) {
 	eq(t, "bob list", bob.Totals.ListCost, "100.00")
 	eq(t, "bob due", bob.Totals.AmountDue, "80.00")
 	eq(t, "bob line discount", bob.Lines[0].Discount, "-20.00")
-	if ada.Status != StatusDraft || ada.FinalizedAt != "" {
+	if ada.Status != statement.StatusDraft || ada.FinalizedAt != "" {
 		t.Errorf("open period: status %q finalized_at %q", ada.Status, ada.FinalizedAt)
 	}
 	if sts[0].PI.Email != "ada@uni.edu" || sts[1].PI.Email != "bob@uni.edu" {
@@ -179,7 +180,7 @@ func TestByProject(t *testing.T) {
 	}}
 	sts := build(t, r, "2025-01", Options{By: ByProject})
 	type k struct{ pi, project string }
-	got := map[k]*Statement{}
+	got := map[k]*statement.Statement{}
 	ids := map[string]bool{}
 	for i := range sts {
 		got[k{sts[i].PI.Email, sts[i].ProjectID}] = &sts[i]
@@ -219,7 +220,7 @@ func TestByProject(t *testing.T) {
 	// A PI with a single project: the loose adjustment goes on it.
 	r.ChargeList = append(r.ChargeList, charge(9, "2025-01", "c@u.edu", "solo", "F", "HPC", "Compute", "10", "10"))
 	r.AdjustmentList = append(r.AdjustmentList, ledger.Adjustment{ID: 4, Period: "2025-01", PIEmail: "C@u.edu", Amount: d("-2"), Reason: "credit"})
-	var solo []Statement
+	var solo []statement.Statement
 	for _, st := range build(t, r, "2025-01", Options{By: ByProject}) {
 		if st.PI.Email == "c@u.edu" {
 			solo = append(solo, st)
@@ -276,11 +277,11 @@ func TestFinalStatus(t *testing.T) {
 	r := &memReader{PeriodList: []ledger.PeriodInfo{{Period: "2025-01", State: ledger.StateFinalized, FinalizedAt: fin}},
 		ChargeList: []ledger.Charge{charge(1, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "1", "1")}}
 	st := build(t, r, "2025-01", Options{})[0]
-	if st.Status != StatusFinal || st.FinalizedAt != "2025-02-03T19:05:06Z" {
+	if st.Status != statement.StatusFinal || st.FinalizedAt != "2025-02-03T19:05:06Z" {
 		t.Errorf("status %q finalized_at %q", st.Status, st.FinalizedAt)
 	}
 	r.PeriodList[0].State = ledger.StateClosed
-	if st := build(t, r, "2025-01", Options{})[0]; st.Status != StatusDraft || st.FinalizedAt != "" {
+	if st := build(t, r, "2025-01", Options{})[0]; st.Status != statement.StatusDraft || st.FinalizedAt != "" {
 		t.Errorf("closed period must be draft: %q %q", st.Status, st.FinalizedAt)
 	}
 }
@@ -300,7 +301,7 @@ func TestAdjustmentsAndNegativeAmountDue(t *testing.T) {
 	}
 	eq(t, "adjustments total", a.Totals.Adjustments, "-45.01")
 	eq(t, "amount due is a credit, never clamped", a.Totals.AmountDue, "-5.01")
-	if got := CreditSentence(a, func(m money.Money) string { return "$" + m.Format() }); !strings.HasPrefix(got, "Credit of $5.01 to F:") {
+	if got := statement.CreditSentence(a, func(m money.Money) string { return "$" + m.Format() }); !strings.HasPrefix(got, "Credit of $5.01 to F:") {
 		t.Errorf("credit sentence %q", got)
 	}
 	eq(t, "billed unchanged", a.Totals.BilledCost, "40.00")
@@ -402,13 +403,13 @@ func TestCoveredPercent(t *testing.T) {
 		{"0", "0", "0%"},
 		{"100000", "99999.99", "less than 0.1%"},
 	} {
-		got := CoveredPercent(Totals{ListCost: m(c.list), BilledCost: m(c.billed)})
+		got := statement.CoveredPercent(statement.Totals{ListCost: m(c.list), BilledCost: m(c.billed)})
 		if got != c.want {
 			t.Errorf("list %s billed %s: %s, want %s", c.list, c.billed, got, c.want)
 		}
 	}
-	st := &Statement{Totals: Totals{ListCost: m("2400"), BilledCost: m("0")}}
-	if s := CoveredSentence(st); s != "Your institution covered $2,400.00 (100%) of the list price of the services you used." {
+	st := &statement.Statement{Totals: statement.Totals{ListCost: m("2400"), BilledCost: m("0")}}
+	if s := statement.CoveredSentence(st); s != "Your institution covered $2,400.00 (100%) of the list price of the services you used." {
 		t.Error(s)
 	}
 }
@@ -420,7 +421,7 @@ func TestCSVAndTemplate(t *testing.T) {
 	}, AdjustmentList: []ledger.Adjustment{{ID: 1, Period: "2025-01", PIEmail: "b@u.edu", Amount: d("-1"), Reason: "credit"}}}
 	sts := build(t, r, "2025-01", Options{})
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, sts); err != nil {
+	if err := statement.WriteCSV(&buf, sts); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -443,22 +444,22 @@ func TestCSVAndTemplate(t *testing.T) {
 	if rows[3][col["kind"]] != "adjustment" || rows[3][col["adjustment"]] != "-1.00" || rows[3][col["reason"]] != "credit" {
 		t.Errorf("adjustment row %v", rows[3])
 	}
-	tpl, err := ParseTemplate("t", `{{.PI.Email}} {{money .Totals.ListCost}} {{money (neg .Totals.Discount)}} {{covered .}}{{"\n"}}`)
+	tpl, err := statement.ParseTemplate("t", `{{.PI.Email}} {{money .Totals.ListCost}} {{money (neg .Totals.Discount)}} {{covered .}}{{"\n"}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if err := WriteTemplate(&buf, tpl, sts); err != nil {
+	if err := statement.WriteTemplate(&buf, tpl, sts); err != nil {
 		t.Fatal(err)
 	}
 	if buf.String() != "a@u.edu 2,400.00 2,400.00 100%\nb@u.edu 1.00 0.00 0%\n" {
 		t.Errorf("template output %q", buf.String())
 	}
 	buf.Reset()
-	if err := WriteNDJSON(&buf, sts); err != nil {
+	if err := statement.WriteNDJSON(&buf, sts); err != nil {
 		t.Fatal(err)
 	}
-	back, err := ReadNDJSON(&buf)
+	back, err := statement.ReadNDJSON(&buf)
 	if err != nil || len(back) != 2 || back[0].Totals.Discount.String() != "-2400.00" || back[0].Lines[0].ProjectID != `=HYPERLINK("http://x")` {
 		t.Fatalf("round trip: %v %+v", err, back)
 	}

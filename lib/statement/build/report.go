@@ -1,9 +1,10 @@
-package statement
+package build
 
 import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/openchargeback/ocb/lib/statement"
 	"io"
 	"sort"
 	"strconv"
@@ -65,7 +66,7 @@ func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Rep
 	type key struct{ fund, pi string }
 	rows := map[key]*ReportRow{}
 	months := map[key]map[string]bool{}
-	row := func(fund string, st *Statement) *ReportRow {
+	row := func(fund string, st *statement.Statement) *ReportRow {
 		k := key{fund, st.PI.Email}
 		r := rows[k]
 		if r == nil {
@@ -130,11 +131,18 @@ func WriteReportCSV(w io.Writer, rep *Report) error {
 	cw.Write([]string{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft", "adjustments", "amount_due"})
 	draft := strconv.FormatBool(rep.Draft())
 	for _, r := range rep.Rows {
-		pct := CoveredPercent(Totals{ListCost: r.ListCost, BilledCost: r.BilledCost})
-		cw.Write([]string{strconv.Itoa(rep.Year), safe(r.FundOrg), safe(r.PIEmail), safe(r.PIName),
+		pct := statement.CoveredPercent(statement.Totals{ListCost: r.ListCost, BilledCost: r.BilledCost})
+		cw.Write([]string{strconv.Itoa(rep.Year), statement.SafeCell(r.FundOrg), statement.SafeCell(r.PIEmail), statement.SafeCell(r.PIName),
 			r.ListCost.String(), r.Discount.String(), r.BilledCost.String(),
 			strings.TrimSuffix(pct, "%"), strconv.Itoa(r.Months), draft, r.Adjustments.String(), r.AmountDue.String()})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

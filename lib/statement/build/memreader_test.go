@@ -1,4 +1,4 @@
-package statement
+package build
 
 import (
 	"github.com/shopspring/decimal"

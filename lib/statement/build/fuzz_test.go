@@ -1,6 +1,7 @@
-package statement
+package build
 
 import (
+	"github.com/openchargeback/ocb/lib/statement"
 	"strings"
 	"testing"
 
@@ -17,8 +18,8 @@ func FuzzCoveredPercent(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, list, billed int64) {
-		tot := Totals{ListCost: money.Money{Decimal: decimal.New(list, -2)}, BilledCost: money.Money{Decimal: decimal.New(billed, -2)}}
-		p := CoveredPercent(tot)
+		tot := statement.Totals{ListCost: money.Money{Decimal: decimal.New(list, -2)}, BilledCost: money.Money{Decimal: decimal.New(billed, -2)}}
+		p := statement.CoveredPercent(tot)
 		if !strings.HasSuffix(p, "%") {
 			t.Fatalf("%q has no %%", p)
 		}
@@ -33,7 +34,7 @@ func FuzzCoveredPercent(f *testing.F) {
 			if v.IsZero() && list > 0 && billed < list {
 				t.Fatalf("list %d billed %d: something covered but 0%%", list, billed)
 			}
-			if c := Covered(tot); c.IsNegative() || (list > 0 && c.GreaterThan(tot.ListCost.Decimal)) {
+			if c := statement.Covered(tot); c.IsNegative() || (list > 0 && c.GreaterThan(tot.ListCost.Decimal)) {
 				t.Fatalf("list %d billed %d: covered %s", list, billed, c)
 			}
 		}
