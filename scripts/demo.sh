@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
 OUT=${OUT:-out/demo}
-DB="$OUT/ledger.db"
+# DEMO_DB: another ledger, e.g. an empty PostgreSQL database (postgres://…).
+DB=${DEMO_DB:-$OUT/ledger.db}
 rm -rf "$OUT" && mkdir -p "$OUT/2025-01" "$OUT/2025-12"
 # Reproducible figures whatever the environment says.
 unset "${!FOCUS_@}"

@@ -21,12 +21,12 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:  "focus-load",
 		Usage: "keep the SQLite ledger: imports, periods, review, adjustments, disputes",
-		UsageText: `focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [FILE...]
-   focus-load [--db FILE] periods list | close P | reopen P | finalize P
-   focus-load [--db FILE] review list [--period P] [--status pending] | approve [--any] ID... | reject [--any] ID... | assign [--any] --tag pi_email=X ID...
-   focus-load [--db FILE] adjust --period P --pi EMAIL [--new-pi] --amount -12.50 --reason TEXT
-   focus-load [--db FILE] dispute open|resolve|list ...
-   focus-load [--db FILE] imports | remove ID | export --period P | audit`,
+		UsageText: `focus-load [--db FILE|URL] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [FILE...]
+   focus-load [--db FILE|URL] periods list | close P | reopen P | finalize P
+   focus-load [--db FILE|URL] review list [--period P] [--status pending] | approve [--any] ID... | reject [--any] ID... | assign [--any] --tag pi_email=X ID...
+   focus-load [--db FILE|URL] adjust --period P --pi EMAIL [--new-pi] --amount -12.50 --reason TEXT
+   focus-load [--db FILE|URL] dispute open|resolve|list ...
+   focus-load [--db FILE|URL] imports | remove ID | export --period P | audit`,
 		Description: `Examples:
    focus-validate aws.csv | focus-flag | focus-load --db ledger.db import --source AWS
    focus-load review list --period 2025-01 --status pending
@@ -43,7 +43,7 @@ any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "db", Value: "ledger.db", Usage: "the ledger file", EnvVars: cliutil.Env("db")},
+			&cli.StringFlag{Name: "db", Value: "ledger.db", Usage: "the ledger: a SQLite `FILE` or a postgres:// URL", EnvVars: cliutil.Env("db")},
 		}, importFlags()...),
 		Action: importAction,
 		Commands: []*cli.Command{

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/openchargeback/ocb/lib/ledger"
 )
@@ -27,8 +26,9 @@ type importLedger struct {
 
 func openImportLedger(path string) (*importLedger, error) {
 	il := &importLedger{path: path}
-	if strings.Contains(path, "://") {
-		// A server DSN (a future postgres:// backend): nothing to publish.
+	if ledger.IsPostgresDSN(path) {
+		// A server database: nothing to publish (the schema is created by
+		// the first import's migration).
 		l, err := ledger.Open(path)
 		il.l = l
 		return il, err

@@ -39,7 +39,7 @@ DIR/PERIOD/ID.pdf.`,
 
 func dbFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "ledger `FILE`", EnvVars: cliutil.Env("db")},
+		&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "the ledger: a SQLite `FILE` or a postgres:// URL", EnvVars: cliutil.Env("db")},
 	}
 }
 

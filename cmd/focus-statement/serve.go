@@ -43,7 +43,7 @@ links, signed with the link key (--link-key, default DB.link-key: give
 focus-mail the same file). With --from and --smtp or --outbox, resolving a
 dispute offers to e-mail the PI the resolution.`,
 		Flags: append(append([]cli.Flag{
-			&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "ledger `FILE`", EnvVars: cliutil.Env("db")},
+			&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "the ledger: a SQLite `FILE` or a postgres:// URL", EnvVars: cliutil.Env("db")},
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen `ADDRESS` (host:port)", EnvVars: cliutil.Env("addr")},
 			&cli.StringFlag{Name: "users", Usage: "users `FILE` (name:role:bcrypt-hash lines)", EnvVars: cliutil.Env("users"), Required: true},
 			&cli.StringFlag{Name: "max-upload", Value: "512MiB", Usage: "largest import upload, all files together (`SIZE`: bytes, K, M, G, KiB, MiB, GiB)", EnvVars: cliutil.Env("max-upload")},

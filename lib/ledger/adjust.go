@@ -42,7 +42,7 @@ func (l *Ledger) AdjustAll(ctx context.Context, a Actor, action string, adjs []A
 		}
 	}
 	var ids []int64
-	err := l.withTx(ctx, func(tx *sql.Tx) error {
+	err := l.withTx(ctx, func(tx *Tx) error {
 		ids = ids[:0]
 		for _, adj := range adjs {
 			id, err := l.adjustTx(tx, a, action, adj)
@@ -56,7 +56,7 @@ func (l *Ledger) AdjustAll(ctx context.Context, a Actor, action string, adjs []A
 	return ids, err
 }
 
-func (l *Ledger) adjustTx(tx *sql.Tx, a Actor, action string, adj Adjustment) (int64, error) {
+func (l *Ledger) adjustTx(tx *Tx, a Actor, action string, adj Adjustment) (int64, error) {
 	state, err := l.periodState(tx, adj.Period)
 	if errors.Is(err, ErrNoPeriod) {
 		if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, adj.Period); err != nil {
@@ -77,12 +77,11 @@ func (l *Ledger) adjustTx(tx *sql.Tx, a Actor, action string, adj Adjustment) (i
 			return 0, err
 		}
 	}
-	out, err := tx.Exec(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
+	id, err := tx.Insert(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
 		VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
 	if err != nil {
 		return 0, fmt.Errorf("adjustment for %s in %s: %w", adj.PIEmail, adj.Period, err)
 	}
-	id, _ := out.LastInsertId()
 	return id, l.audit(tx, a, action, fmt.Sprintf("adjustment %d", id), adj.Period, nil,
 		map[string]string{"pi": adj.PIEmail, "amount": adj.Amount.String(), "project_id": adj.ProjectID, "fund_org": adj.FundOrg, "ref": adj.Ref}, adj.Reason)
 }
@@ -115,7 +114,7 @@ func (l *Ledger) OpenDispute(ctx context.Context, a Actor, d Dispute) (int64, er
 		return 0, errors.New("a dispute needs --pi and --reason")
 	}
 	var id int64
-	err := l.withTx(ctx, func(tx *sql.Tx) error {
+	err := l.withTx(ctx, func(tx *Tx) error {
 		state, err := l.periodState(tx, d.Period)
 		if err != nil {
 			return err
@@ -142,12 +141,11 @@ func (l *Ledger) OpenDispute(ctx context.Context, a Actor, d Dispute) (int64, er
 			}
 			charge = d.ChargeID
 		}
-		out, err := tx.Exec(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by, origin) VALUES (?,?,?,?,'open',?,?,?)`,
+		id, err = tx.Insert(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by, origin) VALUES (?,?,?,?,'open',?,?,?)`,
 			d.Period, d.PIEmail, charge, d.Reason, l.stamp(), a.User, a.Origin)
 		if err != nil {
 			return err
 		}
-		id, _ = out.LastInsertId()
 		return l.audit(tx, a, "dispute-open", fmt.Sprintf("dispute %d", id), d.Period, nil,
 			map[string]any{"pi": d.PIEmail, "charge": d.ChargeID}, d.Reason)
 	})
@@ -159,7 +157,7 @@ func (l *Ledger) ResolveDispute(ctx context.Context, a Actor, id int64, note str
 	if strings.TrimSpace(note) == "" {
 		return errors.New("--note is required: say how the dispute was settled")
 	}
-	return l.withTx(ctx, func(tx *sql.Tx) error {
+	return l.withTx(ctx, func(tx *Tx) error {
 		var period, status string
 		err := tx.QueryRow(`SELECT period, status FROM disputes WHERE id = ?`, id).Scan(&period, &status)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -11,7 +10,7 @@ import (
 // one fund of all the PI's charges in the period. An adjustment that would
 // end up with no fund, or with a choice of several, is refused here, when
 // it is entered, rather than by focus-journal after the period is final.
-func adjustmentFund(tx *sql.Tx, period, pi, project string) (string, error) {
+func adjustmentFund(tx *Tx, period, pi, project string) (string, error) {
 	if project != "" {
 		funds, err := chargeFunds(tx, period, pi, project)
 		if err != nil {
@@ -36,7 +35,7 @@ func adjustmentFund(tx *sql.Tx, period, pi, project string) (string, error) {
 
 // chargeFunds lists the distinct non-empty funds of a PI's not rejected
 // charges in a period (and project, unless ""), after review assignments.
-func chargeFunds(tx *sql.Tx, period, pi, project string) ([]string, error) {
+func chargeFunds(tx *Tx, period, pi, project string) ([]string, error) {
 	rows, err := tx.Query(`SELECT DISTINCT coalesce(f.value, c.fund_org) AS fund FROM charges c
 		LEFT JOIN review r ON r.charge_id = c.id
 		LEFT JOIN tag_overrides p ON p.charge_id = c.id AND p.role = ?

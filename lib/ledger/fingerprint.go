@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
@@ -66,7 +65,7 @@ func packPrints(p []uint64) []byte {
 // period's imports of other sources and returns the import holding most
 // of them, or nil. Imports made before fingerprints existed are not
 // compared (they have none).
-func findOverlap(ctx context.Context, tx *sql.Tx, period, source string, prints []uint64, lines []int32) (*Overlap, error) {
+func findOverlap(ctx context.Context, tx *Tx, period, source string, prints []uint64, lines []int32) (*Overlap, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.source, i.file_name, p.prints FROM import_prints p JOIN imports i ON i.id = p.import_id
 		WHERE i.period = ? AND i.source <> ? ORDER BY i.id`, period, source)
 	if err != nil {

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -134,7 +133,7 @@ CREATE TRIGGER import_rows_delete_open_only BEFORE DELETE ON import_rows
 // charges' record column into frames (ids, order and bytes kept), the
 // column is dropped, and the frames get their guards (after the move, so
 // finalized periods' rows can be written once).
-func migrateFrames(tx *sql.Tx) error {
+func migrateFrames(tx *Tx) error {
 	if _, err := tx.Exec(frameSchema); err != nil {
 		return err
 	}

@@ -130,8 +130,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		<-finished
 	}()
 
-	err = l.withTx(ctx, func(tx *sql.Tx) error {
-		var ins, lean, review, frames *sql.Stmt
+	err = l.withTx(ctx, func(tx *Tx) error {
+		var ins, lean, review, frames *Stmt
+		var bulk *bulkLoad
 		var importID int64
 		var old []int64
 		// A closed or finalized period refuses the import, unless these
@@ -154,6 +155,20 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 					}
 					return err
 				}
+				if l.d.Copy != nil {
+					bulk = &bulkLoad{tx: tx, importID: importID, period: opt.Period, file: opt.FileName}
+				}
+			}
+			if bulk != nil {
+				n, flagged, err := bulk.load(&b)
+				if err != nil {
+					return err
+				}
+				res.Rows += n
+				res.Flagged += flagged
+				continue
+			}
+			if ins == nil {
 				if ins, err = tx.Prepare(insertChargeSQL(importID, opt.Period, false)); err != nil {
 					return err
 				}
@@ -568,16 +583,23 @@ func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
 // beginImport checks the period's state, opening a new period on its first
 // import, and inserts the import record (its hash and totals are set at the
 // end). It returns the source's earlier imports for the period.
-func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header string) (int64, []int64, error) {
+func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) (int64, []int64, error) {
 	state, err := l.periodState(tx, opt.Period)
 	if errors.Is(err, ErrNoPeriod) {
-		if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, opt.Period); err != nil {
+		// Two imports may open the same new period at once (PostgreSQL):
+		// the second finds the first's row and waits for its lock.
+		out, err := tx.Exec(`INSERT INTO periods(period) VALUES (?) ON CONFLICT DO NOTHING`, opt.Period)
+		if err != nil {
 			return 0, nil, err
 		}
-		if err := l.audit(tx, a, "period-open", "period "+opt.Period, opt.Period, nil, map[string]string{"state": StateOpen}, "first import"); err != nil {
+		if n, _ := out.RowsAffected(); n == 1 {
+			if err := l.audit(tx, a, "period-open", "period "+opt.Period, opt.Period, nil, map[string]string{"state": StateOpen}, "first import"); err != nil {
+				return 0, nil, err
+			}
+		}
+		if state, err = l.periodState(tx, opt.Period); err != nil {
 			return 0, nil, err
 		}
-		state = StateOpen
 	} else if err != nil {
 		return 0, nil, err
 	}
@@ -601,12 +623,11 @@ func (l *Ledger) beginImport(tx *sql.Tx, a Actor, opt ImportOptions, header stri
 		old = append(old, id)
 	}
 	rows.Close()
-	out, err := tx.Exec(`INSERT INTO imports(period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format)
+	id, err := tx.Insert(`INSERT INTO imports(period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format)
 		VALUES (?,?,?,'pending',?,0,0,'0','0',?,?,'json')`, opt.Period, opt.Source, opt.FileName, header, l.stamp(), a.User)
 	if err != nil {
 		return 0, nil, err
 	}
-	id, _ := out.LastInsertId()
 	return id, old, nil
 }
 

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,15 +11,15 @@ import (
 // dispute) unless newPI: a typo would otherwise put money on a statement
 // nobody receives, and once finalized the period could never be posted.
 // The refusal suggests the nearest known e-mails.
-func knownPI(tx *sql.Tx, email string, newPI bool) error {
+func knownPI(tx *Tx, email string, newPI bool) error {
 	if newPI {
 		return nil
 	}
 	var n int
-	err := tx.QueryRow(`SELECT EXISTS(SELECT 1 FROM charges WHERE pi_email = ?1)
+	err := tx.QueryRow(`SELECT CASE WHEN EXISTS(SELECT 1 FROM charges WHERE pi_email = ?1)
 		OR EXISTS(SELECT 1 FROM tag_overrides WHERE role = 'pi_email' AND value = ?1)
 		OR EXISTS(SELECT 1 FROM adjustments WHERE pi_email = ?1)
-		OR EXISTS(SELECT 1 FROM disputes WHERE pi_email = ?1)`, email).Scan(&n)
+		OR EXISTS(SELECT 1 FROM disputes WHERE pi_email = ?1) THEN 1 ELSE 0 END`, email).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("look up PI %s: %w", email, err)
 	}

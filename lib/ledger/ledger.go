@@ -37,18 +37,49 @@ func CLIActor() Actor {
 	return Actor{User: name, Origin: "cli"}
 }
 
-// Ledger is an open ledger file.
+// Ledger is an open ledger: a SQLite file or a PostgreSQL database.
 type Ledger struct {
-	db  *sql.DB
+	db  *DB
+	d   *Dialect
 	now func() time.Time
 }
 
 var _ StatementReader = (*Ledger)(nil)
 
-// Open opens (creating and migrating if needed) the ledger at path. WAL and
-// a busy timeout make concurrent runs (overlapping cron jobs) wait instead of
-// failing with "database is locked".
-func Open(path string) (*Ledger, error) {
+// Open opens (creating and migrating if needed) the ledger at dsn: a file
+// path (SQLite), or a database of a registered backend (a postgres:// URL
+// or libpq keywords, with lib/ledger/postgres imported).
+func Open(dsn string) (*Ledger, error) {
+	return openDSN(dsn, true)
+}
+
+func openDSN(dsn string, create bool) (*Ledger, error) {
+	b, _, err := backendFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if b.Open == nil {
+		return openSQLite(dsn)
+	}
+	db, d, err := b.Open(context.Background(), dsn, create)
+	if err != nil {
+		return nil, err
+	}
+	return New(db, d), nil
+}
+
+// New returns the ledger of an open, migrated database of dialect d.
+func New(db *sql.DB, d *Dialect) *Ledger {
+	return &Ledger{db: &DB{db, d}, d: d, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// sqliteDialect: the ledger's SQL is SQLite's.
+var sqliteDialect = &Dialect{Name: "sqlite", Busy: isBusy}
+
+// openSQLite opens the ledger file at path. WAL and a busy timeout make
+// concurrent runs (overlapping cron jobs) wait instead of failing with
+// "database is locked".
+func openSQLite(path string) (*Ledger, error) {
 	// Best effort: when another process is creating the same ledger at
 	// this moment its choice stands, and a real problem (permissions)
 	// surfaces from the open below.
@@ -58,7 +89,7 @@ func Open(path string) (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	l := &Ledger{db: db, now: func() time.Time { return time.Now().UTC() }}
+	l := New(db, sqliteDialect)
 	// SQLite answers "database is locked" without waiting in a few cases
 	// (another process switching a new file to WAL, or recovering its WAL):
 	// retry those for as long as the busy timeout would have waited.
@@ -97,8 +128,12 @@ func initFile(path string) error {
 // Close closes the database.
 func (l *Ledger) Close() error { return l.db.Close() }
 
-// DB exposes the database for read-only queries of other packages' tests.
-func (l *Ledger) DB() *sql.DB { return l.db }
+// DB exposes the database for read-only queries of other packages' tests
+// and for focus-load copy.
+func (l *Ledger) DB() *DB { return l.db }
+
+// Dialect is the backend's dialect ("sqlite", "postgres").
+func (l *Ledger) Dialect() *Dialect { return l.d }
 
 // SetClock replaces the clock (tests and reproducible demos).
 func (l *Ledger) SetClock(now func() time.Time) { l.now = now }
@@ -262,7 +297,7 @@ ALTER TABLE disputes ADD COLUMN origin TEXT NOT NULL DEFAULT '';`,
 }
 
 // goMigrations are the steps written in Go, run after the migration's SQL.
-var goMigrations = map[int]func(*sql.Tx) error{4: migrateFrames, 5: migrateLines}
+var goMigrations = map[int]func(*Tx) error{4: migrateFrames, 5: migrateLines}
 
 // finalizedGuards are triggers that make each period-bound table immutable
 // once its period is finalized.
@@ -295,10 +330,11 @@ func (l *Ledger) migrate() error {
 	}
 	compact := false
 	for i := v; i < len(all); i++ {
-		tx, err := l.db.Begin()
+		stx, err := l.db.DB.Begin()
 		if err != nil {
 			return err
 		}
+		tx := &Tx{Tx: stx, ctx: context.Background(), d: l.d}
 		// Another process may have migrated while we waited for the lock.
 		var cur int
 		if err := tx.QueryRow(`PRAGMA user_version`).Scan(&cur); err != nil {
@@ -343,12 +379,20 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
-// RefusedError is a state change the ledger's rules refuse (exit 1 in the CLI).
-type RefusedError struct{ Msg string }
+// RefusedError is a state change the ledger's rules refuse (exit 1 in the
+// CLI): by the ledger's code, or by a trigger or constraint of the
+// database (Err is then the driver's error, Msg the trigger's message).
+type RefusedError struct {
+	Msg string
+	Err error
+}
 
 func (e *RefusedError) Error() string { return e.Msg }
 
-func refused(format string, a ...any) error { return &RefusedError{fmt.Sprintf(format, a...)} }
+// Unwrap returns the driver's error, if any.
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+func refused(format string, a ...any) error { return &RefusedError{Msg: fmt.Sprintf(format, a...)} }
 
 // IsRefused reports whether err is a refusal by the ledger's rules,
 // including a trigger's RAISE(ABORT).
@@ -365,17 +409,23 @@ func IsRefused(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
 }
 
-// withTx runs fn in one transaction.
-func (l *Ledger) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := l.db.BeginTx(ctx, nil)
+// withTx runs fn in one transaction, on one connection.
+func (l *Ledger) withTx(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := l.db.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return l.d.translate(err)
+	}
+	tx := &Tx{Tx: stx, ctx: ctx, conn: conn, d: l.d}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		stx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	return l.d.translate(stx.Commit())
 }
 
 // check refuses an audit record that would not say who did it.
@@ -389,7 +439,7 @@ func (a Actor) check() error {
 	return nil
 }
 
-func (l *Ledger) audit(tx *sql.Tx, a Actor, action, record, period string, before, after any, reason string) error {
+func (l *Ledger) audit(tx *Tx, a Actor, action, record, period string, before, after any, reason string) error {
 	if err := a.check(); err != nil {
 		return err
 	}
@@ -416,9 +466,11 @@ func ValidPeriod(p string) error {
 	return nil
 }
 
-func (l *Ledger) periodState(tx *sql.Tx, period string) (string, error) {
+// periodState reads the period's state, locking its row (Dialect.LockPeriod)
+// for the rest of the transaction.
+func (l *Ledger) periodState(tx *Tx, period string) (string, error) {
 	var s string
-	err := tx.QueryRow(`SELECT state FROM periods WHERE period = ?`, period).Scan(&s)
+	err := tx.QueryRow(`SELECT state FROM periods WHERE period = ?`+l.d.LockPeriod, period).Scan(&s)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("period %s: %w", period, ErrNoPeriod)
 	}

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 
@@ -61,7 +60,7 @@ const insertLineSQL = `INSERT INTO import_lines(import_id, period, first_row, ch
   quantity, list_cost, billed_cost) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 // write stores the sums of one import.
-func (s lineSums) write(tx *sql.Tx, importID int64, period string) error {
+func (s lineSums) write(tx *Tx, importID int64, period string) error {
 	st, err := tx.Prepare(insertLineSQL)
 	if err != nil {
 		return err
@@ -105,7 +104,7 @@ CREATE TRIGGER import_lines_delete_open_only BEFORE DELETE ON import_lines
 `
 
 // migrateLines is migration 5: the sums of every existing import.
-func migrateLines(tx *sql.Tx) error {
+func migrateLines(tx *Tx) error {
 	if _, err := tx.Exec(linesSchema); err != nil {
 		return err
 	}

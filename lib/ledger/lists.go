@@ -48,7 +48,7 @@ func (l *Ledger) Imports(ctx context.Context, period string) ([]ImportInfo, erro
 
 // RemoveImport deletes an import of an open period with its charges.
 func (l *Ledger) RemoveImport(ctx context.Context, a Actor, id int64) error {
-	return l.withTx(ctx, func(tx *sql.Tx) error {
+	return l.withTx(ctx, func(tx *Tx) error {
 		var period, source, sha string
 		var n int
 		err := tx.QueryRow(`SELECT period, source, sha256, rows FROM imports WHERE id = ?`, id).Scan(&period, &source, &sha, &n)
@@ -205,7 +205,7 @@ func (l *Ledger) AuditWeb(ctx context.Context, who, action, detail string) error
 	if strings.TrimSpace(who) == "" {
 		who = "(no user name)" // a failed sign-in with an empty name is still recorded
 	}
-	return l.withTx(ctx, func(tx *sql.Tx) error {
+	return l.withTx(ctx, func(tx *Tx) error {
 		return l.audit(tx, Actor{User: who, Origin: "web"}, action, "web", "", nil, nil, detail)
 	})
 }

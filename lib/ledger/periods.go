@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -25,7 +24,7 @@ func (l *Ledger) FinalizePeriod(ctx context.Context, a Actor, period string) err
 }
 
 func (l *Ledger) transition(ctx context.Context, a Actor, period, from, to, action string) error {
-	return l.withTx(ctx, func(tx *sql.Tx) error {
+	return l.withTx(ctx, func(tx *Tx) error {
 		state, err := l.periodState(tx, period)
 		if err != nil {
 			return err
@@ -64,7 +63,7 @@ func (l *Ledger) transition(ctx context.Context, a Actor, period, from, to, acti
 }
 
 // blockers lists pending review items and open disputes of a period.
-func blockers(tx *sql.Tx, period string) (string, error) {
+func blockers(tx *Tx, period string) (string, error) {
 	var b strings.Builder
 	rows, err := tx.Query(`SELECT r.charge_id, r.flags, c.resource_id FROM review r JOIN charges c ON c.id = r.charge_id
 		WHERE r.period = ? AND r.status = 'pending' ORDER BY r.charge_id`, period)

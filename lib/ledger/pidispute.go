@@ -52,7 +52,7 @@ func (l *Ledger) OpenPIDispute(ctx context.Context, d PIDispute) (int64, error) 
 	}
 	a := Actor{User: d.PIEmail, Origin: OriginPI}
 	var id int64
-	err := l.withTx(ctx, func(tx *sql.Tx) error {
+	err := l.withTx(ctx, func(tx *Tx) error {
 		state, err := l.periodState(tx, d.Period)
 		if err != nil {
 			return err
@@ -61,9 +61,9 @@ func (l *Ledger) OpenPIDispute(ctx context.Context, d PIDispute) (int64, error) 
 			return refused("period %s is finalized: disputes are closed", d.Period)
 		}
 		var known int
-		if err := tx.QueryRow(`SELECT EXISTS(SELECT 1 FROM charges WHERE period = ? AND lower(pi_email) = ?)
+		if err := tx.QueryRow(`SELECT CASE WHEN EXISTS(SELECT 1 FROM charges WHERE period = ? AND lower(pi_email) = ?)
 			OR EXISTS(SELECT 1 FROM tag_overrides WHERE period = ? AND role = 'pi_email' AND lower(value) = ?)
-			OR EXISTS(SELECT 1 FROM adjustments WHERE period = ? AND pi_email = ?)`,
+			OR EXISTS(SELECT 1 FROM adjustments WHERE period = ? AND pi_email = ?) THEN 1 ELSE 0 END`,
 			d.Period, d.PIEmail, d.Period, d.PIEmail, d.Period, d.PIEmail).Scan(&known); err != nil {
 			return err
 		}
@@ -78,12 +78,11 @@ func (l *Ledger) OpenPIDispute(ctx context.Context, d PIDispute) (int64, error) 
 		if open >= MaxPIOpenDisputes {
 			return refused("%d disputes are already open on this statement: wait for the reviewers' answers", open)
 		}
-		out, err := tx.Exec(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by, line, origin)
+		id, err = tx.Insert(`INSERT INTO disputes(period, pi_email, charge_id, reason, status, opened_at, opened_by, line, origin)
 			VALUES (?,?,NULL,?,'open',?,?,?,?)`, d.Period, d.PIEmail, d.Reason, l.stamp(), d.PIEmail, d.Line, OriginPI)
 		if err != nil {
 			return err
 		}
-		id, _ = out.LastInsertId()
 		return l.audit(tx, a, "dispute-open", fmt.Sprintf("dispute %d", id), d.Period, nil,
 			map[string]any{"pi": d.PIEmail, "line": d.Line}, d.Reason)
 	})

@@ -110,7 +110,7 @@ func (l *Ledger) Decide(ctx context.Context, a Actor, ids []int64, status string
 		return nil, fmt.Errorf("review decision %q: want approved or rejected", status)
 	}
 	var changes []string
-	err := l.withTx(ctx, func(tx *sql.Tx) error {
+	err := l.withTx(ctx, func(tx *Tx) error {
 		for _, id := range ids {
 			before, period, err := reviewStatus(tx, id)
 			if err != nil {
@@ -160,7 +160,7 @@ func (l *Ledger) Decide(ctx context.Context, a Actor, ids []int64, status string
 }
 
 // decidedText says who decided a review item, what and when.
-func decidedText(tx *sql.Tx, id int64, status string) string {
+func decidedText(tx *Tx, id int64, status string) string {
 	var by, at, note string
 	tx.QueryRow(`SELECT coalesce(decided_by,''), coalesce(decided_at,''), coalesce(note,'') FROM review WHERE charge_id = ?`, id).Scan(&by, &at, &note)
 	s := status
@@ -177,7 +177,7 @@ func decidedText(tx *sql.Tx, id int64, status string) string {
 }
 
 // billable refuses to approve a charge nobody can be billed for.
-func billable(tx *sql.Tx, id int64) error {
+func billable(tx *Tx, id int64) error {
 	var pi, fund string
 	err := tx.QueryRow(`SELECT coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = 'pi_email'), c.pi_email),
 		coalesce((SELECT value FROM tag_overrides WHERE charge_id = c.id AND role = 'fund_org'), c.fund_org)
@@ -198,7 +198,7 @@ func billable(tx *sql.Tx, id int64) error {
 	return nil
 }
 
-func reviewStatus(tx *sql.Tx, id int64) (status, period string, err error) {
+func reviewStatus(tx *Tx, id int64) (status, period string, err error) {
 	err = tx.QueryRow(`SELECT status, period FROM review WHERE charge_id = ?`, id).Scan(&status, &period)
 	if errors.Is(err, sql.ErrNoRows) {
 		var p string
@@ -247,7 +247,7 @@ func (l *Ledger) AssignTags(ctx context.Context, a Actor, ids []int64, values ma
 	}
 	sort.Strings(roles)
 	var changes []string
-	err := l.withTx(ctx, func(tx *sql.Tx) error {
+	err := l.withTx(ctx, func(tx *Tx) error {
 		for _, id := range ids {
 			before, period, err := reviewStatus(tx, id)
 			if err != nil {

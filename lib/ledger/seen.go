@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -40,7 +39,7 @@ func (e *StaleError) Error() string {
 func (e *StaleError) Unwrap() error { return &RefusedError{Msg: e.Error()} }
 
 // check refuses the decision on id when its current status is not the one seen.
-func (s Seen) check(tx *sql.Tx, id int64, now string) error {
+func (s Seen) check(tx *Tx, id int64, now string) error {
 	want, ok := s[id]
 	if !ok || want == now {
 		return nil

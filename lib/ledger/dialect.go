@@ -1,0 +1,276 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Dialect is what a backend tells the ledger about its SQL. The ledger's
+// queries are written once, in the SQL both SQLite and PostgreSQL accept,
+// with ? placeholders; Rewrite turns each into the backend's (once, then
+// cached), and the few things that cannot be written alike (the id of a new
+// row, bulk loading, row locks, error codes) are fields here.
+//
+// To add a backend: implement a Backend (Open returning a migrated
+// *sql.DB and its Dialect), Register it in the package's init, run the
+// ledger suite on it (lib/ledger/ledgertest), and import the package in
+// cmd/focus-load and cmd/focus-statement (the only importers of backends).
+type Dialect struct {
+	// Name is "sqlite" or "postgres" (messages, tests).
+	Name string
+	// Rewrite turns a query of the ledger into the backend's SQL; nil =
+	// as written.
+	Rewrite func(query string) string
+	// Returning: a new row's id is read with INSERT … RETURNING id rather
+	// than sql.Result.LastInsertId.
+	Returning bool
+	// LockPeriod is appended to the SELECT of a period's state inside a
+	// transaction (" FOR UPDATE"), so that imports, reviews and period
+	// changes of one period run one after the other. SQLite needs none:
+	// its write transactions are serialized (BEGIN IMMEDIATE).
+	LockPeriod string
+	// Translate turns a driver error into the ledger's: a refusal by a
+	// trigger or a constraint becomes a *RefusedError carrying the
+	// trigger's message. nil = errors as they are.
+	Translate func(error) error
+	// Busy reports a transient lock error worth retrying.
+	Busy func(error) bool
+	// Copy bulk-loads rows into table (PostgreSQL COPY) on the connection
+	// of the transaction; nil = prepared INSERTs. driverConn is what
+	// sql.Conn.Raw passes.
+	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
+	// ReserveIDs is a query (fmt verb %s = the table) returning n new ids
+	// of the table's id sequence (n = the one parameter), for rows bulk
+	// loaded with Copy, which cannot return them.
+	ReserveIDs string
+}
+
+func (d *Dialect) rewrite(q string) string {
+	if d.Rewrite == nil {
+		return q
+	}
+	if v, ok := rewritten.Load(q); ok {
+		return v.(string)
+	}
+	s := d.Rewrite(q)
+	rewritten.Store(q, s)
+	return s
+}
+
+// rewritten caches Rewrite: the ledger's queries are a fixed set (a few
+// are built from filters, a few hundred variants at most).
+var rewritten sync.Map
+
+func (d *Dialect) translate(err error) error {
+	if err == nil || d.Translate == nil {
+		return err
+	}
+	return d.Translate(err)
+}
+
+// Backend opens ledgers of one kind.
+type Backend struct {
+	// Match reports whether dsn names a ledger of this backend.
+	Match func(dsn string) bool
+	// Open opens (creating the schema when create is set, refusing a
+	// database without one otherwise) and migrates the ledger at dsn.
+	Open func(ctx context.Context, dsn string, create bool) (*sql.DB, *Dialect, error)
+}
+
+var (
+	backendsMu sync.Mutex
+	backends   = map[string]Backend{}
+)
+
+// Register makes a backend available to Open under name; a package
+// registers its backend in init. It panics on a second registration of
+// one name, as database/sql.Register does.
+func Register(name string, b Backend) {
+	backendsMu.Lock()
+	defer backendsMu.Unlock()
+	if _, dup := backends[name]; dup {
+		panic("ledger: Register called twice for backend " + name)
+	}
+	backends[name] = b
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database: a
+// postgres:// or postgresql:// URL or libpq keyword=value pairs
+// ("host=/run/postgresql dbname=ledger"). Anything else is a file path.
+func IsPostgresDSN(dsn string) bool {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return true
+	}
+	for _, f := range strings.Fields(dsn) {
+		k, _, ok := strings.Cut(f, "=")
+		if !ok {
+			return false
+		}
+		switch k {
+		case "host", "hostaddr", "port", "dbname", "user", "password", "sslmode", "service", "application_name", "connect_timeout", "options":
+		default:
+			return false
+		}
+	}
+	return strings.Contains(dsn, "=")
+}
+
+// Redact hides a password in dsn for messages.
+func Redact(dsn string) string {
+	if !IsPostgresDSN(dsn) {
+		return dsn
+	}
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		rest := dsn[i+3:]
+		if at := strings.IndexByte(rest, '@'); at >= 0 {
+			if c := strings.IndexByte(rest[:at], ':'); c >= 0 {
+				return dsn[:i+3] + rest[:c] + ":xxxxx" + rest[at:]
+			}
+		}
+		return dsn
+	}
+	f := strings.Fields(dsn)
+	for i, kv := range f {
+		if strings.HasPrefix(kv, "password=") {
+			f[i] = "password=xxxxx"
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+func backendFor(dsn string) (Backend, string, error) {
+	backendsMu.Lock()
+	defer backendsMu.Unlock()
+	names := make([]string, 0, len(backends))
+	for n := range backends {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if backends[n].Match(dsn) {
+			return backends[n], n, nil
+		}
+	}
+	if IsPostgresDSN(dsn) {
+		return Backend{}, "", fmt.Errorf("ledger %s: this program was built without the PostgreSQL backend", Redact(dsn))
+	}
+	return Backend{}, "", nil
+}
+
+// DB is the ledger's database handle: database/sql with the dialect's
+// rewriting and error translation applied to every statement.
+type DB struct {
+	*sql.DB
+	d *Dialect
+}
+
+// ExecContext runs q.
+func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := db.DB.ExecContext(ctx, db.d.rewrite(q), args...)
+	return r, db.d.translate(err)
+}
+
+// Exec runs q.
+func (db *DB) Exec(q string, args ...any) (sql.Result, error) {
+	return db.ExecContext(context.Background(), q, args...)
+}
+
+// QueryContext runs q.
+func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := db.DB.QueryContext(ctx, db.d.rewrite(q), args...)
+	return r, db.d.translate(err)
+}
+
+// Query runs q.
+func (db *DB) Query(q string, args ...any) (*sql.Rows, error) {
+	return db.QueryContext(context.Background(), q, args...)
+}
+
+// QueryRowContext runs q.
+func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.DB.QueryRowContext(ctx, db.d.rewrite(q), args...)
+}
+
+// QueryRow runs q.
+func (db *DB) QueryRow(q string, args ...any) *sql.Row {
+	return db.QueryRowContext(context.Background(), q, args...)
+}
+
+// Tx is a transaction of the ledger, on one connection (bulk loads run on
+// it too).
+type Tx struct {
+	*sql.Tx
+	ctx  context.Context
+	conn *sql.Conn
+	d    *Dialect
+}
+
+// Exec runs q.
+func (tx *Tx) Exec(q string, args ...any) (sql.Result, error) {
+	r, err := tx.Tx.ExecContext(tx.ctx, tx.d.rewrite(q), args...)
+	return r, tx.d.translate(err)
+}
+
+// Query runs q.
+func (tx *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	r, err := tx.Tx.QueryContext(tx.ctx, tx.d.rewrite(q), args...)
+	return r, tx.d.translate(err)
+}
+
+// QueryContext runs q.
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := tx.Tx.QueryContext(ctx, tx.d.rewrite(q), args...)
+	return r, tx.d.translate(err)
+}
+
+// QueryRow runs q.
+func (tx *Tx) QueryRow(q string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(tx.ctx, tx.d.rewrite(q), args...)
+}
+
+// Prepare prepares q.
+func (tx *Tx) Prepare(q string) (*Stmt, error) {
+	st, err := tx.Tx.PrepareContext(tx.ctx, tx.d.rewrite(q))
+	if err != nil {
+		return nil, tx.d.translate(err)
+	}
+	return &Stmt{st, tx.d}, nil
+}
+
+// Insert runs an INSERT and returns the new row's id.
+func (tx *Tx) Insert(q string, args ...any) (int64, error) {
+	if tx.d.Returning {
+		var id int64
+		err := tx.Tx.QueryRowContext(tx.ctx, tx.d.rewrite(q+" RETURNING id"), args...).Scan(&id)
+		return id, tx.d.translate(err)
+	}
+	r, err := tx.Exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
+}
+
+// Copy bulk-loads rows into table when the backend can (see Dialect.Copy).
+func (tx *Tx) Copy(table string, columns []string, rows [][]any) error {
+	return tx.conn.Raw(func(dc any) error {
+		_, err := tx.d.Copy(tx.ctx, dc, table, columns, rows)
+		return tx.d.translate(err)
+	})
+}
+
+// Stmt is a prepared statement of a Tx.
+type Stmt struct {
+	*sql.Stmt
+	d *Dialect
+}
+
+// Exec runs the statement.
+func (st *Stmt) Exec(args ...any) (sql.Result, error) {
+	r, err := st.Stmt.Exec(args...)
+	return r, st.d.translate(err)
+}
