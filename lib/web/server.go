@@ -56,6 +56,7 @@ type Server struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
 	pdf      *pdf.Renderer
+	totals   *totalsCache // finalized periods' totals (dashboard trend)
 }
 
 // New checks cfg and builds the server.
@@ -82,7 +83,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, sess: newSessions(cfg.Key), throttle: newThrottle(),
+	s := &Server{cfg: cfg, sess: newSessions(cfg.Key), throttle: newThrottle(), totals: newTotalsCache(),
 		pages: pages, mux: http.NewServeMux(), log: cfg.Log}
 	if s.pdf, err = pdf.NewRenderer(cfg.Institution); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
