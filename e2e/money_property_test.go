@@ -79,9 +79,9 @@ func TestMoneyConservedProperty(t *testing.T) {
 				// The journal of exactly these statements balances and charges
 				// the funds Σ amount_due, credits included.
 				if len(sts) == 0 {
-				continue // every charge rejected, no adjustment: no statement, no journal (it refuses an empty input)
-			}
-			ins := make([]journal.Input, len(sts))
+					continue // every charge rejected, no adjustment: no statement, no journal (it refuses an empty input)
+				}
+				ins := make([]journal.Input, len(sts))
 				for i := range sts {
 					ins[i] = journal.Input{Statement: sts[i], File: "prop", Line: i + 1}
 				}

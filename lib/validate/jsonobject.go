@@ -226,19 +226,19 @@ func skipValue(s string, i, depth int) (int, bool) {
 // additionalProperties (false), items, minItems, minimum, maximum, anyOf,
 // allOf, if/then, description.
 type objectSchema struct {
-	types       []string
-	required    []string
-	props       map[string]*objectSchema
-	patterns    []*regexp.Regexp
-	patternSch  []*objectSchema
+	types        []string
+	required     []string
+	props        map[string]*objectSchema
+	patterns     []*regexp.Regexp
+	patternSch   []*objectSchema
 	noAdditional bool
-	items       *objectSchema
-	minItems    int
-	min, max    *big.Rat
-	anyOf       []*objectSchema
-	allOf       []*objectSchema
-	ifS, thenS  *objectSchema
-	description string
+	items        *objectSchema
+	minItems     int
+	min, max     *big.Rat
+	anyOf        []*objectSchema
+	allOf        []*objectSchema
+	ifS, thenS   *objectSchema
+	description  string
 }
 
 func compileSchema(b []byte) (*objectSchema, error) {
