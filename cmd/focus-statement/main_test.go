@@ -84,7 +84,7 @@ func TestNDJSON(t *testing.T) {
 	if b.Totals.BilledCost.String() != "997.65" || b.Totals.ListCost.String() != "1244.57" || b.Totals.AmountDue.String() != "985.15" {
 		t.Errorf("bob totals %+v", b.Totals)
 	}
-	if !strings.Contains(errs, "2 statements for 2025-01 (open): list 3,644.57, discount -2,646.92, billed 997.65, adjustments -12.50, amount due 985.15") {
+	if !strings.Contains(errs, "2 statements for 2025-01 (open): list $3,644.57, discount −$2,646.92, billed $997.65, adjustments −$12.50, amount due $985.15") {
 		t.Errorf("summary: %q", errs)
 	}
 	if !strings.Contains(out, `"discount":"-2400.00"`) || !strings.Contains(out, `"amount_due":"0.00"`) {
