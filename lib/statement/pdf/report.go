@@ -170,8 +170,9 @@ func monthChart(d *doc, rep *statement.Report) {
 	}
 	axisW := 70.0
 	x0 := margin + axisW
-	slots := max(len(rep.Months), 12)
-	slot := (contentW - axisW) / float64(slots)
+	// The twelve months of the year, a period's bars in its month's slot
+	// (a month without a period stays empty, so gaps are seen).
+	slot := (contentW - axisW) / 12
 	base := d.y + h
 	d.setFont(fontRegular, 7)
 	d.gray(90)
@@ -182,6 +183,9 @@ func monthChart(d *doc, rep *statement.Report) {
 	d.pdf.Line(x0, d.y, pageW-margin, d.y)
 	d.pdf.Line(x0, base, pageW-margin, base)
 	for i, m := range rep.Months {
+		if t, err := time.Parse("2006-01", m.Period); err == nil && t.Year() == rep.Year {
+			i = int(t.Month()) - 1
+		}
 		x := x0 + float64(i)*slot
 		bw := slot * 0.34
 		for j, v := range []decimal.Decimal{m.Totals.ListCost.Decimal, m.Totals.BilledCost.Decimal} {
@@ -195,11 +199,9 @@ func monthChart(d *doc, rep *statement.Report) {
 			}
 			d.fillRect(x+slot*0.14+float64(j)*bw, base-bh, bw, bh, c[0], c[1], c[2])
 		}
-		label := m.Period
-		if t, err := time.Parse("2006-01", m.Period); err == nil {
-			label = t.Format("Jan")
-		}
-		d.text(x, base+2, slot, 10, label, gopdf.Center)
+	}
+	for i := 0; i < 12; i++ {
+		d.text(x0+float64(i)*slot, base+2, slot, 10, time.Month(i+1).String()[:3], gopdf.Center)
 	}
 	y := base + 14
 	legend(d, x0, y)
