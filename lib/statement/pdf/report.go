@@ -201,7 +201,7 @@ func monthChart(d *doc, rep *statement.Report) {
 		}
 	}
 	for i := 0; i < 12; i++ {
-		d.text(x0+float64(i)*slot, base+2, slot, 10, time.Month(i+1).String()[:3], gopdf.Center)
+		d.text(x0+float64(i)*slot, base+2, slot, 10, time.Month(i + 1).String()[:3], gopdf.Center)
 	}
 	y := base + 14
 	legend(d, x0, y)
