@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
@@ -27,6 +28,8 @@ type ImportOptions struct {
 	Replace  bool   // replace the source's earlier import(s) for the period
 	Tags     tagkeys.Keys
 	Currency string // when BillingCurrency is absent; default USD
+	// Rows, when set, counts the rows read (a progress display reads it).
+	Rows *atomic.Int64
 	// AllowOverlap imports rows that are already in the period under
 	// another source (refused otherwise: they would be billed twice).
 	AllowOverlap bool
@@ -195,6 +198,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 					res.Flagged++
 				}
 				res.Rows++
+				if opt.Rows != nil {
+					opt.Rows.Add(1)
+				}
 			}
 		}
 		// batches is closed: parsed is set (the channel close orders it).

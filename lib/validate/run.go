@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/openchargeback/ocb/lib/focus"
 )
@@ -24,6 +25,8 @@ type Config struct {
 	Stderr    io.Writer     // diagnostics and the summary
 	// Open opens an input by name ("-" = stdin).
 	Open func(name string) (io.ReadCloser, error)
+	// Rows, when set, counts the rows read (a progress display reads it).
+	Rows *atomic.Int64
 }
 
 // Result counts a run. Read == Valid + Invalid always.
@@ -277,6 +280,12 @@ func (r *runner) file(name string) error {
 				return err
 			}
 			r.res.Read++
+			if r.cfg.Rows != nil {
+				r.cfg.Rows.Add(1)
+			}
+			if r.cfg.Rows != nil {
+				r.cfg.Rows.Add(1)
+			}
 			// A syntax error or a field-count mismatch: the row is kept
 			// (padded, or truncated with the extra fields in x_Errors).
 			msg := pe.Err.Error()
@@ -312,6 +321,9 @@ func (r *runner) file(name string) error {
 			continue
 		}
 		r.res.Read++
+		if r.cfg.Rows != nil {
+			r.cfg.Rows.Add(1)
+		}
 		vals := row.Values
 		if schema.Fatal != "" {
 			// Every row fails the header; one diagnostic (above) is enough.
