@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
 )
 
@@ -146,7 +147,7 @@ func TestOpenChargebackExportsReconcile(t *testing.T) {
 		}
 		// The journal's control total is the statements' amount due.
 		out := pipe(t, dir, `focus-journal --accounts `+filepath.Join(root, "testdata", "accounts.csv")+` -o journal-`+period+`.csv st-`+period+`.ndjson`)
-		if !strings.Contains(out, "control total (statements' amount due) "+due.StringFixed(2)) {
+		if !strings.Contains(out, "control total (statements' amount due) "+money.Display(money.Cents(due), "")) {
 			t.Fatalf("%s: journal summary does not reconcile with Σ amount due %s:\n%s", period, due.StringFixed(2), out)
 		}
 	}

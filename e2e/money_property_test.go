@@ -120,6 +120,19 @@ func TestMoneyConservedProperty(t *testing.T) {
 			if !totalsEqual(got, sums[0]) {
 				rt.Fatalf("annual report %+v ≠ statements %+v", got, sums[0])
 			}
+			// Its charts: the months are the periods' statements summed, and
+			// the service categories add up to the year's lines.
+			var months statement.Totals
+			for _, m := range rep.Months {
+				months = months.Add(m.Totals)
+			}
+			var cats statement.Totals
+			for _, c := range rep.Categories {
+				cats.ListCost, cats.Discount, cats.BilledCost = cats.ListCost.Add(c.ListCost), cats.Discount.Add(c.Discount), cats.BilledCost.Add(c.BilledCost)
+			}
+			if !totalsEqual(months, sums[0]) || !cats.ListCost.Equal(got.ListCost.Decimal) || !cats.Discount.Equal(got.Discount.Decimal) || !cats.BilledCost.Equal(got.BilledCost.Decimal) {
+				rt.Fatalf("report months %+v, categories %+v; statements %+v", months, cats, sums[0])
+			}
 		})
 	})
 }

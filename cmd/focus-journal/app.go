@@ -13,6 +13,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/journal"
+	"github.com/openchargeback/ocb/lib/money"
 )
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -163,11 +164,11 @@ func summary(w io.Writer, j *journal.Journal) {
 	fmt.Fprintf(w, "focus-journal: journal %s, period %s, accounting date %s, %s\n", id, strings.Join(j.Periods, "+"), j.AccountingDate, j.Currency)
 	fmt.Fprintf(w, "  lines %d  statements %d (%d posted, %d with nothing due)  $0 lines skipped %d\n",
 		len(j.Lines), j.Statements, j.Posted, j.Statements-j.Posted, j.Skipped)
-	fmt.Fprintf(w, "  total debits %s  total credits %s\n", j.TotalDebit.Format(), j.TotalCredit.Format())
+	fmt.Fprintf(w, "  total debits %s  total credits %s\n", money.Display(j.TotalDebit, j.Currency), money.Display(j.TotalCredit, j.Currency))
 	fmt.Fprintf(w, "  net charged to PI funds %s = control total (statements' amount due) %s\n",
-		j.NetCharged.Format(), j.ControlTotal.Format())
+		money.Display(j.NetCharged, j.Currency), money.Display(j.ControlTotal, j.Currency))
 	if j.CreditStatements > 0 {
-		fmt.Fprintf(w, "  %d statements with a negative amount due: %s credited to PI funds (included in the net)\n", j.CreditStatements, j.CreditTotal.Format())
+		fmt.Fprintf(w, "  %d statements with a negative amount due: %s credited to PI funds (included in the net)\n", j.CreditStatements, money.Display(j.CreditTotal, j.Currency))
 	}
 }
 

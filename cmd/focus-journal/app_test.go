@@ -32,8 +32,8 @@ func TestJournalSample(t *testing.T) {
 		t.Errorf("%d lines of output, want header + 76", n)
 	}
 	for _, w := range []string{"journal RC-2025-01, period 2025-01, accounting date 2025-01-31, USD", "lines 76  statements 12 (11 posted, 1 with nothing due)",
-		"total debits 66,695.37  total credits 66,695.37", "net charged to PI funds 66,563.71 = control total (statements' amount due) 66,563.71",
-		"1 statements with a negative amount due: 37.66 credited to PI funds"} {
+		"total debits $66,695.37  total credits $66,695.37", "net charged to PI funds $66,563.71 = control total (statements' amount due) $66,563.71",
+		"1 statements with a negative amount due: $37.66 credited to PI funds"} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("summary lacks %q:\n%s", w, errs)
 		}
@@ -168,7 +168,7 @@ func TestAllSubsidizedMonth(t *testing.T) {
 	}
 	code, out, errs := runApp(t, zero, "--accounts", accounts)
 	if code != 0 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "journal_id,") ||
-		!strings.Contains(errs, "lines 0  statements 1 (0 posted, 1 with nothing due)") || !strings.Contains(errs, "control total (statements' amount due) 0.00") {
+		!strings.Contains(errs, "lines 0  statements 1 (0 posted, 1 with nothing due)") || !strings.Contains(errs, "control total (statements' amount due) $0.00") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 )
 
 func adjustCommand() *cli.Command {
@@ -42,7 +43,7 @@ func adjustCommand() *cli.Command {
 			if err != nil {
 				return refusal(err)
 			}
-			fmt.Fprintf(c.App.ErrWriter, "focus-load: adjustment %d: %s %s for %s\n", id, c.String("period"), amount.String(), c.String("pi"))
+			fmt.Fprintf(c.App.ErrWriter, "focus-load: adjustment %d: %s %s for %s\n", id, c.String("period"), money.DisplayExact(amount, ""), c.String("pi"))
 			return nil
 		},
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
@@ -55,7 +56,7 @@ func carryCommand() *cli.Command {
 				return nil
 			}
 			for i := 0; i < len(adjs); i += 2 {
-				fmt.Fprintf(w, "focus-load: %s: credit %s on %s carried to %s\n", adjs[i].PIEmail, adjs[i].Amount.StringFixed(2), adjs[i].FundOrg, to)
+				fmt.Fprintf(w, "focus-load: %s: credit %s on %s carried to %s\n", adjs[i].PIEmail, money.DisplayExact(adjs[i].Amount, ""), adjs[i].FundOrg, to)
 			}
 			if c.Bool("dry-run") {
 				fmt.Fprintf(w, "focus-load: --dry-run: nothing changed\n")

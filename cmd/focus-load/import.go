@@ -57,6 +57,10 @@ func importAction(c *cli.Context) error {
 			Replace: c.Bool("replace"), Tags: tagkeys.FromContext(c), Currency: c.String("currency"),
 			AllowOverlap: c.Bool("allow-overlap"),
 		}
+		// rows/s and an ETA on a terminal, after about 2 s; nothing in a pipe.
+		prog := cliutil.StartProgress(c.App.ErrWriter, "rows", cliutil.SizeOf(r))
+		defer prog.Stop()
+		opt.Rows = &prog.Items
 		var res ledger.ImportResult
 		var err error
 		if il.fresh() {
@@ -65,7 +69,7 @@ func importAction(c *cli.Context) error {
 				return serr
 			}
 			defer done()
-			res, err = il.l.Import(c.Context, ledger.CLIActor(), rs, opt)
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(rs), opt)
 			if err == nil {
 				var published bool
 				if published, err = il.publish(); err == nil && !published {
@@ -76,8 +80,9 @@ func importAction(c *cli.Context) error {
 				}
 			}
 		} else {
-			res, err = il.l.Import(c.Context, ledger.CLIActor(), r, opt)
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(r), opt)
 		}
+		prog.Stop()
 		var inv *ledger.InvalidRowsError
 		if errors.As(err, &inv) {
 			for _, d := range inv.Diagnostics {

@@ -85,7 +85,7 @@ func TestNDJSON(t *testing.T) {
 	if b.Totals.BilledCost.String() != "997.65" || b.Totals.ListCost.String() != "1244.57" || b.Totals.AmountDue.String() != "985.15" {
 		t.Errorf("bob totals %+v", b.Totals)
 	}
-	if !strings.Contains(errs, "2 statements for 2025-01 (open): list 3,644.57, discount -2,646.92, billed 997.65, adjustments -12.50, amount due 985.15") {
+	if !strings.Contains(errs, "2 statements for 2025-01 (open): list $3,644.57, discount −$2,646.92, billed $997.65, adjustments −$12.50, amount due $985.15") {
 		t.Errorf("summary: %q", errs)
 	}
 	if !strings.Contains(out, `"discount":"-2400.00"`) || !strings.Contains(out, `"amount_due":"0.00"`) {
@@ -122,7 +122,7 @@ func TestTemplateExample(t *testing.T) {
 	}
 	for _, want := range []string{
 		"# Statement 2025-01-", "**PI:** Ada Lovelace <ada@uni.edu>", "| 2,400.00 | -2,400.00 | **0.00** |",
-		"Your institution covered $2,400.00 (100%) of the list price", "> **Note:** Project climate-modeling: end date 2025-02-15",
+		"Your institution covered $2,400.00 (100.0%) of the list price", "> **Note:** Project climate-modeling: end date 2025-02-15",
 		"- -12.50 — outage credit", "**Total due: USD 985.15** (final, 2025-02-03T19:05:06Z)",
 	} {
 		if !strings.Contains(out, want) {
@@ -233,7 +233,7 @@ func TestReport(t *testing.T) {
 	want := [][]string{
 		{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft", "adjustments", "amount_due"},
 		{"2025", "NIH-R01", "bob@uni.edu", "", "1244.57", "-246.92", "997.65", "19.8", "1", "true", "-12.50", "985.15"},
-		{"2025", "NSF-ATM-2024", "ada@uni.edu", "Ada Lovelace", "2500.01", "-2500.01", "0.00", "100", "2", "true", "0.00", "0.00"},
+		{"2025", "NSF-ATM-2024", "ada@uni.edu", "Ada Lovelace", "2500.01", "-2500.01", "0.00", "100.0", "2", "true", "0.00", "0.00"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %v", rows)

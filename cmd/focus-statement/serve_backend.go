@@ -14,6 +14,7 @@ import (
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/flag"
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/validate"
 	"github.com/openchargeback/ocb/lib/web"
@@ -83,9 +84,18 @@ func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require
 		return rep, err
 	}
 	if res.ExitCode() != 0 {
-		rep.Refused = fmt.Sprintf("%d of %d rows are invalid: fix the file and upload it again (nothing was loaded)", res.Invalid, res.Read)
-		if res.FileErrors > 0 {
-			rep.Refused = "the file is not a readable FOCUS export (nothing was loaded)"
+		// What is wrong with the file as a whole comes first: a PDF or a
+		// spreadsheet is named as such, not as "0 of 0 rows are invalid".
+		switch {
+		case res.Problem != "":
+			rep.Refused = res.Problem + " (nothing was loaded)"
+		case res.Read == 0 && res.FirstError != "":
+			rep.Refused = "no row could be read: " + res.FirstError + " (nothing was loaded)"
+		case res.Read == 0:
+			rep.Refused = "the file has no rows (nothing was loaded)"
+		default:
+			rep.Refused = fmt.Sprintf("%s of %s rows are invalid: fix the file and upload it again (nothing was loaded)",
+				money.Count(res.Invalid), money.Count(res.Read))
 		}
 		return rep, nil
 	}
@@ -123,8 +133,8 @@ func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require
 		return rep, err
 	}
 	rep.ImportID, rep.Duplicate, rep.Flagged, rep.Loaded = ir.ImportID, ir.NoOp, ir.Flagged, ir.Rows
-	rep.Summary = append(rep.Summary, fmt.Sprintf("import %d into %s: %d rows, %d flagged for review, list %s, billed %s",
-		ir.ImportID, ir.Period, ir.Rows, ir.Flagged, ir.ListCost.StringFixed(2), ir.BilledCost.StringFixed(2)))
+	rep.Summary = append(rep.Summary, fmt.Sprintf("import %d into %s: %s rows, %s flagged for review, list %s, billed %s (exact row sums, before rounding)",
+		ir.ImportID, ir.Period, money.Count(ir.Rows), money.Count(ir.Flagged), money.DisplayExact(ir.ListCost, ""), money.DisplayExact(ir.BilledCost, "")))
 	return rep, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
 	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/statement/pdf"
@@ -112,8 +113,13 @@ func statementsAction(c *cli.Context) error {
 			st.Files, dir, avg, float64(st.Files)/max(el, 1e-9))
 	}
 	sum := statement.Sum(sts)
+	cur := "" // USD; the statements' own currency when they share one
+	if len(sts) > 0 {
+		cur = sts[0].Currency
+	}
+	m := func(x money.Money) string { return money.Display(x, cur) }
 	fmt.Fprintf(c.App.ErrWriter, "focus-statement: %d statements for %s (%s): list %s, discount %s, billed %s, adjustments %s, amount due %s\n",
-		len(sts), period, p.State, sum.ListCost.Format(), sum.Discount.Format(), sum.BilledCost.Format(), sum.Adjustments.Format(), sum.AmountDue.Format())
+		len(sts), period, p.State, m(sum.ListCost), m(sum.Discount), m(sum.BilledCost), m(sum.Adjustments), m(sum.AmountDue))
 	w := c.App.Writer
 	switch {
 	case parsed != nil:

@@ -319,7 +319,7 @@ func TestSafeFileName(t *testing.T) {
 
 func TestCoveredSentenceIsHonest(t *testing.T) {
 	cases := []struct{ list, disc, billed, want string }{
-		{"2400", "-2400", "0", "covered $2,400.00 (100%) of the list price of the services you used."},
+		{"2400", "-2400", "0", "covered $2,400.00 (100.0%) of the list price of the services you used."},
 		{"1000", "-999.5", "0.5", "(99.9%)"},
 		{"1000", "-999.99", "0.01", "(99.9%)"},
 		{"100000", "-0.01", "99999.99", "(less than 0.1%)"},

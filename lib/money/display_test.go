@@ -19,3 +19,17 @@ func TestDisplay(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplayExactAndCount(t *testing.T) {
+	if s := DisplayExact(decimal.RequireFromString("-107377.0712"), ""); s != "−$107,377.0712" {
+		t.Errorf("DisplayExact = %q", s)
+	}
+	if s := DisplayExact(decimal.RequireFromString("5"), "EUR"); s != "€5.00" {
+		t.Errorf("DisplayExact = %q", s)
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1200: "-1,200"} {
+		if s := Count(n); s != want {
+			t.Errorf("Count(%d) = %q, want %q", n, s, want)
+		}
+	}
+}

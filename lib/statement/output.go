@@ -168,27 +168,33 @@ func Covered(t Totals) money.Money {
 }
 
 // CoveredPercent is Covered as a share of the list price, floored to one
-// decimal so that 99.96% is shown as 99.9%, never as 100% while something
-// is billed. "100%" only when nothing is billed; "0%" for a zero list price.
+// decimal and always printed with it ("83.0%", "62.5%"), so that 99.96% is
+// shown as 99.9%, never as 100% while something is billed. "100.0%" only
+// when nothing is billed; "0.0%" for a zero list price or nothing covered;
+// "less than 0.1%" when something, but under 0.1%, is covered.
 func CoveredPercent(t Totals) string {
-	c := Covered(t)
-	if t.ListCost.Sign() <= 0 || c.IsZero() {
-		return "0%"
-	}
-	pct := c.Decimal.Mul(decimal.NewFromInt(100)).Div(t.ListCost.Decimal)
-	f := pct.RoundFloor(1)
-	if f.GreaterThanOrEqual(decimal.NewFromInt(100)) {
-		if t.BilledCost.Sign() > 0 {
-			f = decimal.RequireFromString("99.9")
-		} else {
-			return "100%"
-		}
-	}
-	if f.IsZero() {
+	f, tiny := CoveredShare(t)
+	if tiny {
 		return "less than 0.1%"
 	}
-	s := f.StringFixed(1)
-	return strings.TrimSuffix(s, ".0") + "%"
+	return f.StringFixed(1) + "%"
+}
+
+// CoveredShare is CoveredPercent as a number (floored to one decimal);
+// tiny reports a positive share below 0.1 (the number is then 0).
+func CoveredShare(t Totals) (pct decimal.Decimal, tiny bool) {
+	c := Covered(t)
+	if t.ListCost.Sign() <= 0 || c.IsZero() {
+		return decimal.Zero, false
+	}
+	f := c.Decimal.Mul(decimal.NewFromInt(100)).Div(t.ListCost.Decimal).RoundFloor(1)
+	if f.GreaterThanOrEqual(decimal.NewFromInt(100)) {
+		if t.BilledCost.Sign() > 0 {
+			return decimal.RequireFromString("99.9"), false
+		}
+		return decimal.NewFromInt(100), false
+	}
+	return f, f.IsZero()
 }
 
 // CoveredSentence is the plain sentence on every statement.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/openchargeback/ocb/lib/focus"
 )
@@ -24,6 +25,8 @@ type Config struct {
 	Stderr    io.Writer     // diagnostics and the summary
 	// Open opens an input by name ("-" = stdin).
 	Open func(name string) (io.ReadCloser, error)
+	// Rows, when set, counts the rows read (a progress display reads it).
+	Rows *atomic.Int64
 }
 
 // Result counts a run. Read == Valid + Invalid always.
@@ -32,6 +35,14 @@ type Result struct {
 	// FileErrors counts inputs that could not be read as a charge stream
 	// (empty, broken encoding, bad header, a header unlike the first file's).
 	FileErrors int
+	// Problem is the message of the first file-level error (e.g. "not a
+	// CSV or NDJSON file: it is a PDF document …"), "" when none: what a
+	// caller says first.
+	Problem string
+	// FirstError is the first error diagnostic of the run, as printed.
+	FirstError string
+	// Kinds counts the error diagnostics by rule and column.
+	Kinds Kinds
 }
 
 // ExitCode is 0 when every row is valid and no file or header had an
@@ -91,6 +102,7 @@ func Run(cfg Config, names []string) (Result, error) {
 	if err := r.flush(); err != nil {
 		return r.res, err
 	}
+	r.kinds()
 	r.summary()
 	return r.res, nil
 }
@@ -112,6 +124,10 @@ func (r *runner) flush() error {
 func (r *runner) emit(d Diagnostic) {
 	if d.Severity == Error {
 		r.res.Errors++
+		r.res.Kinds.Add(d)
+		if r.res.FirstError == "" {
+			r.res.FirstError = d.String()
+		}
 		if r.cfg.MaxErrors > 0 && r.printed >= r.cfg.MaxErrors {
 			if !r.quiet {
 				r.quiet = true
@@ -156,9 +172,34 @@ func (r *runner) summary() {
 	fmt.Fprintf(r.cfg.Stderr, "focus-validate: %s\n", msg)
 }
 
+// kinds ends a run that went quiet (more errors than --max-errors) with
+// the count of errors per rule and column.
+func (r *runner) kinds() {
+	if !r.quiet {
+		return
+	}
+	if r.jsonEnc != nil {
+		for _, k := range r.res.Kinds.List() {
+			r.jsonEnc.Encode(struct {
+				Severity string `json:"severity"`
+				Rule     string `json:"rule"`
+				Column   string `json:"column"`
+				Kind     string `json:"kind"` // the rule counted
+				Count    int    `json:"count"`
+				Message  string `json:"message"`
+			}{"notice", "errors-by-kind", k.Column, k.Rule, k.Count, fmt.Sprintf("%d errors [%s] in %s", k.Count, k.Rule, orRow(k.Column))})
+		}
+		return
+	}
+	r.res.Kinds.Write(r.cfg.Stderr, "focus-validate: ")
+}
+
 // fileError reports a problem that stops reading one input (exit 1).
 func (r *runner) fileError(d Diagnostic) {
 	r.res.FileErrors++
+	if r.res.Problem == "" {
+		r.res.Problem = d.Message
+	}
 	r.emit(d)
 }
 
@@ -168,7 +209,16 @@ func (r *runner) file(name string) error {
 		return err
 	}
 	defer in.Close()
-	rd, err := focus.NewRawReader(in, name)
+	// A binary file (a PDF, a spreadsheet, an archive) is named as such
+	// first, not reported as hundreds of CSV syntax errors.
+	bin := bufio.NewReaderSize(in, 64<<10)
+	head, _ := bin.Peek(512)
+	if kind := sniffBinary(head); kind != "" {
+		r.fileError(Diagnostic{File: displayName(name), Line: 1, Severity: Error, Rule: RuleNotText,
+			Message: "not a CSV or NDJSON file: it is " + kind + "; export or save the data as CSV (UTF-8) and try again"})
+		return nil
+	}
+	rd, err := focus.NewRawReader(bin, name)
 	if err != nil {
 		var pe *focus.ParseError
 		if errors.As(err, &pe) {
@@ -230,6 +280,12 @@ func (r *runner) file(name string) error {
 				return err
 			}
 			r.res.Read++
+			if r.cfg.Rows != nil {
+				r.cfg.Rows.Add(1)
+			}
+			if r.cfg.Rows != nil {
+				r.cfg.Rows.Add(1)
+			}
 			// A syntax error or a field-count mismatch: the row is kept
 			// (padded, or truncated with the extra fields in x_Errors).
 			msg := pe.Err.Error()
@@ -265,6 +321,9 @@ func (r *runner) file(name string) error {
 			continue
 		}
 		r.res.Read++
+		if r.cfg.Rows != nil {
+			r.cfg.Rows.Add(1)
+		}
 		vals := row.Values
 		if schema.Fatal != "" {
 			// Every row fails the header; one diagnostic (above) is enough.

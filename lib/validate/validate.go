@@ -63,6 +63,7 @@ const (
 	RuleColumnDeprecated  = "column-deprecated"
 	RuleColumnRemoved     = "column-removed"
 	RuleDataset           = "dataset"
+	RuleNotText           = "not-text"
 )
 
 // Diagnostic is one problem, GNU style: FILE:LINE: Column: message [rule].

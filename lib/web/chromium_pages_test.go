@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -88,10 +89,9 @@ func TestChromiumEveryPage(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("user"), "ada"),
 		chromedp.SendKeys(chromedp.ID("password"), "password-ada"),
 		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
-		// The sign-in page has an h1 too: wait until it is gone, or the
-		// next navigation may abort the sign-in POST on a loaded machine.
-		chromedp.WaitNotPresent(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		// Not "h1": the sign-in page has one too, and navigating on while
+		// the sign-in is in flight aborts it (a flaky ERR_ABORTED).
+		chromedp.WaitReady(chromedp.CSS(`form[action="/logout"]`)))
 	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.href"))
 	if err != nil || !strings.HasPrefix(loc, h.ts.URL+"/") {
 		t.Fatalf("after login with next=/%%09/other-host the browser is at %q (%v)", loc, err)
@@ -150,5 +150,79 @@ func TestChromiumEveryPage(t *testing.T) {
 	}
 	if !found {
 		t.Error("axe did not report an image without alt: is it running?")
+	}
+}
+
+// TestChromiumDashboardTrend: the dashboard's trend chart (two periods) in
+// a real browser, light and dark, 1280 and 390 px: drawn, labelled, no
+// serious axe violation, its text ≥ 4.5:1 and its bars ≥ 3:1 against the
+// background, and on a phone the chart scrolls in its own box, never the page.
+func TestChromiumDashboardTrend(t *testing.T) {
+	b := twoPeriodLedger(t)
+	h := newHarness(t, b)
+	ctx, _ := chromium(t)
+	step(t, ctx, "login",
+		chromedp.Navigate(h.ts.URL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("user")),
+		chromedp.SendKeys(chromedp.ID("user"), "ada"),
+		chromedp.SendKeys(chromedp.ID("password"), "password-ada"),
+		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
+		chromedp.WaitReady(chromedp.CSS(`form[action="/logout"]`))) // the sign-in page has an h1 too
+	const probe = `(() => {
+  const lum = c => { const m = c.match(/[\d.]+/g).slice(0, 3).map(Number).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]; };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const bg = getComputedStyle(document.body).backgroundColor;
+  const out = {text: 99, graphics: 99, texts: 0, bars: 0, drawn: 0, svgW: 0, boxScroll: 0};
+  document.querySelectorAll('svg.trend text').forEach(e => { out.texts++; out.text = Math.min(out.text, ratio(getComputedStyle(e).fill, bg)); });
+  document.querySelectorAll('svg rect.list, svg rect.billed').forEach(e => { out.bars++; out.graphics = Math.min(out.graphics, ratio(getComputedStyle(e).fill, bg)); });
+  document.querySelectorAll('svg.trend rect').forEach(e => { if (e.getBoundingClientRect().height > 0.5) out.drawn++; });
+  const s = document.querySelector('svg.trend'); out.svgW = s ? s.getBoundingClientRect().width : 0;
+  const box = document.querySelector('.chart-box'); out.boxScroll = box ? box.scrollWidth - box.clientWidth : -1;
+  return JSON.stringify(out);
+})()`
+	for _, width := range []int64{1280, 390} {
+		for _, theme := range []string{"light", "dark"} {
+			what := fmt.Sprintf("dashboard trend at %d px, %s", width, theme)
+			step(t, ctx, what, chromedp.EmulateViewport(width, 900), chromedp.Navigate(h.ts.URL+"/dashboard?period=2025-12"),
+				chromedp.WaitVisible(chromedp.CSS("svg.trend")))
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.documentElement.setAttribute("data-theme", %q); true`, theme))); err != nil {
+				t.Fatal(err)
+			}
+			runAxe(t, ctx, what)
+			js, err := chromedp.Run(ctx, chromedp.Evaluate[string](probe))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Text, Graphics     float64
+				Texts, Bars, Drawn int
+				SvgW               float64
+				BoxScroll          float64
+			}
+			if err := json.Unmarshal([]byte(js), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Texts < 6 || got.Drawn < 4 || got.SvgW < 500 {
+				t.Errorf("%s: chart not drawn: %s", what, js)
+			}
+			if got.Text < 4.5 || got.Graphics < 3 {
+				t.Errorf("%s: contrast text %.2f:1 (want ≥ 4.5), graphics %.2f:1 (want ≥ 3)", what, got.Text, got.Graphics)
+			}
+			over, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - window.innerWidth`))
+			if err != nil || over > 0 {
+				t.Errorf("%s: the page scrolls sideways by %d px (%v)", what, over, err)
+			}
+			if width == 390 && got.BoxScroll <= 0 {
+				t.Errorf("%s: the chart is squeezed instead of scrolling in its box: %s", what, js)
+			}
+			if testing.Verbose() {
+				t.Logf("%s: %s", what, js)
+			}
+			if dir := os.Getenv("KEEP_SCREENSHOTS"); dir != "" {
+				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+					os.WriteFile(fmt.Sprintf("%s/trend-%d-%s.png", dir, width, theme), png, 0o644)
+				}
+			}
+		}
 	}
 }

@@ -24,6 +24,9 @@ type group struct {
 	Count        int
 	ListW, BillW int // bar widths in the chart's 0..barMax coordinate space
 	CoveredPct   string
+	// ListCut, BillCut: the bar is longer than the scale (one row dominates
+	// the breakdown) and is drawn cut, with a break mark.
+	ListCut, BillCut bool
 }
 
 const barMax = 400
@@ -39,6 +42,8 @@ type dashData struct {
 	Pending  int
 	Disputes int // open disputes; -1 = the ledger does not track them
 	NoData   bool
+	Trend    *trend // list vs billed over the last 12 periods
+	Cut      bool   // a breakdown has a cut (not to scale) bar
 }
 
 // pickPeriod returns the period the request asks for, or the newest open
@@ -84,6 +89,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 	if err := periodFigures(ctx, s.cfg.Ledger, p, &d); err != nil {
 		s.internal(w, r, q, err)
 		return
+	}
+	d.Trend = buildTrend(ctx, s.cfg.Ledger, s.totals, ps, p, d.Totals)
+	for _, gs := range [][]group{d.Sources, d.Services, d.TopPIs} {
+		for _, g := range gs {
+			d.Cut = d.Cut || g.ListCut || g.BillCut
+		}
 	}
 	if n, ok := s.openDisputes(r, p); ok {
 		d.Disputes = n
@@ -152,28 +163,48 @@ func ranked(m map[string]*group, n int) []group {
 	if n > 0 && len(gs) > n {
 		gs = gs[:n]
 	}
-	max := decimal.Zero
-	for _, g := range gs {
-		max = decimal.Max(max, g.List, g.Billed)
-	}
+	scale := barScale(gs)
 	for i := range gs {
-		finish(&gs[i], max)
+		finish(&gs[i], scale)
 	}
 	return gs
+}
+
+// barScale is the value a full-length bar stands for: the largest value,
+// unless one row dominates (its largest value more than 3× any other
+// row's), when the scale is 1.25× the second row's so the other rows stay
+// readable; the dominant row's bars are then drawn cut, with a break mark,
+// and their values are in the table beside them.
+func barScale(gs []group) decimal.Decimal {
+	var vs []decimal.Decimal
+	for _, g := range gs {
+		vs = append(vs, decimal.Max(g.List, g.Billed))
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].GreaterThan(vs[j]) })
+	if len(vs) == 0 {
+		return decimal.Zero
+	}
+	if len(vs) > 1 && vs[1].IsPositive() && vs[0].GreaterThan(vs[1].Mul(decimal.NewFromInt(3))) {
+		return vs[1].Mul(decimal.RequireFromString("1.25"))
+	}
+	return vs[0]
 }
 
 func finish(g *group, max decimal.Decimal) {
 	g.Covered = g.List.Sub(g.Billed)
 	g.CoveredPct = coveredPct(g.List, g.Billed)
 	if max.IsPositive() {
-		g.ListW = barWidth(g.List, max)
-		g.BillW = barWidth(g.Billed, max)
+		g.ListW, g.ListCut = barWidth(g.List, max), g.List.GreaterThan(max)
+		g.BillW, g.BillCut = barWidth(g.Billed, max), g.Billed.GreaterThan(max)
 	}
 }
 
 func barWidth(v, max decimal.Decimal) int {
 	if !v.IsPositive() {
 		return 0
+	}
+	if v.GreaterThan(max) {
+		return barMax // cut: drawn with a break mark
 	}
 	w := int(v.Mul(decimal.NewFromInt(barMax)).Div(max).IntPart())
 	if w < 1 {
@@ -183,8 +214,10 @@ func barWidth(v, max decimal.Decimal) int {
 }
 
 // coveredPct is the share of the list price the institution covered,
-// rounded down to one decimal so 99.96% is never shown as 100% while
-// something is still due (DESIGN: a percentage is honest).
+// floored to one decimal like statement.CoveredPercent (99.96% is never
+// shown as 100% while something is still due). Unlike a statement's
+// sentence it may be negative: a breakdown row's Covered column is the
+// signed net (list − billed), and its share says the same.
 func coveredPct(list, billed decimal.Decimal) string {
 	if !list.IsPositive() {
 		return "–"

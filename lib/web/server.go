@@ -59,6 +59,7 @@ type Server struct {
 	log      *slog.Logger
 	pdf      *pdf.Renderer
 	piLimit  *piLimiter
+	totals   *totalsCache // finalized periods' totals (dashboard trend)
 }
 
 // New checks cfg and builds the server.
@@ -85,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, sess: newSessions(cfg.Key), throttle: newThrottle(),
+	s := &Server{cfg: cfg, sess: newSessions(cfg.Key), throttle: newThrottle(), totals: newTotalsCache(),
 		pages: pages, mux: http.NewServeMux(), log: cfg.Log, piLimit: newPILimiter()}
 	if s.pdf, err = pdf.NewRenderer(cfg.Institution); err != nil {
 		return nil, fmt.Errorf("web: %w", err)

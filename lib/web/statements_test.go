@@ -37,7 +37,7 @@ func TestStatements(t *testing.T) {
 	}
 	r = b.get("/statements/" + id[1] + "?by=pi")
 	wantCode(t, r, http.StatusOK)
-	mustContain(t, r, "Statement "+id[1], "HPC Compute", "climate", "NSF-1", "−$2,400.00", "covered $2,400.00 (100%)")
+	mustContain(t, r, "Statement "+id[1], "HPC Compute", "climate", "NSF-1", "−$2,400.00", "covered $2,400.00 (100.0%)")
 
 	r = b.get("/statements/" + id[1] + "/pdf")
 	wantCode(t, r, http.StatusOK)

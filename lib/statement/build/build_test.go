@@ -393,14 +393,15 @@ func TestUnknownPeriodAndBadOptions(t *testing.T) {
 func TestCoveredPercent(t *testing.T) {
 	m := func(s string) money.Money { return money.Cents(d(s)) }
 	for _, c := range []struct{ list, billed, want string }{
-		{"2400", "0", "100%"},
+		{"2400", "0", "100.0%"},
+		{"1000", "170", "83.0%"},
 		{"1000", "0.01", "99.9%"}, // 99.999%: never 100% while something is billed
 		{"1000", "0.50", "99.9%"}, // 99.95%
 		{"200", "75", "62.5%"},
 		{"300", "200", "33.3%"},
-		{"100", "100", "0%"},
-		{"100", "120", "0%"}, // a surcharge is not "covered"
-		{"0", "0", "0%"},
+		{"100", "100", "0.0%"},
+		{"100", "120", "0.0%"}, // a surcharge is not "covered"
+		{"0", "0", "0.0%"},
 		{"100000", "99999.99", "less than 0.1%"},
 	} {
 		got := statement.CoveredPercent(statement.Totals{ListCost: m(c.list), BilledCost: m(c.billed)})
@@ -409,7 +410,7 @@ func TestCoveredPercent(t *testing.T) {
 		}
 	}
 	st := &statement.Statement{Totals: statement.Totals{ListCost: m("2400"), BilledCost: m("0")}}
-	if s := statement.CoveredSentence(st); s != "Your institution covered $2,400.00 (100%) of the list price of the services you used." {
+	if s := statement.CoveredSentence(st); s != "Your institution covered $2,400.00 (100.0%) of the list price of the services you used." {
 		t.Error(s)
 	}
 }
@@ -452,7 +453,7 @@ func TestCSVAndTemplate(t *testing.T) {
 	if err := statement.WriteTemplate(&buf, tpl, sts); err != nil {
 		t.Fatal(err)
 	}
-	if buf.String() != "a@u.edu 2,400.00 2,400.00 100%\nb@u.edu 1.00 0.00 0%\n" {
+	if buf.String() != "a@u.edu 2,400.00 2,400.00 100.0%\nb@u.edu 1.00 0.00 0.0%\n" {
 		t.Errorf("template output %q", buf.String())
 	}
 	buf.Reset()

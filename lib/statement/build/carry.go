@@ -5,6 +5,7 @@ import (
 	"github.com/openchargeback/ocb/lib/statement"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 )
 
 // CarryCredits returns, for a site that carries credits forward instead of
@@ -30,7 +31,7 @@ func CarryCredits(sts []statement.Statement, to string) []ledger.Adjustment {
 		}
 		out = append(out,
 			ledger.Adjustment{Period: st.Period, PIEmail: st.PI.Email, FundOrg: fund, Amount: credit.Decimal,
-				Reason: fmt.Sprintf("credit of %s carried to %s", credit, to), Ref: "carried to " + to},
+				Reason: fmt.Sprintf("credit of %s carried to %s", money.Display(credit, st.Currency), to), Ref: "carried to " + to},
 			ledger.Adjustment{Period: to, PIEmail: st.PI.Email, FundOrg: fund, Amount: credit.Neg().Decimal,
 				Reason: fmt.Sprintf("credit carried from %s", st.Period), Ref: st.Period + " statement " + st.StatementID})
 	}

@@ -2,6 +2,7 @@ package build
 
 import (
 	"github.com/openchargeback/ocb/lib/statement"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -23,7 +24,10 @@ func FuzzCoveredPercent(f *testing.F) {
 		if !strings.HasSuffix(p, "%") {
 			t.Fatalf("%q has no %%", p)
 		}
-		if p == "100%" && billed > 0 {
+		if !strings.HasSuffix(p, "less than 0.1%") && !regexp.MustCompile(`^\d+\.\d%$`).MatchString(p) {
+			t.Fatalf("%q is not one decimal", p)
+		}
+		if p == "100.0%" && billed > 0 {
 			t.Fatalf("list %d billed %d: 100%% while something is billed", list, billed)
 		}
 		if p != "less than 0.1%" {

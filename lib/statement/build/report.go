@@ -22,6 +22,37 @@ type Report struct {
 	Periods []ledger.PeriodInfo // the year's periods in the ledger, oldest first
 	Rows    []ReportRow         // by fund/org, then PI e-mail
 	Totals  ReportRow           // sums of Rows (FundOrg and PI empty)
+
+	// Months is Sum of each period's statements, oldest first: the
+	// report's chart by month (the one rounding rule, like every view).
+	Months []ReportPeriod
+	// Categories sums the statement lines per service category (the
+	// line's FOCUS ServiceCategory, else its source, e.g. "HPC"), largest
+	// list price first. Adjustments belong to no category.
+	Categories []ReportCategory
+}
+
+// ReportPeriod is one period's totals in the annual report.
+type ReportPeriod struct {
+	Period string
+	Totals statement.Totals
+}
+
+// ReportCategory is one service category's totals for the year.
+type ReportCategory struct {
+	Category   string
+	ListCost   money.Money
+	Discount   money.Money
+	BilledCost money.Money
+}
+
+// DisplayName is the PI's name, or the e-mail when the ledger has no name:
+// never blank.
+func (r ReportRow) DisplayName() string {
+	if strings.TrimSpace(r.PIName) != "" {
+		return r.PIName
+	}
+	return r.PIEmail
 }
 
 // ReportRow is one fund/org and PI for the year.
@@ -66,6 +97,7 @@ func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Rep
 	type key struct{ fund, pi string }
 	rows := map[key]*ReportRow{}
 	months := map[key]map[string]bool{}
+	cats := map[string]*ReportCategory{}
 	row := func(fund string, st *statement.Statement) *ReportRow {
 		k := key{fund, st.PI.Email}
 		r := rows[k]
@@ -87,9 +119,19 @@ func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Rep
 		if err != nil {
 			return nil, err
 		}
+		rep.Months = append(rep.Months, ReportPeriod{Period: p.Period, Totals: statement.Sum(sts)})
 		for i := range sts {
 			st := &sts[i]
 			for _, l := range st.Lines {
+				cn := firstNonEmpty(firstNonEmpty(strings.TrimSpace(l.ServiceCategory), strings.TrimSpace(l.Source)), "Other")
+				c := cats[cn]
+				if c == nil {
+					c = &ReportCategory{Category: cn}
+					cats[cn] = c
+				}
+				c.ListCost = c.ListCost.Add(l.ListCost)
+				c.Discount = c.Discount.Add(l.Discount)
+				c.BilledCost = c.BilledCost.Add(l.BilledCost)
 				row := row(l.FundOrg, st)
 				row.ListCost = row.ListCost.Add(l.ListCost)
 				row.Discount = row.Discount.Add(l.Discount)
@@ -113,6 +155,16 @@ func AnnualReport(ctx context.Context, r ledger.StatementReader, year int) (*Rep
 		rep.Totals.AmountDue = rep.Totals.AmountDue.Add(row.AmountDue)
 	}
 	rep.Totals.Months = len(rep.Periods)
+	for _, c := range cats {
+		rep.Categories = append(rep.Categories, *c)
+	}
+	sort.Slice(rep.Categories, func(i, j int) bool {
+		a, b := rep.Categories[i], rep.Categories[j]
+		if c := a.ListCost.Cmp(b.ListCost.Decimal); c != 0 {
+			return c > 0
+		}
+		return a.Category < b.Category
+	})
 	sort.Slice(rep.Rows, func(i, j int) bool {
 		if rep.Rows[i].FundOrg != rep.Rows[j].FundOrg {
 			return rep.Rows[i].FundOrg < rep.Rows[j].FundOrg
@@ -131,10 +183,11 @@ func WriteReportCSV(w io.Writer, rep *Report) error {
 	cw.Write([]string{"year", "fund_org", "pi_email", "pi_name", "list_cost", "discount", "billed_cost", "covered_pct", "months", "draft", "adjustments", "amount_due"})
 	draft := strconv.FormatBool(rep.Draft())
 	for _, r := range rep.Rows {
-		pct := statement.CoveredPercent(statement.Totals{ListCost: r.ListCost, BilledCost: r.BilledCost})
+		share, _ := statement.CoveredShare(statement.Totals{ListCost: r.ListCost, BilledCost: r.BilledCost})
+		pct := share.StringFixed(1) // a number for spreadsheets: floored, "0.0" under 0.1%
 		cw.Write([]string{strconv.Itoa(rep.Year), statement.SafeCell(r.FundOrg), statement.SafeCell(r.PIEmail), statement.SafeCell(r.PIName),
 			r.ListCost.String(), r.Discount.String(), r.BilledCost.String(),
-			strings.TrimSuffix(pct, "%"), strconv.Itoa(r.Months), draft, r.Adjustments.String(), r.AmountDue.String()})
+			pct, strconv.Itoa(r.Months), draft, r.Adjustments.String(), r.AmountDue.String()})
 	}
 	cw.Flush()
 	return cw.Error()

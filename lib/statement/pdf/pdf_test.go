@@ -114,7 +114,7 @@ func TestFiguresAndSentence(t *testing.T) {
 		"2025-01-00482913", "January 2025", "Ada Lovelace", "ada@uni.edu", "NSF-ATM-2024", "climate-modeling",
 		"List price", "Discount", "Amount due", "$2,400.00", "−$2,400.00", "$0.00",
 		"2,400.00", "-2,400.00", "Subtotal climate-modeling",
-		"Your institution covered $2,400.00 (100%) of the list price of the services you used.",
+		"Your institution covered $2,400.00 (100.0%) of the list price of the services you used.",
 		"HPC Compute", "1,200 Core-Hours",
 	} {
 		if !strings.Contains(txt, want) {
@@ -231,11 +231,53 @@ func TestLongTextNeverOverlaps(t *testing.T) {
 			}
 		}
 	}
-	// The e-mail wraps onto two lines rather than being cut off entirely,
-	// and large amounts keep every digit.
-	for _, want := range []string{"principal.investigator", "123,456,789.12", "246,913,578.24", "…"} {
+	// Large amounts keep every digit.
+	for _, want := range []string{"123,456,789.12", "246,913,578.24"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("text lacks %q: %s", want, all)
+		}
+	}
+	// Nothing is cut off: every long value is whole, wrapped over lines.
+	wholeValues(t, pb, long, st.PI.Name, st.FundOrg, st.Lines[0].ProjectID, st.Lines[1].ProjectID, st.Lines[0].Service,
+		"Subtotal "+st.Lines[1].ProjectID, strings.TrimSpace(st.Adjustments[0].Reason))
+}
+
+// wholeValues checks that each value appears whole in the PDF's text (in
+// content-stream order, whitespace removed: a wrapped value is still one
+// run of characters) and that nothing was cut with an ellipsis.
+func wholeValues(t *testing.T, b []byte, values ...string) {
+	t.Helper()
+	raw := pdftotext(t, b, "-raw")
+	squeezed := strings.Join(strings.Fields(raw), "")
+	for _, v := range values {
+		if !strings.Contains(squeezed, strings.Join(strings.Fields(v), "")) {
+			t.Errorf("value cut or split: %q\n%s", v, raw)
+		}
+	}
+	if strings.Contains(raw, "…") {
+		t.Errorf("text truncated with an ellipsis:\n%s", raw)
+	}
+}
+
+// TestLongValuesWrapInCells: the values seen cut in the field ("5,944.24
+// Core-Ho…", "DOE-ASCR-2…") wrap within their cell on statements and per-
+// project statements, with columns sized to their content.
+func TestLongValuesWrapInCells(t *testing.T) {
+	st := sample(statement.StatusFinal)
+	st.ProjectID = "exascale-turbulence-simulation-campaign-2025-allocation"
+	st.FundOrg = "DOE-ASCR-2025-SC0012345-SUPPLEMENT-B"
+	for i := range st.Lines {
+		st.Lines[i].ProjectID = st.ProjectID
+		st.Lines[i].FundOrg = st.FundOrg
+		st.Lines[i].Quantity = "5944.24"
+		st.Lines[i].Unit = "Core-Hours (normalised to Intel Xeon Platinum 8380 equivalents)"
+	}
+	st.Lines[1].Service = "Amazon Elastic Compute Cloud - GPU instances (p4d.24xlarge, reserved)"
+	for _, hist := range [][]ledger.MonthTotal{nil, {{Period: "2025-01", ListCost: decimal.NewFromInt(3634), BilledCost: decimal.NewFromInt(1000)}}} {
+		b := render(t, st, hist)
+		wholeValues(t, b, st.ProjectID, st.FundOrg, "5,944.24 "+st.Lines[0].Unit, "AWS · "+st.Lines[1].Service, "Subtotal "+st.ProjectID)
+		if os.Getenv("KEEP_PDF") != "" {
+			os.WriteFile(os.Getenv("KEEP_PDF"), b, 0o644)
 		}
 	}
 }
@@ -362,19 +404,68 @@ func TestReportPDF(t *testing.T) {
 		},
 		Totals: build.ReportRow{ListCost: m("2500"), Discount: m("-2420"), BilledCost: m("80")},
 	}
+	rep.Months = []build.ReportPeriod{{Period: "2025-01", Totals: statement.Totals{ListCost: m("2400"), BilledCost: m("0")}},
+		{Period: "2025-02", Totals: statement.Totals{ListCost: m("100"), BilledCost: m("80")}}}
+	rep.Categories = []build.ReportCategory{{Category: "Compute", ListCost: m("2400"), Discount: m("-2400"), BilledCost: m("0")},
+		{Category: "Storage", ListCost: m("100"), Discount: m("-20"), BilledCost: m("80")}}
 	b, err := renderer(t).Report(rep)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(b) >= 30*1024 {
+		t.Errorf("report is %d bytes", len(b))
 	}
 	if watermark(t, b) != "ADFRT" {
 		t.Error("report with an open period has no DRAFT watermark")
 	}
 	txt := flat(t, b)
-	for _, want := range []string{"Value delivered in 2025", "2025-02 (open)", "Ada Lovelace <ada@uni.edu>", "Subtotal NSF-1",
-		"$2,500.00", "−$2,420.00", "$80.00", "The institution covered $2,420.00 (96.8%)", "includes periods not yet finalized"} {
+	for _, want := range []string{"Value delivered in 2025", "2025-02 (open)", "Ada Lovelace ada@uni.edu", "Subtotal NSF-1",
+		"$2,500.00", "−$2,420.00", "$80.00", "The institution covered $2,420.00 (96.8%)", "includes periods not yet finalized",
+		"List price and billed by month", "Jan", "Feb", "List price and billed by service category", "Compute", "Storage",
+		"Billed $80.00 · covered 20.0%", "100.0%", "Adjustments", "Amount due"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("report lacks %q:\n%s", want, txt)
 		}
+	}
+	if strings.Contains(txt, "bob@uni.edu bob@uni.edu") {
+		t.Error("a PI without a name shows the e-mail twice")
+	}
+}
+
+// TestReportLongValues: PI names, e-mails and funds are never cut in the
+// annual report; adjustments and amount due are shown; a credit is kept.
+func TestReportLongValues(t *testing.T) {
+	name := "Dr. Maximiliana Alexandrovna Featherstonehaugh-Cholmondeley-Worthington III"
+	email := "principal.investigator.with.a.very.long.name@department-of-atmospheric-and-oceanic-sciences.example-university.edu"
+	fund := "DOE-ASCR-2025-SC0012345-SUPPLEMENTAL-FUNDING-ORGANIZATION-CODE"
+	rep := &build.Report{Year: 2025,
+		Periods: []ledger.PeriodInfo{{Period: "2025-01", State: ledger.StateFinalized, FinalizedAt: time.Date(2025, 2, 3, 0, 0, 0, 0, time.UTC)}},
+		Rows: []build.ReportRow{
+			{FundOrg: fund, PIEmail: email, PIName: name, ListCost: m("123456789.12"), Discount: m("-23456789.12"), BilledCost: m("100000000"),
+				Adjustments: m("-100000012.50"), AmountDue: m("-12.50")},
+			{FundOrg: fund, PIEmail: "nameless@uni.edu", ListCost: m("1"), Discount: m("0"), BilledCost: m("1"), AmountDue: m("1")},
+		},
+		Categories: []build.ReportCategory{{Category: "Compute and very long category names from a provider export", ListCost: m("123456790.12"), BilledCost: m("100000001")}},
+		Months:     []build.ReportPeriod{{Period: "2025-01", Totals: statement.Totals{ListCost: m("123456790.12"), BilledCost: m("100000001")}}},
+	}
+	rep.Totals = build.ReportRow{ListCost: m("123456790.12"), Discount: m("-23456789.12"), BilledCost: m("100000001"), Adjustments: m("-100000012.50"), AmountDue: m("-11.50")}
+	b, err := renderer(t).Report(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("KEEP_PDF") != "" {
+		os.WriteFile(os.Getenv("KEEP_PDF"), b, 0o644)
+	}
+	wholeValues(t, b, name, email, fund, "Subtotal "+fund, rep.Categories[0].Category, "nameless@uni.edu")
+	txt := flat(t, b)
+	for _, want := range []string{"123,456,789.12", "-100,000,012.50", "-12.50", "−$11.50", "18.9%"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("report lacks %q:\n%s", want, txt)
+		}
+	}
+	c, err := renderer(t).Report(rep)
+	if err != nil || !bytes.Equal(b, c) {
+		t.Errorf("a finalized report is not byte-identical when re-rendered (%v)", err)
 	}
 }
 

@@ -81,22 +81,24 @@ func (r *Renderer) Statement(st *statement.Statement, hist []ledger.MonthTotal) 
 }
 
 // header: institution left, statement id and period right, then the PI
-// block. Long values wrap (e-mail) or are truncated by measured width.
+// block. Long values wrap (measured in their font); nothing is cut off.
 func (r *Renderer) header(d *doc, st *statement.Statement) {
 	top := d.y
 	leftW := contentW * 0.58
 	d.setFont(fontBold, 15)
-	d.text(margin, top, leftW, 18, orDefault(r.inst.Name, "Research Computing"), gopdf.Left)
+	y := top
+	for _, l := range d.wrap(orDefault(r.inst.Name, "Research Computing"), leftW, 0) {
+		d.text(margin, y, leftW, 18, l, gopdf.Left)
+		y += 18
+	}
+	y += 2
 	d.setFont(fontRegular, 8.5)
 	d.gray(90)
-	y := top + 20
-	for _, l := range splitAddress(r.inst.Address) {
-		d.text(margin, y, leftW, 11, l, gopdf.Left)
-		y += 11
-	}
-	if r.inst.Contact != "" {
-		d.text(margin, y, leftW, 11, r.inst.Contact, gopdf.Left)
-		y += 11
+	for _, a := range append(splitAddress(r.inst.Address), r.inst.Contact) {
+		for _, l := range d.wrap(a, leftW, 0) {
+			d.text(margin, y, leftW, 11, l, gopdf.Left)
+			y += 11
+		}
 	}
 	d.gray(0)
 
@@ -133,7 +135,7 @@ func (r *Renderer) header(d *doc, st *statement.Statement) {
 			d.text(x, yy, 55, 13, p.k, gopdf.Left)
 			d.gray(0)
 			d.setFont(fontBold, 10)
-			for _, l := range d.wrap(p.v, w-58, 3) {
+			for _, l := range d.wrap(p.v, w-58, 0) {
 				d.text(x+58, yy, w-58, 13, l, gopdf.Left)
 				yy += 13
 			}
@@ -152,9 +154,6 @@ func splitAddress(a string) []string {
 		if l = clean(l); l != "" {
 			out = append(out, l)
 		}
-	}
-	if len(out) > 4 {
-		out = out[:4]
 	}
 	return out
 }
@@ -228,7 +227,7 @@ func figures(d *doc, st *statement.Statement) {
 	}
 	d.y = y + h + 12
 	d.setFont(fontRegular, 10.5)
-	for _, l := range d.wrap(statement.CoveredSentence(st), contentW, 3) {
+	for _, l := range d.wrap(statement.CoveredSentence(st), contentW, 0) {
 		d.text(margin, d.y, contentW, 14, l, gopdf.Left)
 		d.y += 14
 	}
@@ -241,7 +240,7 @@ func figures(d *doc, st *statement.Statement) {
 	}
 	if credit := statement.CreditSentence(st, func(m money.Money) string { return CurrencyAmount(st.Currency, m) }); credit != "" {
 		d.setFont(fontBold, 10.5)
-		for _, l := range d.wrap(clean(credit), contentW, 3) {
+		for _, l := range d.wrap(clean(credit), contentW, 0) {
 			d.need(14)
 			d.text(margin, d.y, contentW, 14, l, gopdf.Left)
 			d.y += 14
@@ -252,7 +251,7 @@ func figures(d *doc, st *statement.Statement) {
 		d.setFont(fontBold, 9)
 		d.color(160, 40, 20)
 		for _, n := range st.Notes {
-			for i, l := range d.wrap("Note: "+clean(n), contentW, 3) {
+			for i, l := range d.wrap("Note: "+clean(n), contentW, 0) {
 				_ = i
 				d.need(12)
 				d.text(margin, d.y, contentW, 12, l, gopdf.Left)
@@ -264,78 +263,16 @@ func figures(d *doc, st *statement.Statement) {
 	d.y += 10
 }
 
-// Table columns of the detail: project, fund/org, service, then money.
-var cols = []struct {
-	title string
-	w     float64
-	right bool
-}{
-	{"Project", 86, false},
-	{"Fund/org", 66, false},
-	{"Service", 130, false},
-	{"Quantity", 76, true},
-	{"List price", 58, true},
-	{"Discount", 58, true},
-	{"Amount due", 58, true},
-}
-
-const rowH = 13.0
-
-func colX(i int) float64 {
-	x := margin
-	for j := 0; j < i; j++ {
-		x += cols[j].w
-	}
-	return x
-}
-
-func tableHead(d *doc) {
-	d.fillRect(margin, d.y, contentW, rowH+2, 30, 60, 110)
-	d.pdf.SetTextColor(255, 255, 255)
-	d.setFont(fontBold, 8)
-	for i, c := range cols {
-		a := gopdf.Left
-		if c.right {
-			a = gopdf.Right
-		}
-		d.text(colX(i)+3, d.y+1, c.w-6, rowH, c.title, a)
-	}
-	d.gray(0)
-	d.y += rowH + 3
-}
-
-// row draws one table row; a row whose fund, service and quantity cells
-// are empty (a subtotal) lets its first cell span those columns.
-func row(d *doc, cells [7]string, bold bool, shade bool) {
-	d.need(rowH)
-	if shade {
-		d.fillRect(margin, d.y, contentW, rowH, 238, 241, 246)
-	}
-	f := fontRegular
-	if bold {
-		f = fontBold
-	}
-	d.setFont(f, 7.5)
-	span := cells[1] == "" && cells[2] == "" && cells[3] == ""
-	for i, c := range cols {
-		w := c.w
-		if i == 0 && span {
-			w = colX(4) - colX(0)
-		}
-		switch {
-		case i >= 4: // money keeps every digit
-			d.amount(colX(i)+3, d.y, w-6, rowH, cells[i])
-		case c.right:
-			d.text(colX(i)+3, d.y, w-6, rowH, cells[i], gopdf.Right)
-		default:
-			d.text(colX(i)+3, d.y, w-6, rowH, cells[i], gopdf.Left)
-		}
-	}
-	d.y += rowH
+// detailCols: project, fund/org, service, quantity, then money.
+var detailCols = []column{
+	{title: "Project"}, {title: "Fund/org"}, {title: "Service"}, {title: "Quantity", right: true},
+	{title: "List price", right: true, money: true}, {title: "Discount", right: true, money: true},
+	{title: "Amount due", right: true, money: true},
 }
 
 // detail: the lines grouped by project (lines are sorted by project),
-// each project closed by a subtotal row.
+// each project closed by a subtotal row. Columns are sized to their
+// content; long projects, funds, services and units wrap in their cell.
 func detail(d *doc, st *statement.Statement) {
 	d.need(40)
 	d.setFont(fontBold, 11)
@@ -347,7 +284,8 @@ func detail(d *doc, st *statement.Statement) {
 		d.y += 20
 		return
 	}
-	tableHead(d)
+	var rows []trow
+	var gaps []int // rows after which a small gap is left (end of a project)
 	for i := 0; i < len(st.Lines); {
 		j := i
 		var list, disc, bill money.Money
@@ -363,18 +301,24 @@ func detail(d *doc, st *statement.Statement) {
 			if l.Quantity != "" {
 				q = strings.TrimSpace(qty(l.Quantity) + " " + clean(l.Unit))
 			}
-			if d.y+rowH > bottom {
-				d.addPage()
-				tableHead(d)
-			}
-			row(d, [7]string{orDefault(clean(l.ProjectID), "—"), clean(l.FundOrg), svc, q,
-				l.ListCost.Format(), l.Discount.Format(), l.BilledCost.Format()}, false, false)
+			rows = append(rows, trow{cells: []string{orDefault(clean(l.ProjectID), "—"), clean(l.FundOrg), svc, q,
+				l.ListCost.Format(), l.Discount.Format(), l.BilledCost.Format()}})
 			list, disc, bill = list.Add(l.ListCost), disc.Add(l.Discount), bill.Add(l.BilledCost)
 		}
-		row(d, [7]string{"Subtotal " + orDefault(clean(st.Lines[i].ProjectID), "(no project)"), "", "", "",
-			list.Format(), disc.Format(), bill.Format()}, true, true)
-		d.y += 3
+		rows = append(rows, trow{cells: []string{"Subtotal " + orDefault(clean(st.Lines[i].ProjectID), "(no project)"), "", "", "",
+			list.Format(), disc.Format(), bill.Format()}, bold: true, shade: true, span: 4})
+		gaps = append(gaps, len(rows)-1)
 		i = j
+	}
+	t := d.newTable(detailCols, rows, 7.5)
+	t.head()
+	g := 0
+	for k, r := range rows {
+		t.row(r)
+		if g < len(gaps) && gaps[g] == k {
+			d.y += 3
+			g++
+		}
 	}
 	d.y += 8
 }
@@ -404,12 +348,12 @@ func totals(d *doc, st *statement.Statement) {
 			if a.Ref != "" {
 				reason += " — ref. " + clean(a.Ref)
 			}
-			lines := d.wrap(reason, contentW-110, 3)
-			d.need(float64(len(lines)) * rowH)
-			d.amount(pageW-margin-100, d.y, 100, rowH, CurrencyAmount(cur, a.Amount))
+			lines := d.wrap(reason, contentW-110, 0)
+			d.need(float64(len(lines)) * tRowH)
+			d.amount(pageW-margin-100, d.y, 100, tRowH, CurrencyAmount(cur, a.Amount))
 			for _, l := range lines {
-				d.text(margin+3, d.y, contentW-110, rowH, l, gopdf.Left)
-				d.y += rowH
+				d.text(margin+3, d.y, contentW-110, tRowH, l, gopdf.Left)
+				d.y += tRowH
 			}
 		}
 		d.y += 8

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+	"github.com/openchargeback/ocb/lib/web"
+)
+
+// TestWebImportSaysWhatIsWrongFirst: a PDF or a spreadsheet uploaded to
+// the import form is refused naming what it is (not "0 of 0 rows are
+// invalid"); a good file's summary shows money and counts as money.
+func TestWebImportSaysWhatIsWrongFirst(t *testing.T) {
+	dir := t.TempDir()
+	l, err := ledger.Open(filepath.Join(dir, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	imp := importPipeline(l, tagkeys.Default(), nil)
+	file := func(name, body string) web.UploadedFile {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return web.UploadedFile{Name: name, Path: p, Size: int64(len(body))}
+	}
+	good, err := os.ReadFile("../../testdata/2025-01/hpc.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := imp(context.Background(), web.Actor{User: "ada", Origin: "web"}, web.ImportRequest{Files: []web.UploadedFile{
+		file("statement.pdf", "%PDF-1.7\n"+strings.Repeat("\x00\xff\"x,y\n", 100)),
+		file("usage.xlsx", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"),
+		file("empty.csv", "BilledCost,ServiceName,Tags\n"),
+		file("hpc.csv", string(good)),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"not a CSV or NDJSON file: it is a PDF document", "not a CSV or NDJSON file: it is a ZIP archive (an Excel .xlsx workbook is one)", "no row", ""}
+	for i, w := range want {
+		r := reps[i]
+		if w == "" {
+			if r.Refused != "" || r.Loaded == 0 {
+				t.Errorf("%s: %+v", r.Name, r)
+			}
+			sum := strings.Join(r.Summary, "\n")
+			if !strings.Contains(sum, "list $") || !strings.Contains(sum, "before rounding") {
+				t.Errorf("%s: summary without currency: %s", r.Name, sum)
+			}
+			continue
+		}
+		if !strings.HasPrefix(r.Refused, w) || strings.Contains(r.Refused, "0 of 0") || (i < 2 && (strings.Count(strings.Join(r.Diagnostics, "\n"), "[not-text]") != 1 || strings.Contains(strings.Join(r.Diagnostics, "\n"), "[csv-syntax]"))) {
+			t.Errorf("%s: refused %q, %d diagnostics", r.Name, r.Refused, len(r.Diagnostics))
+		}
+	}
+}
