@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin
 FUZZTIME ?= 30s
 
-.PHONY: all build test vet lint bench demo fuzz clean
+.PHONY: all build test test-postgres vet lint bench demo fuzz clean
 
 all: build
 
@@ -14,8 +14,20 @@ build:
 vet:
 	$(GO) vet ./...
 
+# With FOCUS_TEST_POSTGRES set (a server DSN), the ledger suite and the
+# e2e scripts run a second time on PostgreSQL; without it that half is
+# skipped with a message. make test-postgres starts a throwaway server.
 test: vet
 	$(GO) test -count=1 ./...
+	@if [ -n "$$FOCUS_TEST_POSTGRES" ]; then \
+	  echo "== the ledger suite and the e2e scripts on PostgreSQL"; \
+	  FOCUS_TEST_BACKEND=postgres $(GO) test -count=1 ./lib/ledger/... ./e2e/...; \
+	else \
+	  echo "FOCUS_TEST_POSTGRES is not set: the PostgreSQL half of the tests is skipped (make test-postgres runs it)"; \
+	fi
+
+test-postgres:
+	./scripts/with-postgres.sh $(MAKE) test
 
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...

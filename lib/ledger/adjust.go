@@ -159,7 +159,7 @@ func (l *Ledger) ResolveDispute(ctx context.Context, a Actor, id int64, note str
 	}
 	return l.withTx(ctx, func(tx *Tx) error {
 		var period, status string
-		err := tx.QueryRow(`SELECT period, status FROM disputes WHERE id = ?`, id).Scan(&period, &status)
+		err := tx.QueryRow(`SELECT period, status FROM disputes WHERE id = ?`+l.d.LockPeriod, id).Scan(&period, &status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return refused("dispute %d does not exist", id)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openchargeback/ocb/internal/pgtest"
 	"github.com/openchargeback/ocb/lib/focus"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
@@ -17,9 +18,17 @@ import (
 var ctx = context.Background()
 var tester = Actor{User: "tester", Origin: "cli"}
 
+// open returns a new empty ledger: a SQLite file, or with
+// FOCUS_TEST_BACKEND=postgres a fresh schema of FOCUS_TEST_POSTGRES (the
+// backend is registered by backends_test.go), so that every test using it
+// is a test of both backends (make test runs both when the server is set).
 func open(t *testing.T) *Ledger {
 	t.Helper()
-	l, err := Open(filepath.Join(t.TempDir(), "ledger.db"))
+	dsn := filepath.Join(t.TempDir(), "ledger.db")
+	if pgtest.OnPostgres() {
+		dsn = pgtest.DSN(t)
+	}
+	l, err := Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,5 +252,17 @@ func TestUnitSeparatorInValues(t *testing.T) {
 	})
 	if err != nil || strings.Join(got, "|") != "HPCCompute|node1|pq|1" {
 		t.Fatalf("%q %v", got, err)
+	}
+}
+
+// TestOpenUsesTheBackendAsked guards the switch above: a run meant for
+// PostgreSQL must not quietly test SQLite.
+func TestOpenUsesTheBackendAsked(t *testing.T) {
+	want := "sqlite"
+	if pgtest.OnPostgres() {
+		want = "postgres"
+	}
+	if got := open(t).Dialect().Name; got != want {
+		t.Fatalf("backend %s, want %s", got, want)
 	}
 }

@@ -51,7 +51,7 @@ func (l *Ledger) RemoveImport(ctx context.Context, a Actor, id int64) error {
 	return l.withTx(ctx, func(tx *Tx) error {
 		var period, source, sha string
 		var n int
-		err := tx.QueryRow(`SELECT period, source, sha256, rows FROM imports WHERE id = ?`, id).Scan(&period, &source, &sha, &n)
+		err := tx.QueryRow(`SELECT period, source, sha256, rows FROM imports WHERE id = ?`+l.d.LockPeriod, id).Scan(&period, &source, &sha, &n)
 		if errors.Is(err, sql.ErrNoRows) {
 			return refused("import %d does not exist", id)
 		}

@@ -199,6 +199,16 @@ func billable(tx *Tx, id int64) error {
 }
 
 func reviewStatus(tx *Tx, id int64) (status, period string, err error) {
+	if tx.d.LockPeriod != "" {
+		// Lock the charge's period first (PostgreSQL, see
+		// Dialect.LockPeriod): decisions on one period then run one after
+		// the other, each reading the status the one before left.
+		var st string
+		err := tx.QueryRow(`SELECT state FROM periods WHERE period = (SELECT period FROM charges WHERE id = ?)`+tx.d.LockPeriod, id).Scan(&st)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", "", err
+		}
+	}
 	err = tx.QueryRow(`SELECT status, period FROM review WHERE charge_id = ?`, id).Scan(&status, &period)
 	if errors.Is(err, sql.ErrNoRows) {
 		var p string

@@ -1,0 +1,181 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/openchargeback/ocb/internal/pgtest"
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/ledger/postgres"
+	"github.com/openchargeback/ocb/lib/tagkeys"
+)
+
+var ctx = context.Background()
+var tester = ledger.Actor{User: "tester", Origin: "cli"}
+
+func open(t *testing.T) (*ledger.Ledger, string) {
+	t.Helper()
+	dsn := pgtest.DSN(t)
+	l, err := ledger.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, dsn
+}
+
+func csvOf(pi string, n int) string {
+	var b strings.Builder
+	b.WriteString("BillingPeriodStart,BilledCost,ListCost,ServiceName,ResourceId,Tags\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `2025-01-01,1.25,2.50,S,r%d,"{""pi_email"":""%s"",""fund_org"":""F-1""}"`+"\n", i, pi)
+	}
+	return b.String()
+}
+
+func importCSV(t *testing.T, l *ledger.Ledger, source, data string) (ledger.ImportResult, error) {
+	t.Helper()
+	return l.Import(ctx, tester, strings.NewReader(data), ledger.ImportOptions{Source: source, FileName: source + ".csv", Tags: tagkeys.Default()})
+}
+
+func TestRewrite(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT a FROM t WHERE b = ? AND c = ?`:         `SELECT a FROM t WHERE b = $1 AND c = $2`,
+		`SELECT 'what?' || x'1f' || b FROM t WHERE c=?`: `SELECT 'what?' || chr(31) || b FROM t WHERE c=$1`,
+		`SELECT 1 WHERE a = ?1 OR b = ?1`:               `SELECT 1 WHERE a = $1 OR b = $1`,
+		`WHERE a LIKE ? ORDER BY CAST(x AS REAL)`:       `WHERE a ILIKE $1 ORDER BY CAST(x AS NUMERIC)`,
+	} {
+		if got := postgres.Rewrite(in); got != want {
+			t.Errorf("Rewrite(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDSNs(t *testing.T) {
+	for dsn, pg := range map[string]bool{
+		"postgres://u@h/db": true, "postgresql:///db?host=/run/postgresql": true,
+		"host=/run/postgresql dbname=ledger": true, "dbname=x": true,
+		"ledger.db": false, "/srv/billing/ledger.db": false, "my ledger=1.db": false,
+	} {
+		if ledger.IsPostgresDSN(dsn) != pg {
+			t.Errorf("IsPostgresDSN(%q) = %v", dsn, !pg)
+		}
+	}
+	if got := ledger.Redact("postgres://bill:s3cret@h/db"); strings.Contains(got, "s3cret") {
+		t.Errorf("Redact: %s", got)
+	}
+}
+
+// An UPDATE on a finalized period's charge fails in the database itself,
+// with SQLite's message, whoever sends it (psql included).
+func TestTriggersRefuseRawChanges(t *testing.T) {
+	l, dsn := open(t)
+	if _, err := importCSV(t, l, "X", csvOf("a@uni.edu", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ClosePeriod(ctx, tester, "2025-01"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.FinalizePeriod(ctx, tester, "2025-01"); err != nil {
+		t.Fatal(err)
+	}
+	for q, msg := range map[string]string{
+		`UPDATE charges SET billed_cost = '0' WHERE id = 1`: "charges are immutable facts",
+		`DELETE FROM charges`:                               "period is not open: charges cannot be removed",
+		`UPDATE periods SET state = 'open'`:                 "period is finalized: it cannot change",
+		`DELETE FROM audit`:                                 "the audit log is append-only",
+		`UPDATE import_rows SET rows = 0`:                   "imported rows are immutable facts",
+		`UPDATE import_lines SET billed_cost = '0'`:         "imported rows are immutable facts",
+		`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by) VALUES ('2025-01','a@uni.edu','','F','1','x','','t','u')`: "period is finalized: it cannot change",
+		`UPDATE review SET status = 'rejected'`: "", // no review rows: nothing to refuse
+	} {
+		_, err := l.DB().Exec(q)
+		if msg == "" {
+			continue
+		}
+		var r *ledger.RefusedError
+		if !errors.As(err, &r) || !strings.HasPrefix(r.Msg, msg) || !ledger.IsRefused(err) {
+			t.Errorf("%s: %v, want refusal %q", q, err, msg)
+		}
+	}
+	if psql, err := exec.LookPath("psql"); err == nil {
+		out, err := exec.Command(psql, dsn, "-v", "ON_ERROR_STOP=1", "-c", `UPDATE charges SET billed_cost = '0' WHERE id = 1`).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "charges are immutable facts") {
+			t.Errorf("psql UPDATE on a finalized charge: %v\n%s", err, out)
+		}
+	}
+}
+
+// Two imports into one new period at once both land (the period row is
+// created once, then locked by each in turn), with every row, one
+// period-open audit record and distinct ids.
+func TestConcurrentImportsBothLand(t *testing.T) {
+	l, dsn := open(t)
+	l2, err := ledger.Open(dsn) // a second process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lx := l
+			if i%2 == 1 {
+				lx = l2
+			}
+			_, errs[i] = importCSV(t, lx, fmt.Sprintf("S%d", i), csvOf(fmt.Sprintf("p%d@uni.edu", i), 2000+i))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("import %d: %v", i, err)
+		}
+	}
+	imps, err := l.Imports(ctx, "2025-01")
+	if err != nil || len(imps) != 4 {
+		t.Fatalf("imports %v %v", imps, err)
+	}
+	n := 0
+	if err := l.EachCharge(ctx, "2025-01", func(c *ledger.Charge) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2000+2001+2002+2003 {
+		t.Fatalf("%d charges", n)
+	}
+	var opens int
+	if err := l.DB().QueryRow(`SELECT count(*) FROM audit WHERE action = 'period-open'`).Scan(&opens); err != nil || opens != 1 {
+		t.Fatalf("period-open audit records: %d %v", opens, err)
+	}
+}
+
+func TestOpenExistingRefusesADatabaseWithoutLedger(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	_, err := ledger.OpenExisting(dsn)
+	if err == nil || !strings.Contains(err.Error(), "holds no ledger") {
+		t.Fatalf("OpenExisting on an empty schema: %v", err)
+	}
+	l, err := ledger.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	// Migrating again is a no-op.
+	l, err = ledger.OpenExisting(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var v int
+	if err := l.DB().QueryRow(`SELECT max(version) FROM ledger_schema_version`).Scan(&v); err != nil || v < 1 {
+		t.Fatalf("schema version %d %v", v, err)
+	}
+}
