@@ -1,9 +1,11 @@
 // Package e2e runs the end-to-end scripts in testdata/script: the real
 // focus-* binaries, built once, composed with pipes over real files and a
-// real SQLite ledger.
+// real ledger: SQLite, or PostgreSQL with FOCUS_TEST_BACKEND=postgres and
+// FOCUS_TEST_POSTGRES (make test runs both when the server is set).
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/openchargeback/ocb/internal/pgtest"
 )
 
 var binDir string
@@ -52,7 +56,32 @@ func TestScripts(t *testing.T) {
 					env.Setenv(k, "")
 				}
 			}
+			// $LEDGER: the script's ledger, a SQLite file or, with
+			// FOCUS_TEST_BACKEND=postgres, a fresh PostgreSQL schema.
+			env.Setenv("LEDGER", filepath.Join(env.WorkDir, "l.db"))
+			if pgtest.OnPostgres() {
+				if pgtest.Base() == "" {
+					return fmt.Errorf("FOCUS_TEST_BACKEND=postgres without %s", pgtest.Env)
+				}
+				dsn, drop, err := pgtest.Fresh(pgtest.Base())
+				if err != nil {
+					return err
+				}
+				env.Defer(func() { drop() })
+				env.Setenv("LEDGER", dsn)
+			}
 			return nil
+		},
+		// [sqlite] and [postgres]: lines for one backend (the sqlite3
+		// shell, psql).
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "sqlite":
+				return !pgtest.OnPostgres(), nil
+			case "postgres":
+				return pgtest.OnPostgres(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		RequireExplicitExec: false,
 	})

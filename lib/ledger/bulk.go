@@ -73,24 +73,5 @@ func (b *bulkLoad) load(batch *rowBatch) (rows, flagged int, err error) {
 }
 
 func (b *bulkLoad) reserve(n int) ([]int64, error) {
-	rows, err := b.tx.Query(fmt.Sprintf(b.tx.d.ReserveIDs, "charges"), n)
-	if err != nil {
-		return nil, fmt.Errorf("reserve charge ids: %w", err)
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, n)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(ids) != n {
-		return nil, fmt.Errorf("reserve charge ids: %d of %d", len(ids), n)
-	}
-	return ids, nil
+	return b.tx.NewIDs("charges", n)
 }

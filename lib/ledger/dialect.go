@@ -25,9 +25,19 @@ type Dialect struct {
 	// Rewrite turns a query of the ledger into the backend's SQL; nil =
 	// as written.
 	Rewrite func(query string) string
-	// Returning: a new row's id is read with INSERT … RETURNING id rather
-	// than sql.Result.LastInsertId.
-	Returning bool
+	// WriteLock is run first in every write transaction (PostgreSQL: a
+	// transaction-level advisory lock of the ledger), so that writers take
+	// turns as they do on SQLite (BEGIN IMMEDIATE): a rule checked at the
+	// start of a transaction still holds at its commit, and ids are
+	// handed out in commit order.
+	WriteLock string
+	// ExplicitIDs: a new row's id is max(id)+1, chosen by the ledger under
+	// WriteLock, rather than sql.Result.LastInsertId. SQLite's rowids are
+	// max+1 too, so both backends number imports, charges, adjustments,
+	// disputes and audit records alike: a rolled-back import leaves no
+	// gap on either (a sequence would), and scripts that name ids work on
+	// both.
+	ExplicitIDs bool
 	// LockPeriod is appended to the SELECT of a period's state inside a
 	// transaction (" FOR UPDATE"), so that imports, reviews and period
 	// changes of one period run one after the other. SQLite needs none:
@@ -43,10 +53,6 @@ type Dialect struct {
 	// of the transaction; nil = prepared INSERTs. driverConn is what
 	// sql.Conn.Raw passes.
 	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
-	// ReserveIDs is a query (fmt verb %s = the table) returning n new ids
-	// of the table's id sequence (n = the one parameter), for rows bulk
-	// loaded with Copy, which cannot return them.
-	ReserveIDs string
 }
 
 func (d *Dialect) rewrite(q string) string {
@@ -241,18 +247,40 @@ func (tx *Tx) Prepare(q string) (*Stmt, error) {
 	return &Stmt{st, tx.d}, nil
 }
 
-// Insert runs an INSERT and returns the new row's id.
+// Insert runs an INSERT INTO table(columns…) VALUES (…) and returns the
+// new row's id.
 func (tx *Tx) Insert(q string, args ...any) (int64, error) {
-	if tx.d.Returning {
-		var id int64
-		err := tx.Tx.QueryRowContext(tx.ctx, tx.d.rewrite(q+" RETURNING id"), args...).Scan(&id)
-		return id, tx.d.translate(err)
+	if tx.d.ExplicitIDs {
+		table, rest, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(q), "INSERT INTO "), "(")
+		cols, vals, ok2 := strings.Cut(rest, "VALUES (")
+		if !ok || !ok2 || strings.ContainsAny(table, " \n\t") {
+			return 0, fmt.Errorf("ledger: Insert wants INSERT INTO table(…) VALUES (…): %.60s", q)
+		}
+		ids, err := tx.NewIDs(table, 1)
+		if err != nil {
+			return 0, err
+		}
+		_, err = tx.Exec("INSERT INTO "+table+"(id, "+cols+"VALUES (?, "+vals, append([]any{ids[0]}, args...)...)
+		return ids[0], err
 	}
 	r, err := tx.Exec(q, args...)
 	if err != nil {
 		return 0, err
 	}
 	return r.LastInsertId()
+}
+
+// NewIDs returns n new ids of table: max(id)+1…, under the write lock.
+func (tx *Tx) NewIDs(table string, n int) ([]int64, error) {
+	var max int64
+	if err := tx.QueryRow(`SELECT coalesce(max(id), 0) FROM ` + table).Scan(&max); err != nil {
+		return nil, fmt.Errorf("new %s id: %w", table, err)
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = max + 1 + int64(i)
+	}
+	return ids, nil
 }
 
 // Copy bulk-loads rows into table when the backend can (see Dialect.Copy).

@@ -421,6 +421,12 @@ func (l *Ledger) withTx(ctx context.Context, fn func(*Tx) error) error {
 		return l.d.translate(err)
 	}
 	tx := &Tx{Tx: stx, ctx: ctx, conn: conn, d: l.d}
+	if l.d.WriteLock != "" {
+		if _, err := tx.Exec(l.d.WriteLock); err != nil {
+			stx.Rollback()
+			return fmt.Errorf("wait for the ledger's write lock: %w", err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
 		return err
@@ -450,7 +456,7 @@ func (l *Ledger) audit(tx *Tx, a Actor, action, record, period string, before, a
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
-	_, err := tx.Exec(`INSERT INTO audit(at, who, origin, action, record, period, before, after, reason) VALUES (?,?,?,?,?,?,?,?,?)`,
+	_, err := tx.Insert(`INSERT INTO audit(at, who, origin, action, record, period, before, after, reason) VALUES (?,?,?,?,?,?,?,?,?)`,
 		l.stamp(), a.User, a.Origin, action, record, period, enc(before), enc(after), reason)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)

@@ -38,12 +38,14 @@ func init() {
 var Dialect = &ledger.Dialect{
 	Name:       Name,
 	Rewrite:    Rewrite,
-	Returning:  true,
 	LockPeriod: " FOR UPDATE",
-	Translate:  Translate,
-	Busy:       isRetryable,
-	Copy:       copyFrom,
-	ReserveIDs: `SELECT nextval(pg_get_serial_sequence('%s', 'id')) FROM generate_series(1, ?)`,
+	// One writer at a time per ledger (schema), as on SQLite; readers
+	// never wait (MVCC).
+	WriteLock:   `SELECT pg_advisory_xact_lock(hashtext('openchargeback ledger ' || current_schema()))`,
+	ExplicitIDs: true,
+	Translate:   Translate,
+	Busy:        isRetryable,
+	Copy:        copyFrom,
 }
 
 // Open connects to dsn and migrates the ledger schema (creating it when

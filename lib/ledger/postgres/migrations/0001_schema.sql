@@ -11,7 +11,7 @@ CREATE TABLE periods (
   finalized_at TEXT COLLATE "C"
 );
 CREATE TABLE imports (
-  id            BIGSERIAL PRIMARY KEY,
+  id            BIGINT PRIMARY KEY,
   period        TEXT COLLATE "C" NOT NULL REFERENCES periods(period),
   source        TEXT COLLATE "C" NOT NULL,
   file_name     TEXT COLLATE "C" NOT NULL,
@@ -27,7 +27,7 @@ CREATE TABLE imports (
 );
 CREATE UNIQUE INDEX imports_sha ON imports(period, source, sha256);
 CREATE TABLE charges (
-  id                 BIGSERIAL PRIMARY KEY,
+  id                 BIGINT PRIMARY KEY,
   import_id          BIGINT NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
   period             TEXT COLLATE "C" NOT NULL,
   line               INTEGER NOT NULL,
@@ -70,7 +70,7 @@ CREATE TABLE tag_overrides (
   PRIMARY KEY (charge_id, role)
 );
 CREATE TABLE adjustments (
-  id         BIGSERIAL PRIMARY KEY,
+  id         BIGINT PRIMARY KEY,
   period     TEXT COLLATE "C" NOT NULL REFERENCES periods(period),
   pi_email   TEXT COLLATE "C" NOT NULL,
   project_id TEXT COLLATE "C" NOT NULL,
@@ -82,7 +82,7 @@ CREATE TABLE adjustments (
   created_by TEXT COLLATE "C" NOT NULL
 );
 CREATE TABLE disputes (
-  id          BIGSERIAL PRIMARY KEY,
+  id          BIGINT PRIMARY KEY,
   period      TEXT COLLATE "C" NOT NULL REFERENCES periods(period),
   pi_email    TEXT COLLATE "C" NOT NULL,
   charge_id   BIGINT,
@@ -97,7 +97,7 @@ CREATE TABLE disputes (
   origin      TEXT COLLATE "C" NOT NULL DEFAULT ''
 );
 CREATE TABLE audit (
-  id      BIGSERIAL PRIMARY KEY,
+  id      BIGINT PRIMARY KEY,
   at      TEXT COLLATE "C" NOT NULL,
   who     TEXT COLLATE "C" NOT NULL,
   origin  TEXT COLLATE "C" NOT NULL,
