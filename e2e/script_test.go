@@ -56,10 +56,14 @@ func TestScripts(t *testing.T) {
 					env.Setenv(k, "")
 				}
 			}
-			// $LEDGER: the script's ledger, a SQLite file or, with
-			// FOCUS_TEST_BACKEND=postgres, a fresh PostgreSQL schema.
-			env.Setenv("LEDGER", filepath.Join(env.WorkDir, "l.db"))
-			if pgtest.OnPostgres() {
+			// $LEDGER: the script's ledger, a SQLite file (l.db) or, with
+			// FOCUS_TEST_BACKEND=postgres, a fresh PostgreSQL schema;
+			// $LEDGER2: a second one (focus-load copy).
+			for _, v := range []string{"LEDGER", "LEDGER2"} {
+				env.Setenv(v, filepath.Join(env.WorkDir, strings.ToLower(v[:1])+v[6:]+".db"))
+				if !pgtest.OnPostgres() {
+					continue
+				}
 				if pgtest.Base() == "" {
 					return fmt.Errorf("FOCUS_TEST_BACKEND=postgres without %s", pgtest.Env)
 				}
@@ -68,7 +72,7 @@ func TestScripts(t *testing.T) {
 					return err
 				}
 				env.Defer(func() { drop() })
-				env.Setenv("LEDGER", dsn)
+				env.Setenv(v, dsn)
 			}
 			return nil
 		},

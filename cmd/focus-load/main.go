@@ -48,7 +48,7 @@ any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 		Action: importAction,
 		Commands: []*cli.Command{
 			importCommand(), importsCommand(), removeCommand(), periodsCommand(), reviewCommand(),
-			adjustCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(),
+			adjustCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(),
 		},
 	}
 	return app
