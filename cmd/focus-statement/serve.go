@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/statement/pdf"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/web"
@@ -95,10 +96,16 @@ func serveAction(c *cli.Context) error {
 		return err
 	}
 	db := c.String("db")
-	if _, err := os.Stat(db); err != nil {
+	pg := ledger.IsPostgresDSN(db)
+	if _, err := os.Stat(db); err != nil && !pg {
 		return fmt.Errorf("ledger %s: %w (create it with focus-load)", db, err)
 	}
 	keyFile := c.String("session-key")
+	if keyFile == "" && pg {
+		// No file beside a database: every server of the ledger must
+		// sign with the same key, so it is named, never guessed.
+		return errors.New("serve: with a PostgreSQL ledger give --session-key FILE and --link-key FILE (the same files on every host; created with mode 0600 when missing)")
+	}
 	if keyFile == "" {
 		keyFile = web.KeyFileFor(db)
 	}
@@ -118,7 +125,7 @@ func serveAction(c *cli.Context) error {
 	defer closer.Close()
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	srv, err := web.New(web.Config{
-		Ledger: backend, Users: users, Key: sessKey, MaxUpload: maxUp, Import: importer,
+		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
 		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
@@ -136,7 +143,7 @@ func serveAction(c *cli.Context) error {
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() && cert == "" && !c.Bool("secure-cookies") {
 		fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: WARNING: listening on %s without TLS: passwords and session cookies cross the network in clear; use --tls-cert/--tls-key or a TLS proxy with --secure-cookies\n", ln.Addr())
 	}
-	fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: %s://%s/ (ledger %s, %d user(s))\n", scheme, ln.Addr(), db, len(users))
+	fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: %s://%s/ (ledger %s, %d user(s))\n", scheme, ln.Addr(), ledger.Redact(db), len(users))
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -145,3 +145,12 @@ func lines(s string) []string {
 	}
 	return strings.Split(s, "\n")
 }
+
+// sessionStore is the ledger's session table when the backend has one:
+// every serve process of the ledger then shares sessions and logouts.
+func sessionStore(b web.Backend) web.SessionStore {
+	if st, ok := b.(web.SessionStore); ok {
+		return st
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/openchargeback/ocb/lib/cliutil"
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/mail"
 	"github.com/openchargeback/ocb/lib/pilink"
 	"github.com/openchargeback/ocb/lib/web"
@@ -33,6 +35,9 @@ func piFlags() []cli.Flag {
 // --outbox are set, the resolution notifier.
 func piSetup(c *cli.Context, db string) ([]byte, web.NotifyFunc, io.Closer, error) {
 	keyFile := c.String("link-key")
+	if keyFile == "" && ledger.IsPostgresDSN(db) {
+		return nil, nil, nil, errors.New("serve: with a PostgreSQL ledger give --link-key FILE (the same file focus-mail --draft uses)")
+	}
 	if keyFile == "" {
 		keyFile = pilink.KeyFileFor(db)
 	}

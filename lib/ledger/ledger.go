@@ -294,6 +294,8 @@ CREATE TRIGGER charges_delete_open_only BEFORE DELETE ON charges
 	// before this migration, which were all entered by staff).
 	`ALTER TABLE disputes ADD COLUMN line TEXT NOT NULL DEFAULT '';
 ALTER TABLE disputes ADD COLUMN origin TEXT NOT NULL DEFAULT '';`,
+	// 7: web sessions shared by every serve process (sessions.go).
+	sessionsSchema,
 }
 
 // goMigrations are the steps written in Go, run after the migration's SQL.

@@ -94,6 +94,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.throttle.success(key)
 	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL)}
+	if s.cfg.Sessions != nil {
+		if err := s.cfg.Sessions.AddSession(r.Context(), ss.ID, ss.User, ss.Expires); err != nil {
+			s.log.Error("session store", "err", err)
+			s.showLogin(w, r, http.StatusServiceUnavailable, name, "The session could not be recorded in the ledger database. Try again in a moment.")
+			return
+		}
+	}
 	http.SetCookie(w, cookie(sessionCookie, s.sess.encode(ss), s.secure(r), int(sessionTTL.Seconds())))
 	http.SetCookie(w, cookie(loginCookie, "", s.secure(r), -1))
 	s.audit(r.Context(), u.Name, "login", "from "+ip+" as "+u.Role.String())
@@ -102,6 +109,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
 	s.sess.revoke(q.Session, s.cfg.Now())
+	if s.cfg.Sessions != nil {
+		if err := s.cfg.Sessions.RevokeSession(r.Context(), q.Session.ID, s.cfg.Now()); err != nil {
+			s.log.Error("session store: logout not shared with other servers", "err", err)
+		}
+	}
 	http.SetCookie(w, cookie(sessionCookie, "", s.secure(r), -1))
 	s.audit(r.Context(), q.User.Name, "logout", "from "+clientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

@@ -38,6 +38,7 @@ type Config struct {
 	Ledger        Backend
 	Users         Users
 	Key           []byte          // session key (LoadOrCreateKey)
+	Sessions      SessionStore    // shared sessions (the ledger); nil = cookies alone
 	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
 	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
 	TempDir       string          // for uploads; "" = os.TempDir()
@@ -194,6 +195,18 @@ func (s *Server) current(r *http.Request) (*req, bool) {
 	ss, ok := s.sess.decode(c.Value, s.cfg.Now())
 	if !ok {
 		return nil, false
+	}
+	if s.cfg.Sessions != nil {
+		// Signed is not enough: the session must still be on record
+		// (another process may have ended it). A store that cannot answer
+		// refuses the session rather than guess.
+		active, err := s.cfg.Sessions.SessionActive(r.Context(), ss.ID, s.cfg.Now())
+		if err != nil {
+			s.log.Error("session lookup", "err", err)
+		}
+		if !active {
+			return nil, false
+		}
 	}
 	u, ok := s.cfg.Users[ss.User]
 	if !ok {

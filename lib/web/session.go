@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -76,6 +77,17 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("session key %s: not a hex key of at least 16 bytes", path)
 	}
 	return key, nil
+}
+
+// SessionStore keeps sessions where every serve process of a ledger sees
+// them (the ledger database, lib/ledger/sessions.go): a logout on one
+// process ends the session on all, and a restart forgets none. Without
+// one (Config.Sessions nil) sessions are the signed cookies alone, and a
+// logout is remembered by this process only.
+type SessionStore interface {
+	AddSession(ctx context.Context, id, user string, expires time.Time) error
+	SessionActive(ctx context.Context, id string, now time.Time) (bool, error)
+	RevokeSession(ctx context.Context, id string, now time.Time) error
 }
 
 // session is what the signed cookie carries. The role is not in it: it is
