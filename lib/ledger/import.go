@@ -222,6 +222,11 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		if parsed.err != nil {
 			return parsed.err
 		}
+		if bulk != nil {
+			if err := bulk.flush(); err != nil {
+				return err
+			}
+		}
 		list, billed := parsed.list, parsed.billed
 		res.SHA256 = parsed.sha256
 		if stateErr != nil {

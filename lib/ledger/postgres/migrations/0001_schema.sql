@@ -51,7 +51,9 @@ CREATE TABLE charges (
   billed_cost        TEXT COLLATE "C" NOT NULL,
   currency           TEXT COLLATE "C" NOT NULL
 );
-CREATE INDEX charges_import ON charges(import_id);
+-- No index on charges(import_id), as on SQLite: removing or replacing an
+-- import scans charges once, and each of the million rows of an import
+-- does not pay for an index entry (0.4 s of 2.9 s measured for 200k rows).
 CREATE TABLE review (
   charge_id  BIGINT PRIMARY KEY REFERENCES charges(id) ON DELETE CASCADE,
   period     TEXT COLLATE "C" NOT NULL,
