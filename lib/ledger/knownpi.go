@@ -3,9 +3,10 @@ package ledger
 import (
 	"database/sql"
 	"fmt"
-	"github.com/openchargeback/ocb/lib/validate"
 	"sort"
 	"strings"
+
+	"github.com/openchargeback/ocb/lib/validate"
 )
 
 // knownPI refuses a PI e-mail the ledger has never seen (in any period:
