@@ -90,6 +90,7 @@ func importAction(c *cli.Context) error {
 			}
 			if n := inv.Errors - len(inv.Diagnostics); n > 0 {
 				fmt.Fprintf(stderr, "%s: … and %d more problem(s) (`focus-validate %s > /dev/null` lists them all)\n", inv.File, n, inv.File)
+				inv.Kinds.Write(stderr, "focus-load: ")
 			}
 			return &cliutil.DataError{Err: errors.New(inv.Summary())}
 		}

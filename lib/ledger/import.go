@@ -370,9 +370,10 @@ const maxDiagnostics = 50
 type InvalidRowsError struct {
 	File        string
 	Diagnostics []validate.Diagnostic
-	Rows        int  // invalid rows
-	Errors      int  // all error diagnostics, printed or not
-	Header      bool // the header makes every row invalid
+	Rows        int            // invalid rows
+	Errors      int            // all error diagnostics, printed or not
+	Kinds       validate.Kinds // every error counted by rule and column
+	Header      bool           // the header makes every row invalid
 }
 
 // Error is the first problem and the summary.
@@ -418,6 +419,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	inv := &InvalidRowsError{File: opt.FileName}
 	addDiag := func(d validate.Diagnostic) {
 		inv.Errors++
+		inv.Kinds.Add(d)
 		if len(inv.Diagnostics) < maxDiagnostics {
 			inv.Diagnostics = append(inv.Diagnostics, d)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/openchargeback/ocb/lib/validate"
 )
 
 // knownPI refuses a PI e-mail the ledger has never seen (in any period:
@@ -61,7 +63,7 @@ func nearest(s string, known []string, n int) []string {
 	var cs []cand
 	limit := max(3, len(s)/3)
 	for _, k := range known {
-		if d := editDistance(s, k); d <= limit {
+		if d := validate.EditDistance(s, k); d <= limit {
 			cs = append(cs, cand{k, d})
 		}
 	}
@@ -76,25 +78,4 @@ func nearest(s string, known []string, n int) []string {
 		out = append(out, cs[i].e)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance of a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -204,7 +204,9 @@ func (l *Ledger) EachChargeSummed(ctx context.Context, period string, fn func(*C
 		return err
 	}
 
-	// The charges review touched leave their line and come back one by one.
+	// The charges review touched leave their line and come back one by one
+	// (looked up by id from review and tag_overrides, both small: no scan of
+	// the charges).
 	ov, err := l.overrides(ctx, period)
 	if err != nil {
 		return err
@@ -213,7 +215,7 @@ func (l *Ledger) EachChargeSummed(ctx context.Context, period string, fn func(*C
 	srows, err := l.db.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c
 		JOIN imports i ON i.id = c.import_id
 		LEFT JOIN review r ON r.charge_id = c.id
-		WHERE c.period = ? AND (r.charge_id IS NOT NULL OR c.id IN (SELECT charge_id FROM tag_overrides WHERE period = ?))`, period, period)
+		WHERE c.id IN (SELECT charge_id FROM review WHERE period = ? UNION SELECT charge_id FROM tag_overrides WHERE period = ?)`, period, period)
 	if err != nil {
 		return fmt.Errorf("reviewed charges of %s: %w", period, err)
 	}

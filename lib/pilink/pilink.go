@@ -14,18 +14,16 @@ package pilink
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/openchargeback/ocb/lib/keyfile"
 )
 
 // Claims are what a link grants: reading one statement and disputing its
@@ -113,44 +111,7 @@ func KeyFileFor(db string) string { return db + ".link-key" }
 // 0600 and 32 random bytes when it does not exist. A key file readable by
 // group or others is refused: whoever holds it can make links.
 func LoadOrCreateKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, fmt.Errorf("link key: %w", err)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			return LoadOrCreateKey(path) // another process made it first
-		}
-		if err != nil {
-			return nil, fmt.Errorf("link key: %w", err)
-		}
-		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			os.Remove(path)
-			return nil, fmt.Errorf("link key %s: %w", path, werr)
-		}
-		return key, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("link key: %w", err)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("link key: %w", err)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("link key %s is readable by others (mode %v); chmod 600 it", path, st.Mode().Perm())
-	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("link key %s: not a hex key of at least 16 bytes", path)
-	}
-	return key, nil
+	return keyfile.LoadOrCreate(path, "link key", 32)
 }
 
 // EndOfDay is the first instant after date (YYYY-MM-DD, UTC): a link that

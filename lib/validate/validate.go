@@ -755,7 +755,7 @@ func suggest(v string, allowed []string) string {
 	best, bestD := "", 1<<30
 	lv := strings.ToLower(v)
 	for _, a := range allowed {
-		d := editDistance(lv, strings.ToLower(a))
+		d := EditDistance(lv, strings.ToLower(a))
 		if d < bestD {
 			best, bestD = a, d
 		}
@@ -766,7 +766,10 @@ func suggest(v string, allowed []string) string {
 	return ""
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b in bytes, for "did
+// you mean" suggestions (enum values here, PI e-mails in lib/ledger);
+// strings over 64 bytes are never near anything.
+func EditDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 1 << 20
 	}

@@ -58,3 +58,45 @@ func TestDashboardAgreesWithStatementsProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestChargeTotalsProperty: the charge browser's total of a filter, taken
+// from the ledger's line sums, equals the sum of streaming every matching
+// charge, on random ledgers and random filters.
+func TestChargeTotalsProperty(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		n++
+		l, err := ledger.Open(filepath.Join(dir, fmt.Sprintf("t%d.db", n)))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer l.Close()
+		m := ledgertest.RandomLedger(rt, l)
+		b := &LedgerBackend{Ledger: l}
+		for range 5 {
+			f := ChargeFilter{Period: m.Period,
+				PI:      rapid.SampledFrom([]string{"", "ada", "grace@", "uni.edu", "nobody"}).Draw(rt, "f-pi"),
+				Project: rapid.SampledFrom([]string{"", "climate", "ocean"}).Draw(rt, "f-project"),
+				Service: rapid.SampledFrom([]string{"", "Compute", "GPU"}).Draw(rt, "f-service"),
+				Source:  rapid.SampledFrom([]string{"", "AWS", "HPC"}).Draw(rt, "f-source"),
+				Status:  rapid.SampledFrom([]string{"", "clean", "pending", "approved", "rejected"}).Draw(rt, "f-status"),
+				Flag:    rapid.SampledFrom([]string{"", "", "watch"}).Draw(rt, "f-flag"),
+			}
+			list, billed, _, err := b.ChargeTotals(context.Background(), f)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			var wl, wb decimal.Decimal
+			if err := b.EachChargeRow(context.Background(), f, func(c *ChargeRow) error {
+				wl, wb = wl.Add(c.ListCost), wb.Add(c.BilledCost)
+				return nil
+			}); err != nil {
+				rt.Fatal(err)
+			}
+			if !list.Equal(wl) || !billed.Equal(wb) {
+				rt.Fatalf("filter %+v: totals list %s billed %s, streaming gives %s %s", f, list, billed, wl, wb)
+			}
+		}
+	})
+}

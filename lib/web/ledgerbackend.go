@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/shopspring/decimal"
 	"strings"
 	"time"
 
@@ -62,6 +63,12 @@ func (b *LedgerBackend) Charges(ctx context.Context, f ChargeFilter) ([]ChargeRo
 		out[i] = chargeRow(&rows[i])
 	}
 	return out, n, nil
+}
+
+// ChargeTotals sums the list and billed cost of every charge f matches
+// (ledger.BrowseTotals: from the line sums, not a pass over the charges).
+func (b *LedgerBackend) ChargeTotals(ctx context.Context, f ChargeFilter) (list, billed decimal.Decimal, currency string, err error) {
+	return b.BrowseTotals(ctx, browseFilter(f))
 }
 
 // EachChargeRow streams the filtered charges.

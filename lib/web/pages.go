@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -150,15 +151,8 @@ func (s *Server) chargePageWith(w http.ResponseWriter, r *http.Request, q *req, 
 	}
 	all := f
 	all.Limit, all.Offset = 0, 0
-	var sumL, sumB decimal.Decimal
-	cur := ""
-	if err := s.cfg.Ledger.EachChargeRow(r.Context(), all, func(c *ChargeRow) error {
-		sumL, sumB = sumL.Add(c.ListCost), sumB.Add(c.BilledCost)
-		if cur == "" {
-			cur = c.Currency
-		}
-		return nil
-	}); err != nil {
+	sumL, sumB, cur, err := chargeTotals(r.Context(), s.cfg.Ledger, all)
+	if err != nil {
 		s.internal(w, r, q, err)
 		return
 	}
@@ -341,4 +335,25 @@ func (s *Server) disputesPage(w http.ResponseWriter, r *http.Request, q *req, in
 	}
 	s.render(w, in.status(), "disputes", view{Title: "Disputes " + p, Q: q, Period: p, Data: d,
 		NavItem: "disputes", Notice: notice(r), Error: in.err()})
+}
+
+// chargeTotaler is a backend that sums a filter's charges without
+// streaming them (the SQLite ledger: from its line sums).
+type chargeTotaler interface {
+	ChargeTotals(ctx context.Context, f ChargeFilter) (list, billed decimal.Decimal, currency string, err error)
+}
+
+// chargeTotals is the total of every charge f matches (all pages).
+func chargeTotals(ctx context.Context, b Backend, f ChargeFilter) (list, billed decimal.Decimal, cur string, err error) {
+	if t, ok := b.(chargeTotaler); ok {
+		return t.ChargeTotals(ctx, f)
+	}
+	err = b.EachChargeRow(ctx, f, func(c *ChargeRow) error {
+		list, billed = list.Add(c.ListCost), billed.Add(c.BilledCost)
+		if cur == "" {
+			cur = c.Currency
+		}
+		return nil
+	})
+	return list, billed, cur, err
 }

@@ -7,16 +7,14 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/openchargeback/ocb/lib/keyfile"
 )
 
 // The session key is generated once per install and kept in a file beside
@@ -39,44 +37,7 @@ func KeyFileFor(db string) string { return db + ".session-key" }
 // and fresh random bytes when it does not exist. A key file readable by group
 // or others is refused: anyone holding it can forge sessions.
 func LoadOrCreateKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		key := make([]byte, keyBytes)
-		if _, err := rand.Read(key); err != nil {
-			return nil, fmt.Errorf("session key: %w", err)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			return LoadOrCreateKey(path) // another process won the race; use its key
-		}
-		if err != nil {
-			return nil, fmt.Errorf("session key: %w", err)
-		}
-		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			os.Remove(path)
-			return nil, fmt.Errorf("session key %s: %w", path, werr)
-		}
-		return key, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("session key: %w", err)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("session key: %w", err)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("session key %s is readable by others (mode %v); chmod 600 it", path, st.Mode().Perm())
-	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("session key %s: not a hex key of at least 16 bytes", path)
-	}
-	return key, nil
+	return keyfile.LoadOrCreate(path, "session key", keyBytes)
 }
 
 // SessionStore keeps sessions where every serve process of a ledger sees
