@@ -67,21 +67,7 @@ func newDatasetSchema(s *Schema, file string, headerLine int, header []string, r
 		default:
 			if c, ok := focus.AnyColumn(name); ok {
 				cc.nullable = c.Nullable
-				switch {
-				case c.Currency && name == "BillingCurrency":
-					cc.kind = kCurrency
-				case len(c.Enum) > 0:
-					cc.kind = kEnum
-					cc.enum = c.Enum
-					cc.enumSet = make(map[string]struct{}, len(c.Enum))
-					for _, e := range c.Enum {
-						cc.enumSet[e] = struct{}{}
-					}
-				case c.Type == focus.Decimal:
-					cc.kind = kDecimal
-				case c.Type == focus.DateTime:
-					cc.kind = kDateTime
-				default:
+				if !cc.setScalarKind(c) {
 					cc.kind = kString
 				}
 				break

@@ -139,6 +139,29 @@ const (
 	numSlots
 )
 
+// setScalarKind sets the check of a currency, enum, decimal or date-time
+// column and reports whether c is one (the other kinds are the caller's).
+func (cc *colCheck) setScalarKind(c *focus.Column) bool {
+	switch {
+	case c.Currency && c.ID == "BillingCurrency":
+		cc.kind = kCurrency
+	case len(c.Enum) > 0:
+		cc.kind = kEnum
+		cc.enum = c.Enum
+		cc.enumSet = make(map[string]struct{}, len(c.Enum))
+		for _, e := range c.Enum {
+			cc.enumSet[e] = struct{}{}
+		}
+	case c.Type == focus.Decimal:
+		cc.kind = kDecimal
+	case c.Type == focus.DateTime:
+		cc.kind = kDateTime
+	default:
+		return false
+	}
+	return true
+}
+
 type colCheck struct {
 	name     string
 	kind     colKind
@@ -271,19 +294,7 @@ func NewSchema(file string, headerLine int, header []string, opts Options) (*Sch
 			cc.needed = profileNeeded[name]
 			cc.nonneg = c.NonNegative
 			switch {
-			case c.Currency && name == "BillingCurrency":
-				cc.kind = kCurrency
-			case len(c.Enum) > 0:
-				cc.kind = kEnum
-				cc.enum = c.Enum
-				cc.enumSet = make(map[string]struct{}, len(c.Enum))
-				for _, e := range c.Enum {
-					cc.enumSet[e] = struct{}{}
-				}
-			case c.Type == focus.Decimal:
-				cc.kind = kDecimal
-			case c.Type == focus.DateTime:
-				cc.kind = kDateTime
+			case cc.setScalarKind(c):
 			case c.Type == focus.JSON && c.Format == focus.FormatJSONObject && c.Schema != "":
 				cc.kind = kJSONObject
 				sh, err := shapeFor(c.Schema)
