@@ -165,22 +165,7 @@ func (b *Builder) build(st *statement.Statement, pdfPath string, draft *DraftInf
 	m.Subject = r.Subject
 	m.MessageID = b.messageID(m.FileName)
 
-	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP), gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(b.from)
-	msg.ToMailAddress(&netmail.Address{Name: m.ToName, Address: m.To})
-	if b.replyTo != nil {
-		msg.ReplyToMailAddress(b.replyTo)
-	}
-	if len(b.bcc) > 0 {
-		msg.BccMailAddress(b.bcc...)
-	}
-	msg.Subject(m.Subject)
-	msg.SetDateWithValue(b.now())
-	msg.SetMessageIDWithValue(m.MessageID)
-	msg.SetUserAgent("OpenChargeback focus-mail")
-	// Statements are machine-sent: tell vacation responders not to answer
-	// (RFC 3834). People can still reply; Reply-To says where to.
-	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	msg := b.envelope(&netmail.Address{Name: m.ToName, Address: m.To}, m.Subject, m.MessageID, "OpenChargeback focus-mail")
 	msg.SetGenHeader(gomail.Header(HeaderStatementID), st.StatementID)
 	if st.Period != "" {
 		msg.SetGenHeader(gomail.Header(HeaderPeriod), st.Period)
@@ -210,6 +195,28 @@ func (b *Builder) build(st *statement.Statement, pdfPath string, draft *DraftInf
 // messageID is unique per message (a re-send is a new message, and some
 // providers drop a second message with a Message-ID they have seen) and
 // names the statement, which helps when a PI forwards it to a helpdesk.
+// envelope starts a message with the headers every message of ours has:
+// sender, recipient, Reply-To and Bcc, subject, date, id, user agent, and
+// Auto-Submitted (machine-sent: vacation responders do not answer, RFC
+// 3834; people can still reply, Reply-To says where to).
+func (b *Builder) envelope(to *netmail.Address, subject, messageID, agent string) *gomail.Msg {
+	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP), gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(b.from)
+	msg.ToMailAddress(to)
+	if b.replyTo != nil {
+		msg.ReplyToMailAddress(b.replyTo)
+	}
+	if len(b.bcc) > 0 {
+		msg.BccMailAddress(b.bcc...)
+	}
+	msg.Subject(subject)
+	msg.SetDateWithValue(b.now())
+	msg.SetMessageIDWithValue(messageID)
+	msg.SetUserAgent(agent)
+	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	return msg
+}
+
 func (b *Builder) messageID(name string) string {
 	var r [12]byte
 	_, _ = rand.Read(r[:])

@@ -70,20 +70,7 @@ func (b *Builder) BuildResolution(res Resolution) (*Message, error) {
 	name := fmt.Sprintf("dispute-%d-resolved", res.DisputeID)
 	m := &Message{StatementID: name, To: to.Address, FileName: name, MessageID: b.messageID(name),
 		Subject: fmt.Sprintf("Your dispute about your %s research computing statement is resolved", periodName(res.Period))}
-	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP), gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(b.from)
-	msg.ToMailAddress(&netmail.Address{Address: m.To})
-	if b.replyTo != nil {
-		msg.ReplyToMailAddress(b.replyTo)
-	}
-	if len(b.bcc) > 0 {
-		msg.BccMailAddress(b.bcc...)
-	}
-	msg.Subject(m.Subject)
-	msg.SetDateWithValue(b.now())
-	msg.SetMessageIDWithValue(m.MessageID)
-	msg.SetUserAgent("OpenChargeback")
-	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	msg := b.envelope(&netmail.Address{Address: m.To}, m.Subject, m.MessageID, "OpenChargeback")
 	msg.SetGenHeader(gomail.Header(HeaderDisputeID), fmt.Sprint(res.DisputeID))
 	msg.SetGenHeader(gomail.Header(HeaderPeriod), res.Period)
 	msg.SetBodyString(gomail.TypeTextPlain, body.String())
