@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/openchargeback/ocb/lib/ledger"
-	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/pilink"
 	"github.com/openchargeback/ocb/lib/statement"
 	"github.com/openchargeback/ocb/lib/statement/build"
@@ -188,8 +187,6 @@ type piData struct {
 	Token     string
 	CSRF      string
 	FinalOn   string
-	Covered   string
-	Credit    string
 	Lines     []piLine
 	Disputes  []Dispute
 	Open      int
@@ -212,9 +209,7 @@ func (s *Server) piPage(w http.ResponseWriter, r *http.Request, p *piReq) {
 
 func (s *Server) piShow(w http.ResponseWriter, r *http.Request, p *piReq, status int, notice, errMsg string, form url.Values) {
 	st := p.St
-	d := piData{St: st, Info: p.Info, Token: p.Token, CSRF: p.CSRF, Form: map[string]string{}, MaxReason: ledger.MaxPIReason,
-		Covered: statement.CoveredSentence(st),
-		Credit:  statement.CreditSentence(st, func(m money.Money) string { return money.Display(m, st.Currency) })}
+	d := piData{St: st, Info: p.Info, Token: p.Token, CSRF: p.CSRF, Form: map[string]string{}, MaxReason: ledger.MaxPIReason}
 	if p.Claims.FinalOn != "" {
 		if t, err := time.Parse("2006-01-02", p.Claims.FinalOn); err == nil {
 			d.FinalOn = t.Format("Monday 2 January 2006")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
+	"github.com/openchargeback/ocb/lib/statement"
 )
 
 type pageTemplate = *template.Template
@@ -85,6 +86,11 @@ var funcs = template.FuncMap{
 	"moneytext": func(v any) string { return money.Display(amount(v), "") },
 	// qty is a quantity with thousands separators and its own decimals.
 	"qty": qty,
+	// covered and credit are a statement's sentences, as on its PDF.
+	"covered": statement.CoveredSentence,
+	"credit": func(st *statement.Statement) string {
+		return statement.CreditSentence(st, func(m money.Money) string { return money.Display(m, st.Currency) })
+	},
 	"can": func(q *req, role string) bool {
 		r, err := ParseRole(role)
 		return err == nil && q != nil && q.User.Role >= r

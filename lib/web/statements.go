@@ -80,10 +80,8 @@ func (s *Server) oneStatement(w http.ResponseWriter, r *http.Request, q *req) (*
 }
 
 type statementView struct {
-	St       *statement.Statement
-	By       string
-	Covered  string
-	Sentence string
+	St *statement.Statement
+	By string
 }
 
 func (s *Server) statementPage(w http.ResponseWriter, r *http.Request, q *req) {
@@ -92,8 +90,7 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	s.render(w, http.StatusOK, "statement", view{Title: "Statement " + st.StatementID, Q: q, Period: st.Period,
-		NavItem: "statements", Data: statementView{St: st, By: byOption(r),
-			Covered: statement.Covered(st.Totals).Format(), Sentence: statement.CoveredSentence(st)}})
+		NavItem: "statements", Data: statementView{St: st, By: byOption(r)}})
 }
 
 func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request, q *req) {

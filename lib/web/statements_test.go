@@ -7,6 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 // pdfText extracts a PDF's text with pdftotext (poppler-utils, installed by .ci/run).
@@ -51,6 +55,12 @@ func TestStatements(t *testing.T) {
 			t.Errorf("PDF text lacks %q:\n%s", want, txt)
 		}
 	}
+	// A credit larger than the bill: the page says it in words, as the PDF does.
+	l.adjs = append(l.adjs, ledger.Adjustment{ID: 99, Period: "2025-01", PIEmail: "ada@uni.edu", FundOrg: "NSF-1",
+		Amount: decimal.RequireFromString("-12.50"), Reason: "outage"})
+	r = b.get("/statements/" + id[1] + "?by=pi")
+	mustContain(t, r, "Credit of $12.50 to NSF-1")
+
 	wantCode(t, b.get("/statements/2025-01-00000000"), http.StatusNotFound)
 	wantCode(t, b.get("/statements/2031-01-00000000/pdf"), http.StatusNotFound)
 	wantCode(t, b.get("/statements/..%2f..%2fetc/pdf"), http.StatusNotFound)
