@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/shopspring/decimal"
@@ -248,30 +249,36 @@ func (l *Ledger) EachChargeSummed(ctx context.Context, period string, fn func(*C
 		return err
 	}
 
-	out := make([]*Charge, 0, len(sums)+len(singles))
-	order := map[*Charge][2]int64{}
+	// By PI, then as imported: a sum at its first row, a single charge
+	// after its import's sums (then by id).
+	type entry struct {
+		c        *Charge
+		imp, row int64
+	}
+	out := make([]entry, 0, len(sums)+len(singles))
 	for _, a := range sums {
 		if a.c.Count > 0 {
-			out = append(out, &a.c)
-			order[&a.c] = [2]int64{a.c.ImportID, int64(a.firstRow)}
+			out = append(out, entry{&a.c, a.c.ImportID, int64(a.firstRow)})
 		}
 	}
 	for i := range singles {
-		out = append(out, &singles[i])
-		order[&singles[i]] = [2]int64{singles[i].ImportID, 1 << 40}
+		out = append(out, entry{&singles[i], singles[i].ImportID, math.MaxInt64})
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].PIEmail != out[j].PIEmail {
-			return out[i].PIEmail < out[j].PIEmail
+		a, b := out[i], out[j]
+		if a.c.PIEmail != b.c.PIEmail {
+			return a.c.PIEmail < b.c.PIEmail
 		}
-		oi, oj := order[out[i]], order[out[j]]
-		if oi != oj {
-			return oi[0] < oj[0] || (oi[0] == oj[0] && oi[1] < oj[1])
+		if a.imp != b.imp {
+			return a.imp < b.imp
 		}
-		return out[i].ID < out[j].ID
+		if a.row != b.row {
+			return a.row < b.row
+		}
+		return a.c.ID < b.c.ID
 	})
-	for _, c := range out {
-		if err := fn(c); err != nil {
+	for _, e := range out {
+		if err := fn(e.c); err != nil {
 			return err
 		}
 	}
