@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -24,7 +25,8 @@ import (
 const frameRows = 1024
 
 // zstd coders are safe for concurrent EncodeAll/DecodeAll; one of each
-// for the process (an encoder holds about 1 MB of tables).
+// for the process, the encoder with a state (about 1 MB of tables) for
+// each of the import's parse workers (parse.go).
 var (
 	zstdOnce sync.Once
 	zstdEnc  *zstd.Encoder
@@ -34,7 +36,7 @@ var (
 
 func zstdCoders() (*zstd.Encoder, *zstd.Decoder, error) {
 	zstdOnce.Do(func() {
-		zstdEnc, zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+		zstdEnc, zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 		if zstdErr == nil {
 			zstdDec, zstdErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
 		}

@@ -1,0 +1,434 @@
+package ledger
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/validate"
+)
+
+// The import's parse is a pipeline (Miller's readers → transformers →
+// writer). One goroutine splits the input into rows: a CSV cannot be split
+// in parallel, a quoted cell may hold newlines. GOMAXPROCS workers check,
+// convert, fingerprint and compress batches of frameRows rows (one frame
+// each). parseRows takes the batches back in file order and makes every
+// decision that depends on the rows before (the first error, the import's
+// period, the refusal) exactly as a single pass would. One goroutine
+// doing all of it was the import's bottleneck: about 8 µs a row against
+// SQLite's 5 (see docs/decisions-load.md).
+
+// rawRow is one row as read.
+type rawRow struct {
+	line int
+	vals []string
+	perr *focus.ParseError // a row that could not be read as the header's fields
+	// split: perr is about a row that was split into cells (a wrong field
+	// count), not broken CSV.
+	split bool
+}
+
+// rawBatch is up to frameRows rows in file order.
+type rawBatch struct {
+	seq  int
+	rows []rawRow
+	vals []string // the cells of rows, one slice for the batch
+	// end is the read error that stopped the reader (nil at EOF).
+	end error
+	res chan *checkedBatch
+}
+
+// rowProblem is a row of a batch that cannot be imported as it is.
+type rowProblem struct {
+	row   int                   // index in the batch
+	diags []validate.Diagnostic // an invalid row's errors
+	fatal error                 // a valid row the ledger refuses (the import stops there)
+}
+
+// checkedBatch is a worker's answer for one rawBatch.
+type checkedBatch struct {
+	rows     []pendingRow
+	frame    frame // the good rows verbatim; rows == 0 when none
+	prints   []uint64
+	lines    []int32
+	problems []rowProblem
+	// period is the billing period of the batch's first good row when the
+	// import's period comes from the rows (no --period); row is its index.
+	period    string
+	periodRow int
+	periodAt  int // its line
+	warning   string
+	normal    int // rows normalised as focus-validate would
+	unowned   int
+	err       error // not about the input (compression)
+}
+
+// rowWorker is one worker's state: its checker, scratch space and the
+// running sums of the rows it converted.
+type rowWorker struct {
+	cols    columns
+	opt     ImportOptions // a copy: Period is the given one ("" = from the rows)
+	chk     *validate.Checker
+	tagKeys []string
+	tagVals []string
+	rec     []byte
+	sums    lineSums
+	list    decimal.Decimal
+	billed  decimal.Decimal
+}
+
+func (w *rowWorker) check(b *rawBatch) *checkedBatch {
+	out := &checkedBatch{
+		rows:   make([]pendingRow, 0, len(b.rows)),
+		prints: make([]uint64, 0, len(b.rows)),
+		lines:  make([]int32, 0, len(b.rows)),
+	}
+	file, cols, given := w.opt.FileName, w.cols, w.opt.Period
+	fb := frameBuilder{next: b.seq}
+	fatal := func(i int, format string, a ...any) {
+		out.problems = append(out.problems, rowProblem{row: i, fatal: refused(format, a...)})
+	}
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.perr != nil {
+			rule := validate.RuleCSV
+			if r.split {
+				rule = validate.RuleFieldCount
+			}
+			out.problems = append(out.problems, rowProblem{row: i, diags: []validate.Diagnostic{{File: file, Line: r.perr.Line,
+				Column: r.perr.Field, Severity: validate.Error, Rule: rule, Message: r.perr.Err.Error()}}})
+			continue
+		}
+		v := r.vals
+		if !w.chk.Check(r.line, v) {
+			out.problems = append(out.problems, rowProblem{row: i, diags: slices.Clone(w.chk.Errs)})
+			continue
+		}
+		if w.chk.Changed {
+			out.normal++
+		}
+		if out.warning == "" && len(w.chk.Warns) > 0 {
+			out.warning = w.chk.Warns[0].String()
+		}
+		period := given
+		if cols.periodStart >= 0 && v[cols.periodStart] != "" {
+			p := periodOf(v[cols.periodStart])
+			switch {
+			case ValidPeriod(p) != nil:
+				fatal(i, "%s:%d: BillingPeriodStart: %q is not a date (want 2025-01-01 or 2025-01-01T00:00:00Z)", file, r.line, v[cols.periodStart])
+				continue
+			case given != "" && p != given:
+				fatal(i, "%s:%d: BillingPeriodStart: row is in period %s, the import is for %s; import each period's rows separately", file, r.line, p, given)
+				continue
+			case given == "" && out.period == "":
+				out.period, out.periodRow, out.periodAt = p, i, r.line
+			case given == "" && p != out.period:
+				fatal(i, "%s:%d: BillingPeriodStart: row is in period %s, the import is for %s; import each period's rows separately", file, r.line, p, out.period)
+				continue
+			}
+			period = p
+		}
+		if period == "" {
+			fatal(i, "%s:%d: BillingPeriodStart is empty: give --period YYYY-MM", file, r.line)
+			continue
+		}
+		c, flags, err := cols.extract(v, w.opt, w.tagKeys, w.tagVals)
+		if err != nil {
+			fatal(i, "%s:%d: %v (run focus-validate first)", file, r.line, err)
+			continue
+		}
+		// A row nobody can be billed for is always reviewed, whether or not
+		// focus-flag ran upstream.
+		if c.PIEmail == "" || c.FundOrg == "" {
+			flags = ownerFlags(flags, c, w.opt.Tags)
+			out.unowned++
+		}
+		out.prints = append(out.prints, fingerprint(period, v, cols, &c))
+		out.lines = append(out.lines, int32(r.line))
+		// The amounts as stored: the checked cell text where it is a plain
+		// decimal (decimal.String cost about 8% of the import's CPU).
+		billedText := decText(cell(v, cols.billed), c.BilledCost)
+		listText := billedText
+		if cols.list >= 0 && v[cols.list] != "" {
+			listText = decText(v[cols.list], c.ListCost)
+		}
+		// Row numbers of the import count good rows; they are the batch's
+		// position when every row is good, the only case that is imported.
+		w.sums.add(b.seq*frameRows+len(out.rows), &c)
+		w.list = w.list.Add(c.ListCost)
+		w.billed = w.billed.Add(c.BilledCost)
+		// The typed columns and the fingerprint hold the normalised values;
+		// the record keeps the row as read (export gives back what came in).
+		if w.chk.Changed {
+			w.chk.Restore(v)
+		}
+		w.rec = appendJSONArray(w.rec[:0], v)
+		if fr, full, err := fb.add(w.rec); err != nil {
+			out.err = err
+			return out
+		} else if full {
+			out.frame = fr
+		}
+		p := pendingRow{line: r.line, flags: flags}
+		p.lean = c.CostCenter == "" && c.AccountCode == "" && c.EndDate == "" && c.ReconciliationEnd == "" && c.Ref1 == "" && c.Ref2 == ""
+		p.args = [20]any{
+			r.line,
+			c.PIEmail, c.PIName, c.ProjectID, c.FundOrg,
+			c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
+			decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
+			listText, billedText, c.Currency,
+			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2}
+		out.rows = append(out.rows, p)
+	}
+	if fb.rows > 0 {
+		out.frame, out.err = fb.flush()
+	}
+	return out
+}
+
+// parseRows reads, checks and converts every row, sending batches; it sets
+// opt.Period from the first row when not given (before the first batch is
+// sent, so the inserter sees it). It stops early when done closes.
+//
+// Every row goes through lib/validate's default checks in the same pass
+// (the checks focus-validate makes, normalisation included), so a file
+// that did not go through focus-validate is held to the same rules. After
+// the first invalid row nothing more is sent; the rest of the file is
+// still checked so that the refusal lists every problem.
+func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, out chan<- rowBatch, done <-chan struct{}) (pr parseResult) {
+	send := func(b rowBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	fail := func(err error) parseResult {
+		send(rowBatch{err: err})
+		return parseResult{err: err}
+	}
+	inv := &InvalidRowsError{File: opt.FileName}
+	addDiag := func(d validate.Diagnostic) {
+		inv.Errors++
+		inv.Kinds.Add(d)
+		if len(inv.Diagnostics) < maxDiagnostics {
+			inv.Diagnostics = append(inv.Diagnostics, d)
+		}
+	}
+	// --period is given to the checks only for a file without billing
+	// periods; otherwise the ledger's own period check answers a row of
+	// another month (once, with what to do, not once a row).
+	vopt := validate.Options{Currency: opt.Currency, Keys: opt.Tags}
+	if cols.periodStart < 0 {
+		vopt.Period = opt.Period
+	}
+	schema, hdiags, err := validate.NewSchema(opt.FileName, fr.HeaderLine(), fr.Header(), vopt)
+	if err != nil {
+		return fail(err)
+	}
+	for _, d := range hdiags {
+		if d.Severity == validate.Error {
+			addDiag(d)
+		}
+	}
+	if schema.Fatal != "" || inv.Errors > 0 {
+		inv.Header = true
+		return fail(inv)
+	}
+
+	nworkers := runtime.GOMAXPROCS(0)
+	stop := make(chan struct{})
+	work := make(chan *rawBatch, nworkers)
+	order := make(chan *rawBatch, 2*nworkers+2)
+	// free recycles the cells of checked batches (700 kB each for 43
+	// columns): fresh ones per batch were most of the import's garbage.
+	free := make(chan []string, cap(order)+nworkers+1)
+	var wg sync.WaitGroup
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(work)
+		defer close(order)
+		readBatches(fr, len(fr.Header()), order, work, free, stop)
+	}()
+	workers := make([]*rowWorker, nworkers)
+	for i := range workers {
+		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), tagKeys: roleKeys(opt.Tags),
+			tagVals: make([]string, len(tagRoles)), sums: lineSums{}, list: decimal.Zero, billed: decimal.Zero}
+		workers[i] = w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				res := w.check(b)
+				select {
+				case free <- b.vals[:0]:
+				default:
+				}
+				b.res <- res
+			}
+		}()
+	}
+
+	given := opt.Period != ""
+	for b := range order {
+		var cb *checkedBatch
+		select {
+		case cb = <-b.res:
+		case <-done:
+			return parseResult{err: errors.New("import stopped")}
+		}
+		if cb.err != nil {
+			return fail(cb.err)
+		}
+		periodSeen := !given && cb.period != ""
+		checkPeriod := func() error {
+			periodSeen = false
+			if inv.Errors > 0 {
+				return nil
+			}
+			if opt.Period == "" {
+				opt.Period = cb.period
+			} else if cb.period != opt.Period {
+				return refused("%s:%d: BillingPeriodStart: row is in period %s, the import is for %s; import each period's rows separately", opt.FileName, cb.periodAt, cb.period, opt.Period)
+			}
+			return nil
+		}
+		for _, p := range cb.problems {
+			if periodSeen && p.row > cb.periodRow {
+				if err := checkPeriod(); err != nil {
+					return fail(err)
+				}
+			}
+			if p.diags != nil {
+				inv.Rows++
+				for _, d := range p.diags {
+					addDiag(d)
+				}
+				continue
+			}
+			if inv.Errors == 0 {
+				return fail(p.fatal)
+			}
+		}
+		if periodSeen {
+			if err := checkPeriod(); err != nil {
+				return fail(err)
+			}
+		}
+		if b.end != nil {
+			if inv.Errors > 0 {
+				break
+			}
+			return fail(refused("import refused, nothing loaded: %v (run focus-validate first)", b.end))
+		}
+		if inv.Errors > 0 {
+			continue // checking only: the import is refused
+		}
+		pr.prints = append(pr.prints, cb.prints...)
+		pr.lines = append(pr.lines, cb.lines...)
+		pr.normalised += cb.normal
+		pr.unowned += cb.unowned
+		if pr.warning == "" {
+			pr.warning = cb.warning
+		}
+		rb := rowBatch{rows: cb.rows}
+		if cb.frame.rows > 0 {
+			rb.frames = []frame{cb.frame}
+		}
+		if !send(rb) {
+			return parseResult{err: errors.New("import stopped")}
+		}
+	}
+	if inv.Errors > 0 {
+		return fail(inv)
+	}
+	// The workers are done (work is closed and every batch answered):
+	// their sums are final.
+	pr.sums, pr.list, pr.billed = lineSums{}, decimal.Zero, decimal.Zero
+	for _, w := range workers {
+		pr.sums.merge(w.sums)
+		pr.list = pr.list.Add(w.list)
+		pr.billed = pr.billed.Add(w.billed)
+	}
+	return pr
+}
+
+// readBatches splits the input into batches of frameRows rows, sending
+// each to order (for parseRows, in file order) and to work (for any
+// worker), until the end of the input, a read error it cannot go on
+// after, or stop.
+func readBatches(fr *focus.Reader, ncols int, order, work chan<- *rawBatch, free <-chan []string, stop <-chan struct{}) {
+	lastErrLine := -1
+	for seq := 0; ; seq++ {
+		b := &rawBatch{seq: seq, rows: make([]rawRow, 0, frameRows), res: make(chan *checkedBatch, 1)}
+		select {
+		case b.vals = <-free:
+		default:
+			b.vals = make([]string, 0, frameRows*ncols)
+		}
+		eof := false
+		for len(b.rows) < frameRows {
+			row, err := fr.Read()
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				var pe *focus.ParseError
+				if !errors.As(err, &pe) || pe.Line == lastErrLine {
+					b.end, eof = err, true
+					break
+				}
+				lastErrLine = pe.Line
+				b.rows = append(b.rows, rawRow{line: pe.Line, perr: pe, split: len(row.Values) > 0})
+				continue
+			}
+			start := len(b.vals)
+			b.vals = append(b.vals, row.Values...)
+			b.rows = append(b.rows, rawRow{line: row.Line, vals: b.vals[start:len(b.vals):len(b.vals)]})
+		}
+		if len(b.rows) == 0 && b.end == nil {
+			return
+		}
+		select {
+		case order <- b:
+		case <-stop:
+			return
+		}
+		select {
+		case work <- b:
+		case <-stop:
+			return
+		}
+		if eof {
+			return
+		}
+	}
+}
+
+// merge adds the sums of o (another worker's rows of the same import).
+func (s lineSums) merge(o lineSums) {
+	for k, l := range o {
+		m := s[k]
+		if m == nil {
+			s[k] = l
+			continue
+		}
+		m.firstRow = min(m.firstRow, l.firstRow)
+		m.charges += l.charges
+		m.qty = m.qty.Add(l.qty)
+		m.list = m.list.Add(l.list)
+		m.billed = m.billed.Add(l.billed)
+	}
+}
