@@ -5,9 +5,10 @@ import (
 )
 
 // bulkLoad writes an import's batches with the backend's bulk load
-// (PostgreSQL COPY, Dialect.Copy) instead of one INSERT a row: the charges
-// get ids reserved from their sequence first, so that the review items of
-// flagged rows can name them.
+// (Dialect.Copy: COPY on PostgreSQL, one cgo call a batch on SQLite)
+// instead of one INSERT a row: the charges get their ids first (max+1…,
+// under the write lock), so that the review items of flagged rows can name
+// them.
 type bulkLoad struct {
 	tx       *Tx
 	importID int64
@@ -50,14 +51,8 @@ func (b *bulkLoad) load(batch *rowBatch) (rows, flagged int, err error) {
 	n := len(b.review)
 	for i := range batch.rows {
 		pr := &batch.rows[i]
-		row := make([]any, 0, len(chargeCopyColumns))
-		row = append(row, ids[i], b.importID, b.period)
-		row = append(row, pr.args[:leanArgs]...)
-		if pr.lean {
-			row = append(row, "", "", "", "", "", "")
-		} else {
-			row = append(row, pr.args[leanArgs:]...)
-		}
+		row := pr.cells
+		row[0], row[1], row[2] = ids[i], b.importID, b.period
 		b.charges = append(b.charges, row)
 		if pr.flags != "" {
 			b.review = append(b.review, []any{ids[i], b.period, pr.flags, "pending"})

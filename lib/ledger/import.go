@@ -134,7 +134,6 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 	}()
 
 	err = l.withTx(ctx, func(tx *Tx) error {
-		var ins, lean, review, frames *Stmt
 		var bulk *bulkLoad
 		var importID int64
 		var old []int64
@@ -158,64 +157,16 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 					}
 					return err
 				}
-				if l.d.Copy != nil {
-					bulk = &bulkLoad{tx: tx, importID: importID, period: opt.Period, file: opt.FileName}
-				}
+				bulk = &bulkLoad{tx: tx, importID: importID, period: opt.Period, file: opt.FileName}
 			}
-			if bulk != nil {
-				n, flagged, err := bulk.load(&b)
-				if err != nil {
-					return err
-				}
-				res.Rows += n
-				res.Flagged += flagged
-				continue
+			n, flagged, err := bulk.load(&b)
+			if err != nil {
+				return err
 			}
-			if ins == nil {
-				if ins, err = tx.Prepare(insertChargeSQL(importID, opt.Period, false)); err != nil {
-					return err
-				}
-				defer ins.Close()
-				if lean, err = tx.Prepare(insertChargeSQL(importID, opt.Period, true)); err != nil {
-					return err
-				}
-				defer lean.Close()
-				if review, err = tx.Prepare(`INSERT INTO review(charge_id, period, flags, status) VALUES (?,?,?,'pending')`); err != nil {
-					return err
-				}
-				defer review.Close()
-				if frames, err = tx.Prepare(insertFrameSQL); err != nil {
-					return err
-				}
-				defer frames.Close()
-			}
-			for _, fr := range b.frames {
-				if _, err := frames.Exec(importID, fr.no, fr.rows, fr.data); err != nil {
-					return fmt.Errorf("%s: rows %d..: %w", opt.FileName, fr.no*frameRows+1, err)
-				}
-			}
-			for i := range b.rows {
-				pr := &b.rows[i]
-				var out sql.Result
-				if pr.lean {
-					out, err = lean.Exec(pr.args[:leanArgs]...)
-				} else {
-					out, err = ins.Exec(pr.args[:]...)
-				}
-				if err != nil {
-					return fmt.Errorf("%s:%d: %w", opt.FileName, pr.line, err)
-				}
-				if pr.flags != "" {
-					id, _ := out.LastInsertId()
-					if _, err := review.Exec(id, opt.Period, pr.flags); err != nil {
-						return err
-					}
-					res.Flagged++
-				}
-				res.Rows++
-				if opt.Rows != nil {
-					opt.Rows.Add(1)
-				}
+			res.Rows += n
+			res.Flagged += flagged
+			if opt.Rows != nil {
+				opt.Rows.Add(int64(n))
 			}
 		}
 		// batches is closed: parsed is set (the channel close orders it).
@@ -328,17 +279,14 @@ var errNoOp = errors.New("no-op")
 // source from which the import is refused (without --allow-overlap).
 const overlapPercent = 1
 
-// pendingRow is one parsed row ready to insert: args are the parameters of
-// insertChargeSQL(…, lean), lean when the six rarely used tag columns are
-// all empty (most rows: each bound parameter is a cgo call).
+// pendingRow is one parsed row ready to insert: cells are the values of
+// chargeCopyColumns (bulk.go), the first three (id, import and period)
+// left for the inserter.
 type pendingRow struct {
 	line  int
 	flags string
-	lean  bool
-	args  [20]any
+	cells []any
 }
-
-const leanArgs = 14
 
 type rowBatch struct {
 	rows   []pendingRow
@@ -465,20 +413,6 @@ func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) 
 		return 0, nil, err
 	}
 	return id, old, nil
-}
-
-// insertChargeSQL is the charge INSERT of one import. The import id and
-// period are literals (an integer and a checked YYYY-MM), not parameters;
-// lean leaves out the six rarely used tag columns (” instead).
-func insertChargeSQL(importID int64, period string, lean bool) string {
-	rare := "?,?,?,?,?,?"
-	if lean {
-		rare = "'','','','','',''"
-	}
-	return fmt.Sprintf(`INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org,
-  service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency,
-  cost_center, account_code, end_date, reconciliation_end, ref1, ref2)
-  VALUES (%d,'%s',?,?,?,?,?,?,?,?,?,?,?,?,?,?,%s)`, importID, period, rare)
 }
 
 // decText is s when it is a plain decimal ("-12.50": digits, at most one

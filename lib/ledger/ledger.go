@@ -17,6 +17,8 @@ import (
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/openchargeback/ocb/lib/ledger/sqlitecopy"
 )
 
 // Actor is who changes the ledger: an OS user from the CLI, a web user.
@@ -73,8 +75,19 @@ func New(db *sql.DB, d *Dialect) *Ledger {
 	return &Ledger{db: &DB{db, d}, d: d, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// sqliteDialect: the ledger's SQL is SQLite's.
-var sqliteDialect = &Dialect{Name: "sqlite", Busy: isBusy}
+// sqliteDialect: the ledger's SQL is SQLite's. Imports bulk-load with
+// sqlitecopy: one cgo call per batch of rows instead of one per bound value
+// (each cell bound through database/sql cost about 160 ns).
+var sqliteDialect = &Dialect{Name: "sqlite", Busy: isBusy, Copy: sqliteCopy}
+
+func sqliteCopy(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error) {
+	n, err := sqlitecopy.Copy(ctx, driverConn, table, columns, rows)
+	var e *sqlitecopy.Error
+	if errors.As(err, &e) && e.Constraint() {
+		return n, &RefusedError{Msg: e.Msg, Err: err}
+	}
+	return n, err
+}
 
 // openSQLite opens the ledger file at path. WAL and a busy timeout make
 // concurrent runs (overlapping cron jobs) wait instead of failing with

@@ -77,9 +77,21 @@ type rowWorker struct {
 	tagKeys []string
 	tagVals []string
 	rec     []byte
+	free    []any // cells for the rest of the batch (see cells)
 	sums    lineSums
 	list    decimal.Decimal
 	billed  decimal.Decimal
+}
+
+// cells returns the next row's slice of one allocation for the batch.
+func (w *rowWorker) cells(rows int) []any {
+	n := len(chargeCopyColumns)
+	if len(w.free) < n {
+		w.free = make([]any, rows*n)
+	}
+	c := w.free[:n:n]
+	w.free = w.free[n:]
+	return c
 }
 
 func (w *rowWorker) check(b *rawBatch) *checkedBatch {
@@ -174,15 +186,13 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		} else if full {
 			out.frame = fr
 		}
-		p := pendingRow{line: r.line, flags: flags}
-		p.lean = c.CostCenter == "" && c.AccountCode == "" && c.EndDate == "" && c.ReconciliationEnd == "" && c.Ref1 == "" && c.Ref2 == ""
-		p.args = [20]any{
-			r.line,
-			c.PIEmail, c.PIName, c.ProjectID, c.FundOrg,
-			c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
-			decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != ""), c.Unit,
-			listText, billedText, c.Currency,
-			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2}
+		cells := w.cells(len(b.rows))
+		cells[3], cells[4], cells[5], cells[6], cells[7] = r.line, c.PIEmail, c.PIName, c.ProjectID, c.FundOrg
+		cells[8], cells[9], cells[10], cells[11] = c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName
+		cells[12] = decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != "")
+		cells[13], cells[14], cells[15], cells[16] = c.Unit, listText, billedText, c.Currency
+		cells[17], cells[18], cells[19], cells[20], cells[21], cells[22] = c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2
+		p := pendingRow{line: r.line, flags: flags, cells: cells}
 		out.rows = append(out.rows, p)
 	}
 	if fb.rows > 0 {

@@ -1,0 +1,154 @@
+// Package sqlitecopy bulk-inserts rows into a SQLite database opened by
+// mattn/go-sqlite3 with one cgo call per batch instead of one per bound
+// value: the rows are packed into one buffer and a C loop binds, steps and
+// resets a prepared INSERT for each.
+package sqlitecopy
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+extern int sqlite3_prepare_v2(sqlite3*, const char*, int, sqlite3_stmt**, const char**);
+extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
+extern int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
+extern int sqlite3_bind_int64(sqlite3_stmt*, int, int64_t);
+extern int sqlite3_bind_null(sqlite3_stmt*, int);
+extern int sqlite3_step(sqlite3_stmt*);
+extern int sqlite3_reset(sqlite3_stmt*);
+extern int sqlite3_finalize(sqlite3_stmt*);
+extern int sqlite3_extended_errcode(sqlite3*);
+extern const char *sqlite3_errmsg(sqlite3*);
+
+// Kinds of packed values.
+enum { K_NULL = 0, K_INT = 1, K_TEXT = 2, K_BLOB = 3 };
+#define OCB_DONE 101
+
+// ocb_insert runs stmt once per row. Value v of row r is cell r*ncols+v:
+// kinds[i] says what it is; an integer is ints[i]; text or a blob is
+// data[offs[i] .. offs[i]+lens[i]]. *failed is the row that failed.
+static int ocb_insert(sqlite3_stmt *st, int nrows, int ncols, const unsigned char *kinds,
+                      const int64_t *ints, const int32_t *offs, const int32_t *lens,
+                      const char *data, int *failed) {
+	static const char empty[1] = {0};
+	for (int r = 0; r < nrows; r++) {
+		for (int c = 0; c < ncols; c++) {
+			int i = r * ncols + c, rc;
+			switch (kinds[i]) {
+			case K_INT: rc = sqlite3_bind_int64(st, c + 1, ints[i]); break;
+			case K_TEXT: rc = sqlite3_bind_text(st, c + 1, lens[i] ? data + offs[i] : empty, lens[i], 0); break;
+			case K_BLOB: rc = sqlite3_bind_blob(st, c + 1, lens[i] ? data + offs[i] : empty, lens[i], 0); break;
+			default: rc = sqlite3_bind_null(st, c + 1);
+			}
+			if (rc != 0) { *failed = r; sqlite3_reset(st); return rc; }
+		}
+		int rc = sqlite3_step(st);
+		if (rc != OCB_DONE) { *failed = r; sqlite3_reset(st); return rc; }
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"unsafe"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Error is SQLite's answer to a failed insert.
+type Error struct {
+	Code int // extended result code (SQLITE_CONSTRAINT_TRIGGER is 1811)
+	Msg  string
+	Row  int // index of the failed row in the batch
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Constraint reports whether a constraint or a trigger's RAISE refused the row.
+func (e *Error) Constraint() bool { return e.Code&0xff == 19 }
+
+// handle is the connection's sqlite3* (mattn/go-sqlite3 keeps it in an
+// unexported field and offers no accessor).
+func handle(c *sqlite3.SQLiteConn) *C.sqlite3 {
+	f := reflect.ValueOf(c).Elem().FieldByName("db")
+	return (*C.sqlite3)(unsafe.Pointer(f.Pointer()))
+}
+
+// Copy inserts rows into table(columns) on driverConn (what sql.Conn.Raw
+// passes: a *sqlite3.SQLiteConn), inside whatever transaction the
+// connection has open. Values may be nil, int, int64, string or []byte.
+func Copy(_ context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error) {
+	c, ok := driverConn.(*sqlite3.SQLiteConn)
+	if !ok {
+		return 0, fmt.Errorf("copy into %s: connection is %T, not go-sqlite3", table, driverConn)
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	ncols := len(columns)
+	n := len(rows) * ncols
+	kinds := make([]byte, n)
+	ints := make([]int64, n)
+	offs := make([]int32, n)
+	lens := make([]int32, n)
+	size := 0
+	for _, row := range rows {
+		for _, v := range row {
+			switch v := v.(type) {
+			case string:
+				size += len(v)
+			case []byte:
+				size += len(v)
+			}
+		}
+	}
+	data := make([]byte, 0, size+1)
+	for r, row := range rows {
+		if len(row) != ncols {
+			return 0, fmt.Errorf("copy into %s: row %d has %d values for %d columns", table, r, len(row), ncols)
+		}
+		for k, v := range row {
+			i := r*ncols + k
+			switch v := v.(type) {
+			case nil:
+			case int:
+				kinds[i], ints[i] = 1, int64(v)
+			case int64:
+				kinds[i], ints[i] = 1, v
+			case string:
+				kinds[i], offs[i], lens[i] = 2, int32(len(data)), int32(len(v))
+				data = append(data, v...)
+			case []byte:
+				kinds[i], offs[i], lens[i] = 3, int32(len(data)), int32(len(v))
+				data = append(data, v...)
+			default:
+				return 0, fmt.Errorf("copy into %s: value %T of column %s", table, v, columns[k])
+			}
+		}
+	}
+	if len(data) == 0 {
+		data = append(data, 0)
+	}
+	db := handle(c)
+	q := C.CString("INSERT INTO " + table + "(" + strings.Join(columns, ",") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?,", ncols), ",") + ")")
+	defer C.free(unsafe.Pointer(q))
+	var st *C.sqlite3_stmt
+	if rc := C.sqlite3_prepare_v2(db, q, -1, &st, nil); rc != 0 {
+		return 0, &Error{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: -1}
+	}
+	defer C.sqlite3_finalize(st)
+	var failed C.int
+	rc := C.ocb_insert(st, C.int(len(rows)), C.int(ncols), (*C.uchar)(&kinds[0]), (*C.int64_t)(unsafe.Pointer(&ints[0])),
+		(*C.int32_t)(&offs[0]), (*C.int32_t)(&lens[0]), (*C.char)(unsafe.Pointer(&data[0])), &failed)
+	if rc != 0 {
+		return int64(failed), &Error{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: int(failed)}
+	}
+	return int64(len(rows)), nil
+}
