@@ -20,7 +20,7 @@ import (
 //
 // 64 bits of FNV-1a: the chance that two different rows of two 1M-row
 // imports collide is about 5e-8.
-func fingerprint(period string, v []string, cols columns, c *Charge) uint64 {
+func fingerprint(period string, v []string, cols columns, c *Charge, am *rowAmounts) uint64 {
 	h := fnv.New64a()
 	var buf [256]byte
 	b := buf[:0]
@@ -31,10 +31,10 @@ func fingerprint(period string, v []string, cols columns, c *Charge) uint64 {
 	add(period)
 	add(cell(v, cols.chargeStart))
 	add(cell(v, cols.chargeEnd))
-	add(c.BilledCost.String())
-	add(c.ListCost.String())
-	if cell(v, cols.quantity) != "" {
-		add(c.Quantity.String())
+	add(am.billed.String())
+	add(am.list.String())
+	if am.hasQty {
+		add(am.qty.String())
 	} else {
 		add("")
 	}

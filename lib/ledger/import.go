@@ -436,13 +436,6 @@ func decText(s string, d decimal.Decimal) string {
 	return s
 }
 
-func decString(d decimal.Decimal, present bool) string {
-	if !present {
-		return ""
-	}
-	return d.String()
-}
-
 // periodOf returns YYYY-MM of a FOCUS date or date-time.
 func periodOf(s string) string {
 	if len(s) >= 7 {
@@ -486,26 +479,38 @@ func field(s string) string {
 	return strings.ReplaceAll(s, "\x1f", "")
 }
 
-func (c columns) extract(v []string, opt ImportOptions, keys, tv []string) (Charge, string, error) {
+// rowAmounts are a row's decimal cells.
+type rowAmounts struct {
+	billed, list, qty amount
+	hasQty            bool // ConsumedQuantity is not empty
+}
+
+// extract reads a checked row's chargeback columns: the charge's text
+// fields (its decimals are in the amounts), the amounts and the flags.
+func (c columns) extract(v []string, opt *ImportOptions, keys, tv []string) (Charge, rowAmounts, string, error) {
 	var ch Charge
+	var am rowAmounts
 	var err error
-	if ch.BilledCost, err = decimal.NewFromString(v[c.billed]); err != nil {
-		return ch, "", fmt.Errorf("BilledCost: %q is not a decimal", v[c.billed])
+	if am.billed, err = parseAmount("BilledCost", v[c.billed]); err != nil {
+		return ch, am, "", err
 	}
 	if s := cell(v, c.list); s != "" {
-		if ch.ListCost, err = decimal.NewFromString(s); err != nil {
-			return ch, "", fmt.Errorf("ListCost: %q is not a decimal", s)
+		if am.list, err = parseAmount("ListCost", s); err != nil {
+			return ch, am, "", err
 		}
 	} else {
-		ch.ListCost = ch.BilledCost // no list price: no discount shown (focus-flag flags it)
+		am.list = am.billed // no list price: no discount shown (focus-flag flags it)
 	}
 	if s := cell(v, c.quantity); s != "" {
-		if ch.Quantity, err = decimal.NewFromString(s); err != nil {
-			return ch, "", fmt.Errorf("ConsumedQuantity: %q is not a decimal", s)
+		if am.qty, err = parseAmount("ConsumedQuantity", s); err != nil {
+			return ch, am, "", err
 		}
+		am.hasQty = true
+	} else {
+		am.qty = amount{plain: true}
 	}
 	if err := tagValues(cell(v, c.tags), keys, tv); err != nil {
-		return ch, "", err
+		return ch, am, "", err
 	}
 	for i := range tv {
 		tv[i] = field(tv[i])
@@ -522,7 +527,7 @@ func (c columns) extract(v []string, opt ImportOptions, keys, tv []string) (Char
 	if ch.Currency == "" {
 		ch.Currency = opt.Currency
 	}
-	return ch, strings.TrimSpace(cell(v, c.flags)), nil
+	return ch, am, strings.TrimSpace(cell(v, c.flags)), nil
 }
 
 // sameBytesAgain answers a re-import of an unchanged regular file (the

@@ -37,13 +37,13 @@ func keyOf(c *Charge) lineKey {
 type lineSum struct {
 	firstRow          int // the first row (0-based) of the import with this key
 	charges           int
-	qty, list, billed decimal.Decimal
+	qty, list, billed fixedSum
 }
 
 // lineSums collects an import's sums while it is parsed.
 type lineSums map[lineKey]*lineSum
 
-func (s lineSums) add(row int, c *Charge) {
+func (s lineSums) add(row int, c *Charge, am *rowAmounts) {
 	k := keyOf(c)
 	l := s[k]
 	if l == nil {
@@ -51,9 +51,9 @@ func (s lineSums) add(row int, c *Charge) {
 		s[k] = l
 	}
 	l.charges++
-	l.qty = l.qty.Add(c.Quantity)
-	l.list = l.list.Add(c.ListCost)
-	l.billed = l.billed.Add(c.BilledCost)
+	l.qty.add(am.qty)
+	l.list.add(am.list)
+	l.billed.add(am.billed)
 }
 
 const insertLineSQL = `INSERT INTO import_lines(import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org,
@@ -70,7 +70,7 @@ func (s lineSums) write(tx *Tx, importID int64, period string) error {
 	for k, l := range s {
 		if _, err := st.Exec(importID, period, l.firstRow, l.charges, k.piEmail, k.piName, k.projectID, k.fundOrg,
 			k.costCenter, k.accountCode, k.endDate, k.reconciliationEnd, k.ref1, k.ref2, k.serviceName, k.serviceCategory,
-			k.unit, k.currency, l.qty.String(), l.list.String(), l.billed.String()); err != nil {
+			k.unit, k.currency, l.qty.Decimal().String(), l.list.Decimal().String(), l.billed.Decimal().String()); err != nil {
 			return fmt.Errorf("import %d line sums: %w", importID, err)
 		}
 	}
@@ -133,7 +133,7 @@ func migrateLines(tx *Tx) error {
 			imps = append(imps, cur)
 			row = 0
 		}
-		cur.sums.add(row, &c)
+		cur.sums.add(row, &c, &rowAmounts{billed: amount{dec: c.BilledCost}, list: amount{dec: c.ListCost}, qty: amount{dec: c.Quantity}})
 		row++
 	}
 	rows.Close()

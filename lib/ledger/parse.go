@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/openchargeback/ocb/lib/focus"
 	"github.com/openchargeback/ocb/lib/validate"
 )
@@ -79,8 +77,8 @@ type rowWorker struct {
 	rec     []byte
 	free    []any // cells for the rest of the batch (see cells)
 	sums    lineSums
-	list    decimal.Decimal
-	billed  decimal.Decimal
+	list    fixedSum
+	billed  fixedSum
 }
 
 // cells returns the next row's slice of one allocation for the batch.
@@ -149,7 +147,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 			fatal(i, "%s:%d: BillingPeriodStart is empty: give --period YYYY-MM", file, r.line)
 			continue
 		}
-		c, flags, err := cols.extract(v, w.opt, w.tagKeys, w.tagVals)
+		c, am, flags, err := cols.extract(v, &w.opt, w.tagKeys, w.tagVals)
 		if err != nil {
 			fatal(i, "%s:%d: %v (run focus-validate first)", file, r.line, err)
 			continue
@@ -160,20 +158,13 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 			flags = ownerFlags(flags, c, w.opt.Tags)
 			out.unowned++
 		}
-		out.prints = append(out.prints, fingerprint(period, v, cols, &c))
+		out.prints = append(out.prints, fingerprint(period, v, cols, &c, &am))
 		out.lines = append(out.lines, int32(r.line))
-		// The amounts as stored: the checked cell text where it is a plain
-		// decimal (decimal.String cost about 8% of the import's CPU).
-		billedText := decText(cell(v, cols.billed), c.BilledCost)
-		listText := billedText
-		if cols.list >= 0 && v[cols.list] != "" {
-			listText = decText(v[cols.list], c.ListCost)
-		}
 		// Row numbers of the import count good rows; they are the batch's
 		// position when every row is good, the only case that is imported.
-		w.sums.add(b.seq*frameRows+len(out.rows), &c)
-		w.list = w.list.Add(c.ListCost)
-		w.billed = w.billed.Add(c.BilledCost)
+		w.sums.add(b.seq*frameRows+len(out.rows), &c, &am)
+		w.list.add(am.list)
+		w.billed.add(am.billed)
 		// The typed columns and the fingerprint hold the normalised values;
 		// the record keeps the row as read (export gives back what came in).
 		if w.chk.Changed {
@@ -189,8 +180,13 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		cells := w.cells(len(b.rows))
 		cells[3], cells[4], cells[5], cells[6], cells[7] = r.line, c.PIEmail, c.PIName, c.ProjectID, c.FundOrg
 		cells[8], cells[9], cells[10], cells[11] = c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName
-		cells[12] = decString(c.Quantity, cols.quantity >= 0 && v[cols.quantity] != "")
-		cells[13], cells[14], cells[15], cells[16] = c.Unit, listText, billedText, c.Currency
+		// The amounts as stored: the checked cell text where it is a plain
+		// decimal (decimal.String cost about 8% of the import's CPU).
+		cells[12] = ""
+		if am.hasQty {
+			cells[12] = am.qty.String()
+		}
+		cells[13], cells[14], cells[15], cells[16] = c.Unit, am.list.stored(), am.billed.stored(), c.Currency
 		cells[17], cells[18], cells[19], cells[20], cells[21], cells[22] = c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2
 		p := pendingRow{line: r.line, flags: flags, cells: cells}
 		out.rows = append(out.rows, p)
@@ -274,7 +270,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	workers := make([]*rowWorker, nworkers)
 	for i := range workers {
 		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), tagKeys: roleKeys(opt.Tags),
-			tagVals: make([]string, len(tagRoles)), sums: lineSums{}, list: decimal.Zero, billed: decimal.Zero}
+			tagVals: make([]string, len(tagRoles)), sums: lineSums{}}
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -365,12 +361,14 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	}
 	// The workers are done (work is closed and every batch answered):
 	// their sums are final.
-	pr.sums, pr.list, pr.billed = lineSums{}, decimal.Zero, decimal.Zero
+	pr.sums = lineSums{}
+	var list, billed fixedSum
 	for _, w := range workers {
 		pr.sums.merge(w.sums)
-		pr.list = pr.list.Add(w.list)
-		pr.billed = pr.billed.Add(w.billed)
+		list.merge(&w.list)
+		billed.merge(&w.billed)
 	}
+	pr.list, pr.billed = list.Decimal(), billed.Decimal()
 	return pr
 }
 
@@ -437,8 +435,8 @@ func (s lineSums) merge(o lineSums) {
 		}
 		m.firstRow = min(m.firstRow, l.firstRow)
 		m.charges += l.charges
-		m.qty = m.qty.Add(l.qty)
-		m.list = m.list.Add(l.list)
-		m.billed = m.billed.Add(l.billed)
+		m.qty.merge(&l.qty)
+		m.list.merge(&l.list)
+		m.billed.merge(&l.billed)
 	}
 }
