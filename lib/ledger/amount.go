@@ -46,7 +46,9 @@ func errNotDecimal(column, s string) error {
 
 type notDecimalError struct{ column, s string }
 
-func (e *notDecimalError) Error() string { return e.column + ": " + strconv.Quote(e.s) + " is not a decimal" }
+func (e *notDecimalError) Error() string {
+	return e.column + ": " + strconv.Quote(e.s) + " is not a decimal"
+}
 
 // plainAmount reads an optional minus, digits, an optional point and
 // digits: at least one digit, at most 18.
