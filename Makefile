@@ -14,14 +14,17 @@ build:
 vet:
 	$(GO) vet ./...
 
-# With FOCUS_TEST_POSTGRES set (a server DSN), the ledger suite and the
-# e2e scripts run a second time on PostgreSQL; without it that half is
-# skipped with a message. make test-postgres starts a throwaway server.
+# The ledger suite (lib/ledger/ledgertest) runs on SQLite in
+# lib/ledger/sqlite and, with FOCUS_TEST_POSTGRES set (a server DSN), on
+# PostgreSQL in lib/ledger/postgres, both in the first go test; the e2e
+# scripts then run a second time on PostgreSQL. Without the DSN the
+# PostgreSQL half is skipped with a message. make test-postgres starts a
+# throwaway server.
 test: vet
 	$(GO) test -count=1 ./...
 	@if [ -n "$$FOCUS_TEST_POSTGRES" ]; then \
-	  echo "== the ledger suite and the e2e scripts on PostgreSQL"; \
-	  FOCUS_TEST_BACKEND=postgres $(GO) test -count=1 ./lib/ledger/... ./e2e/...; \
+	  echo "== the e2e scripts on PostgreSQL (the ledger suite ran on it above, in lib/ledger/postgres)"; \
+	  FOCUS_TEST_BACKEND=postgres $(GO) test -count=1 ./e2e/...; \
 	else \
 	  echo "FOCUS_TEST_POSTGRES is not set: the PostgreSQL half of the tests is skipped (make test-postgres runs it)"; \
 	fi

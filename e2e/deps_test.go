@@ -34,3 +34,21 @@ func TestStreamFiltersLinkNoDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgerLinksNoDriver pins the backend split: lib/ledger holds the
+// rules and the shared SQL and imports no database driver; each backend
+// package (lib/ledger/sqlite, lib/ledger/postgres) links its own, and
+// only the programs that open ledgers import the backends.
+func TestLedgerLinksNoDriver(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "../lib/ledger").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, f := range []string{"github.com/mattn/go-sqlite3", "github.com/jackc/pgx", "github.com/openchargeback/ocb/lib/ledger/sqlite", "github.com/openchargeback/ocb/lib/ledger/postgres"} {
+			if pkg == f || strings.HasPrefix(pkg, f+"/") {
+				t.Errorf("lib/ledger links %s: driver code belongs in the backend packages", pkg)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -14,24 +15,31 @@ import (
 )
 
 // importLedger is the ledger an import writes to. Only an import creates a
-// ledger, and a failed first import must leave no file behind: when the
-// ledger does not exist yet, the import goes into a new file beside it
-// that is published (hard-linked to the ledger's name, which fails rather
-// than overwrite) only once an import has committed. Removed otherwise.
+// ledger, and a failed first import must leave no ledger behind: when the
+// ledger file does not exist yet, the import goes into a new file beside
+// it that is published (hard-linked to the ledger's name, which fails
+// rather than overwrite) only once an import has committed. Removed
+// otherwise. On a server database the schema this run created is dropped
+// again at Close if it still holds nothing (ledger.DropIfEmpty).
 type importLedger struct {
-	path string
-	tmp  string // the unpublished new ledger, "" once published or when it existed
-	l    *ledger.Ledger
+	path    string
+	tmp     string // the unpublished new ledger, "" once published or when it existed
+	created bool   // a server ledger this run created: dropped at Close if still empty
+	l       *ledger.Ledger
 }
 
 func openImportLedger(path string) (*importLedger, error) {
 	il := &importLedger{path: path}
 	if ledger.IsPostgresDSN(path) {
 		// A server database: nothing to publish (the schema is created by
-		// the first import's migration).
+		// the migration of this Open, and dropped at Close when no import
+		// committed).
 		l, err := ledger.Open(path)
-		il.l = l
-		return il, err
+		if err != nil {
+			return nil, err
+		}
+		il.l, il.created = l, l.Created()
+		return il, nil
 	}
 	_, err := os.Stat(path)
 	switch {
@@ -79,7 +87,11 @@ func (il *importLedger) publish() (bool, error) {
 
 // Close closes the ledger and removes an unpublished new one.
 func (il *importLedger) Close() error {
-	err := il.l.Close()
+	var err error
+	if il.created {
+		_, err = il.l.DropIfEmpty(context.Background())
+	}
+	err = errors.Join(err, il.l.Close())
 	if il.tmp != "" {
 		removeLedgerFiles(il.tmp)
 	}

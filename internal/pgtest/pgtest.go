@@ -21,8 +21,9 @@ import (
 // Env names the variable holding the test server's DSN.
 const Env = "FOCUS_TEST_POSTGRES"
 
-// BackendEnv = "postgres" runs the shared ledger tests (lib/ledger,
-// the e2e scripts) on PostgreSQL instead of SQLite (make test-postgres).
+// BackendEnv = "postgres" runs the e2e scripts on PostgreSQL instead of
+// SQLite (make test-postgres); the ledger suite needs no switch, as
+// lib/ledger/postgres runs it whenever Env is set.
 const BackendEnv = "FOCUS_TEST_BACKEND"
 
 // Base returns FOCUS_TEST_POSTGRES ("" when unset).

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,12 +14,8 @@ import (
 // queries are written once, in the SQL both SQLite and PostgreSQL accept,
 // with ? placeholders; Rewrite turns each into the backend's (once, then
 // cached), and the few things that cannot be written alike (the id of a new
-// row, bulk loading, row locks, error codes) are fields here.
-//
-// To add a backend: implement a Backend (Open returning a migrated
-// *sql.DB and its Dialect), Register it in the package's init, run the
-// ledger suite on it (lib/ledger/ledgertest), and import the package in
-// cmd/focus-load and cmd/focus-statement (the only importers of backends).
+// row, bulk loading, row locks, error codes) are fields here. See Backend
+// for how to add a backend.
 type Dialect struct {
 	// Name is "sqlite" or "postgres" (messages, tests).
 	Name string
@@ -49,6 +46,11 @@ type Dialect struct {
 	Translate func(error) error
 	// Busy reports a transient lock error worth retrying.
 	Busy func(error) bool
+	// Drop removes every table, trigger and function the backend's
+	// migrations created (DropIfEmpty: a server database a failed first
+	// import created the ledger in). "" = not needed: a new SQLite ledger
+	// is a file its creator removes.
+	Drop string
 	// Copy bulk-loads rows into table (PostgreSQL COPY) on the connection
 	// of the transaction; nil = prepared INSERTs. driverConn is what
 	// sql.Conn.Raw passes.
@@ -78,13 +80,39 @@ func (d *Dialect) translate(err error) error {
 	return d.Translate(err)
 }
 
-// Backend opens ledgers of one kind.
+// Backend opens ledgers of one kind. lib/ledger/sqlite and
+// lib/ledger/postgres are the two; both follow this checklist, and so must
+// a third.
+//
+//  1. Implement it in its own package, lib/ledger/NAME, the only one that
+//     imports the database driver: Open connects, creates the ledger
+//     when asked (and when the DSN holds none), migrates it with the
+//     package's embedded migrations/NNNN_name.sql (tables, indexes and
+//     triggers raising the refusals SQLite's give, word for word), and
+//     returns the *sql.DB with the package's Dialect. The ledger's
+//     queries stay in lib/ledger: give the Dialect a Rewrite for what
+//     your SQL spells differently, and a Translate making trigger and
+//     constraint errors *RefusedError with Err set.
+//  2. Register it in the package's init: Register(NAME, Backend{…}),
+//     with a Match that claims only its own DSNs.
+//  3. Run the ledger suite on it: NAME_test.go calls
+//     ledgertest.Test(t, open) with a fresh, empty ledger per call;
+//     skip with a message when the tests need a server that is not
+//     configured (as lib/ledger/postgres does without FOCUS_TEST_POSTGRES).
+//  4. Import it (blank import) in every program that opens ledgers:
+//     cmd/focus-load/backends.go and cmd/focus-statement/backends.go.
+//  5. Add a make target that runs the suite against a real server
+//     (make test-postgres is the model) and have CI run it.
 type Backend struct {
 	// Match reports whether dsn names a ledger of this backend.
 	Match func(dsn string) bool
-	// Open opens (creating the schema when create is set, refusing a
-	// database without one otherwise) and migrates the ledger at dsn.
-	Open func(ctx context.Context, dsn string, create bool) (*sql.DB, *Dialect, error)
+	// Open opens (creating the ledger when create is set, refusing a dsn
+	// without one otherwise) and migrates the ledger at dsn; created
+	// reports that this call created it.
+	Open func(ctx context.Context, dsn string, create bool) (db *sql.DB, d *Dialect, created bool, err error)
+	// Dialect is the backend's dialect, consulted by IsRefused for a
+	// driver error that escaped translation.
+	Dialect *Dialect
 }
 
 var (
@@ -148,7 +176,9 @@ func Redact(dsn string) string {
 	return strings.Join(f, " ")
 }
 
-func backendFor(dsn string) (Backend, string, error) {
+// backendFor returns the registered backend matching dsn, or an error
+// saying which backend the program lacks.
+func backendFor(dsn string) (Backend, error) {
 	backendsMu.Lock()
 	defer backendsMu.Unlock()
 	names := make([]string, 0, len(backends))
@@ -158,13 +188,30 @@ func backendFor(dsn string) (Backend, string, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		if backends[n].Match(dsn) {
-			return backends[n], n, nil
+			return backends[n], nil
 		}
 	}
 	if IsPostgresDSN(dsn) {
-		return Backend{}, "", fmt.Errorf("ledger %s: this program was built without the PostgreSQL backend", Redact(dsn))
+		return Backend{}, fmt.Errorf("ledger %s: this program was built without the PostgreSQL backend (lib/ledger/postgres)", Redact(dsn))
 	}
-	return Backend{}, "", nil
+	return Backend{}, fmt.Errorf("ledger %s: this program was built without the SQLite backend (lib/ledger/sqlite)", dsn)
+}
+
+// refusedByBackend reports whether a registered backend translates err
+// into a refusal.
+func refusedByBackend(err error) bool {
+	backendsMu.Lock()
+	defer backendsMu.Unlock()
+	for _, b := range backends {
+		if b.Dialect == nil || b.Dialect.Translate == nil {
+			continue
+		}
+		var r *RefusedError
+		if errors.As(b.Dialect.Translate(err), &r) {
+			return true
+		}
+	}
+	return false
 }
 
 // DB is the ledger's database handle: database/sql with the dialect's

@@ -97,9 +97,10 @@ func applyOverride(c *Charge, role, value string) {
 }
 
 // chargeColumns selects a charge as its id, its import and one text of the
-// string fields joined by U+001F. mattn/go-sqlite3 makes several cgo calls a
-// column; packing 22 columns into one cut EachCharge over 1M charges from
-// about 7 s to about 2 s (the import strips U+001F from these fields).
+// string fields joined by U+001F. The SQLite backend's driver
+// (mattn/go-sqlite3) makes several cgo calls a column; packing 22 columns
+// into one cut EachCharge over 1M charges from about 7 s to about 2 s (the
+// import strips U+001F from these fields).
 const chargeColumns = `c.id, c.import_id, i.source || x'1f' || c.period || x'1f' || c.pi_email || x'1f' || c.pi_name || x'1f' ||
   c.project_id || x'1f' || c.fund_org || x'1f' || c.cost_center || x'1f' || c.account_code || x'1f' || c.end_date || x'1f' ||
   c.reconciliation_end || x'1f' || c.ref1 || x'1f' || c.ref2 || x'1f' || c.service_name || x'1f' || c.service_category || x'1f' ||

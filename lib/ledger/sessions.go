@@ -8,21 +8,14 @@ import (
 	"time"
 )
 
-// Web sessions live in the ledger database (table web_sessions, both
-// backends), so that every `focus-statement serve` of one ledger, on one
+// Web sessions live in the ledger database (table web_sessions, created by
+// each backend's migrations), so that every `focus-statement serve` of one ledger, on one
 // host or several behind a load balancer, sees the same sessions: a logout
 // on one ends the session on all, and a restart keeps the others. Only a
 // hash of the session id is stored: whoever reads the database cannot
 // take a session over. Sessions are not ledger data: not audited (serve
 // audits sign-ins and sign-outs), not bound to periods, not copied by
 // CopyTo.
-
-const sessionsSchema = `CREATE TABLE web_sessions (
-  id         TEXT PRIMARY KEY,   -- hex SHA-256 of the session id
-  who        TEXT NOT NULL,
-  expires    TEXT NOT NULL,      -- RFC 3339 UTC
-  revoked_at TEXT
-);`
 
 func sessionKey(id string) string {
 	h := sha256.Sum256([]byte(id))

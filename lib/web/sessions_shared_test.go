@@ -7,7 +7,6 @@ import (
 
 	"github.com/openchargeback/ocb/internal/pgtest"
 	"github.com/openchargeback/ocb/lib/ledger"
-	_ "github.com/openchargeback/ocb/lib/ledger/postgres"
 )
 
 // Two serve processes of one ledger (on one host, or two behind a load

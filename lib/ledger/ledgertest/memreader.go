@@ -1,5 +1,7 @@
-// Package ledgertest is an in-memory ledger.StatementReader for tests of
-// the packages that read the ledger (the statement builder, its command).
+// Package ledgertest helps test the ledger: Test, the ledger suite every
+// backend runs (suite.go); MemReader, an in-memory ledger.StatementReader
+// for tests of the packages that read the ledger (the statement builder,
+// its command); RandomLedger for property tests.
 package ledgertest
 
 import (

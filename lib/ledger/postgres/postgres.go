@@ -31,7 +31,7 @@ import (
 const Name = "postgres"
 
 func init() {
-	ledger.Register(Name, ledger.Backend{Match: ledger.IsPostgresDSN, Open: Open})
+	ledger.Register(Name, ledger.Backend{Match: ledger.IsPostgresDSN, Open: Open, Dialect: Dialect})
 }
 
 // Dialect is the ledger's SQL on PostgreSQL.
@@ -46,36 +46,48 @@ var Dialect = &ledger.Dialect{
 	Translate:   Translate,
 	Busy:        isRetryable,
 	Copy:        copyFrom,
+	Drop:        dropSQL,
 }
 
+// dropSQL removes every object the migrations create, under the
+// migration lock (a program migrating the ledger at this moment finishes
+// first, or starts after). TestDropLeavesNothing keeps it complete.
+var dropSQL = fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d);
+DROP TABLE IF EXISTS web_sessions, import_lines, import_rows, import_prints, audit, disputes, adjustments,
+  tag_overrides, review, charges, imports, periods, ledger_schema_version CASCADE;
+DROP FUNCTION IF EXISTS ocb_state(TEXT), ocb_refuse(), ocb_periods_guard(), ocb_imports_guard(),
+  ocb_new_rows_guard(), ocb_row_guard(), ocb_import_rows_guard();`, lockKey)
+
 // Open connects to dsn and migrates the ledger schema (creating it when
-// create is set; without it, a database with no ledger is refused).
-func Open(ctx context.Context, dsn string, create bool) (*sql.DB, *ledger.Dialect, error) {
+// create is set; without it, a database with no ledger is refused);
+// created reports that this call created the schema.
+func Open(ctx context.Context, dsn string, create bool) (*sql.DB, *ledger.Dialect, bool, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open ledger %s: %w", ledger.Redact(dsn), err)
+		return nil, nil, false, fmt.Errorf("open ledger %s: %w", ledger.Redact(dsn), err)
 	}
 	db := stdlib.OpenDB(*cfg)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("ledger not available: %s: %w", ledger.Redact(dsn), err)
+		return nil, nil, false, fmt.Errorf("ledger not available: %s: %w", ledger.Redact(dsn), err)
 	}
 	if !create {
 		var exists bool
 		if err := db.QueryRowContext(ctx, `SELECT to_regclass('ledger_schema_version') IS NOT NULL`).Scan(&exists); err != nil {
 			db.Close()
-			return nil, nil, fmt.Errorf("ledger not available: %s: %w", ledger.Redact(dsn), err)
+			return nil, nil, false, fmt.Errorf("ledger not available: %s: %w", ledger.Redact(dsn), err)
 		}
 		if !exists {
 			db.Close()
-			return nil, nil, fmt.Errorf("ledger not available: %s holds no ledger; the first `focus-load import` creates it (or give the right --db / FOCUS_DB)", ledger.Redact(dsn))
+			return nil, nil, false, fmt.Errorf("ledger not available: %s holds no ledger; the first `focus-load import` creates it (or give the right --db / FOCUS_DB)", ledger.Redact(dsn))
 		}
 	}
-	if err := Migrate(ctx, db); err != nil {
+	created, err := migrate(ctx, db)
+	if err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("open ledger %s: %w", ledger.Redact(dsn), err)
+		return nil, nil, false, fmt.Errorf("open ledger %s: %w", ledger.Redact(dsn), err)
 	}
-	return db, Dialect, nil
+	return db, Dialect, created, nil
 }
 
 //go:embed migrations/*.sql
@@ -118,50 +130,57 @@ const lockKey = 0x0CB1ED6E
 // Migrate applies the migrations the database lacks, each in a
 // transaction with its version row, under an advisory lock.
 func Migrate(ctx context.Context, db *sql.DB) error {
+	_, err := migrate(ctx, db)
+	return err
+}
+
+// migrate is Migrate, reporting whether the database held no ledger.
+func migrate(ctx context.Context, db *sql.DB) (bool, error) {
 	ms, err := migrations()
 	if err != nil {
-		return err
+		return false, err
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
-		return fmt.Errorf("migration lock: %w", err)
+		return false, fmt.Errorf("migration lock: %w", err)
 	}
 	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, lockKey)
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ledger_schema_version (
   version    INTEGER PRIMARY KEY,
   name       TEXT NOT NULL,
   applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("version table: %w", err)
+		return false, fmt.Errorf("version table: %w", err)
 	}
 	var cur int
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM ledger_schema_version`).Scan(&cur); err != nil {
-		return err
+		return false, err
 	}
 	if cur > len(ms) {
-		return fmt.Errorf("ledger schema version %d is newer than this program (%d): upgrade OpenChargeback", cur, len(ms))
+		return false, fmt.Errorf("ledger schema version %d is newer than this program (%d): upgrade OpenChargeback", cur, len(ms))
 	}
+	created := cur == 0
 	for _, m := range ms[cur:] {
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return false, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_schema_version(version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return false, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return false, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return created, nil
 }
 
 // Rewrite turns the ledger's SQL (written for both backends, with ?

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openchargeback/ocb/internal/pgtest"
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/ledger/ledgertest"
 	"github.com/openchargeback/ocb/lib/ledger/postgres"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
@@ -27,6 +28,80 @@ func open(t *testing.T) (*ledger.Ledger, string) {
 	}
 	t.Cleanup(func() { l.Close() })
 	return l, dsn
+}
+
+// TestLedgerSuite runs the ledger suite on PostgreSQL, each subtest in a
+// fresh schema; skipped with a message without FOCUS_TEST_POSTGRES.
+func TestLedgerSuite(t *testing.T) {
+	if pgtest.Base() == "" {
+		t.Skip(pgtest.Env + " is not set: the ledger suite on PostgreSQL is skipped (make test-postgres starts a server)")
+	}
+	ledgertest.Test(t, func(t *testing.T) *ledger.Ledger {
+		l, _ := open(t)
+		return l
+	})
+}
+
+// TestOpenUsesTheBackendAsked: a DSN opens a PostgreSQL ledger, and the
+// run meant for PostgreSQL does not quietly test SQLite.
+func TestOpenUsesTheBackendAsked(t *testing.T) {
+	l, _ := open(t)
+	if got := l.Dialect().Name; got != "postgres" {
+		t.Fatalf("backend %s, want postgres", got)
+	}
+	if !l.Created() {
+		t.Error("a new ledger schema does not report Created")
+	}
+}
+
+// objects counts the tables, indexes and functions of the test's schema.
+func objects(t *testing.T, l *ledger.Ledger) int {
+	t.Helper()
+	var n int
+	if err := l.DB().QueryRow(`SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace) +
+  (SELECT count(*) FROM pg_proc WHERE pronamespace = current_schema()::regnamespace)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A refused first import into an empty database leaves nothing behind
+// once focus-load drops the schema its Open created (DropIfEmpty), as a
+// refused first import leaves no SQLite file: no tables, no functions,
+// and OpenExisting says the database holds no ledger.
+func TestRefusedFirstImportLeavesNothing(t *testing.T) {
+	l, dsn := open(t)
+	if _, err := importCSV(t, l, "X", "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,x,S,\n"); !ledger.IsRefused(err) {
+		t.Fatalf("bad row: %v, want a refusal", err)
+	}
+	dropped, err := l.DropIfEmpty(ctx)
+	if err != nil || !dropped {
+		t.Fatalf("DropIfEmpty: %v %v", dropped, err)
+	}
+	if n := objects(t, l); n != 0 {
+		t.Errorf("%d tables, indexes or functions left behind (dropSQL misses some)", n)
+	}
+	if _, err := ledger.OpenExisting(dsn); err == nil || !strings.Contains(err.Error(), "holds no ledger") {
+		t.Fatalf("OpenExisting after the drop: %v", err)
+	}
+}
+
+// DropIfEmpty keeps a ledger that holds anything.
+func TestDropIfEmptyKeepsALedgerInUse(t *testing.T) {
+	l, _ := open(t)
+	if _, err := importCSV(t, l, "X", csvOf("a@uni.edu", 2)); err != nil {
+		t.Fatal(err)
+	}
+	before := objects(t, l)
+	if dropped, err := l.DropIfEmpty(ctx); dropped || err != nil {
+		t.Fatalf("DropIfEmpty on a ledger with an import: %v %v", dropped, err)
+	}
+	if objects(t, l) != before {
+		t.Fatal("objects changed")
+	}
+	if imps, err := l.Imports(ctx, "2025-01"); err != nil || len(imps) != 1 {
+		t.Fatalf("imports %v %v", imps, err)
+	}
 }
 
 func csvOf(pi string, n int) string {

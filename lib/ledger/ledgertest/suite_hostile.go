@@ -1,4 +1,4 @@
-package ledger
+package ledgertest
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
@@ -30,7 +31,7 @@ func readAll(t *testing.T, b []byte) [][]string {
 // A BOM, CRLF line ends, control characters, a 1 MB cell, quotes and newlines in
 // cells, a formula and a path in text cells: stored and exported unchanged
 // (values, not bytes: the export is plain UTF-8 without BOM or CR LF).
-func TestHostileCellsRoundTrip(t *testing.T) {
+func testHostileCellsRoundTrip(t *testing.T, open Opener) {
 	l := open(t)
 	huge := strings.Repeat("x", 1<<20)
 	rows := [][]string{
@@ -48,7 +49,7 @@ func TestHostileCellsRoundTrip(t *testing.T) {
 	}
 	w.Flush()
 	crlf := bytes.ReplaceAll(in.Bytes(), []byte("\n"), []byte("\r\n"))
-	res, err := l.Import(ctx, tester, bytes.NewReader(crlf), ImportOptions{Source: "X", FileName: "evil.csv", Tags: tagkeys.Default()})
+	res, err := l.Import(ctx, tester, bytes.NewReader(crlf), ledger.ImportOptions{Source: "X", FileName: "evil.csv", Tags: tagkeys.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestHostileCellsRoundTrip(t *testing.T) {
 		t.Fatalf("the input was not read as written: %.60q", want[1])
 	}
 	var charges []string
-	l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+	l.EachCharge(ctx, "2025-01", func(c *ledger.Charge) error {
 		charges = append(charges, c.PIEmail+"|"+c.FundOrg+"|"+c.ServiceName[:min(len(c.ServiceName), 5)])
 		return nil
 	})

@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"bytes"
@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
 // benchData repeats the bundled AWS sample's rows to n rows.
 func benchData(b *testing.B, n int) []byte {
-	in, err := os.ReadFile("../../testdata/2025-01/aws.csv")
+	in, err := os.ReadFile("../../../testdata/2025-01/aws.csv")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,11 +39,11 @@ func BenchmarkImport(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		l, err := Open(filepath.Join(b.TempDir(), "b"+strconv.Itoa(i)+".db"))
+		l, err := ledger.Open(filepath.Join(b.TempDir(), "b"+strconv.Itoa(i)+".db"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := l.Import(ctx, tester, bytes.NewReader(data), ImportOptions{Source: "B", FileName: "b.csv", Tags: tagkeys.Default()})
+		res, err := l.Import(ctx, tester, bytes.NewReader(data), ledger.ImportOptions{Source: "B", FileName: "b.csv", Tags: tagkeys.Default()})
 		if err != nil || res.Rows != rows {
 			b.Fatalf("%d rows, %v", res.Rows, err)
 		}

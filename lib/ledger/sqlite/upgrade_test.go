@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 // TestUpgradeReleaseLedger opens a ledger file made by the previous release
@@ -24,18 +25,22 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	if err := os.WriteFile(path, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Open(path)
+	l, err := ledger.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var version int
-	if err := l.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != len(migrations) {
-		t.Fatalf("user_version %d (%v), want %d", version, err, len(migrations))
+	if err := l.DB().QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != len(ms) {
+		t.Fatalf("user_version %d (%v), want %d", version, err, len(ms))
 	}
 	count := func(q string) int {
 		var n int
-		if err := l.db.QueryRow(q).Scan(&n); err != nil {
+		if err := l.DB().QueryRow(q).Scan(&n); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 		return n
@@ -74,7 +79,7 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 		}
 	}
 	// The finalized period stays immutable through the move, rows included.
-	if _, err := l.db.Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
+	if _, err := l.DB().Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
 		t.Error("a finalized period's rows could be deleted after the upgrade")
 	}
 }

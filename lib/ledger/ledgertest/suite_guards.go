@@ -1,4 +1,4 @@
-package ledger
+package ledgertest
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/validate"
 )
@@ -16,16 +17,16 @@ import (
 // A file that did not go through focus-validate is held to its rules: a
 // bad date, a bad currency or a NUL byte refuses the whole file, naming
 // each problem GNU style, and nothing is imported.
-func TestImportRunsValidateRules(t *testing.T) {
+func testImportRunsValidateRules(t *testing.T, open Opener) {
 	for _, f := range []string{"bad-date.csv", "bad-currency.csv", "nul-byte.csv"} {
 		l := open(t)
-		b, err := os.ReadFile("../../testdata/invalid/" + f)
+		b, err := os.ReadFile(testdata("invalid/" + f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = l.Import(ctx, tester, bytes.NewReader(b), ImportOptions{Source: "X", FileName: f, Tags: tagkeys.Default()})
-		inv, ok := err.(*InvalidRowsError)
-		if !ok || !IsRefused(err) || len(inv.Diagnostics) == 0 {
+		_, err = l.Import(ctx, tester, bytes.NewReader(b), ledger.ImportOptions{Source: "X", FileName: f, Tags: tagkeys.Default()})
+		inv, ok := err.(*ledger.InvalidRowsError)
+		if !ok || !ledger.IsRefused(err) || len(inv.Diagnostics) == 0 {
 			t.Fatalf("%s: want InvalidRowsError, got %v", f, err)
 		}
 		d := inv.Diagnostics[0]
@@ -42,7 +43,7 @@ func TestImportRunsValidateRules(t *testing.T) {
 
 // A row without a PI e-mail or a fund gets a pending review item even when
 // focus-flag never ran (no x_Flags column).
-func TestUnownedRowsAreAlwaysReviewed(t *testing.T) {
+func testUnownedRowsAreAlwaysReviewed(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n" +
 		"2025-01-01T00:00:00Z,1,S,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\",\"\"fund_org\"\":\"\"F\"\"}\"\n" +
@@ -77,8 +78,8 @@ func TestUnownedRowsAreAlwaysReviewed(t *testing.T) {
 // The same charges under a second source are refused whatever happened to
 // the file on the way: focus-validate's normalisation, an x_Flags column,
 // NDJSON instead of CSV.
-func TestSameRowsUnderAnotherSourceRefused(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/openchargeback/2025-01/hpc.csv")
+func testSameRowsUnderAnotherSourceRefused(t *testing.T, open Opener) {
+	raw, err := os.ReadFile(testdata("openchargeback/2025-01/hpc.csv"))
 	if err != nil {
 		t.Skip(err)
 	}
@@ -102,14 +103,14 @@ func TestSameRowsUnderAnotherSourceRefused(t *testing.T) {
 	w.Flush()
 
 	l := open(t)
-	if _, err := l.Import(ctx, tester, bytes.NewReader(nd.Bytes()), ImportOptions{Source: "HPC", FileName: "hpc.ndjson", Tags: tagkeys.Default()}); err != nil {
+	if _, err := l.Import(ctx, tester, bytes.NewReader(nd.Bytes()), ledger.ImportOptions{Source: "HPC", FileName: "hpc.ndjson", Tags: tagkeys.Default()}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = l.Import(ctx, tester, bytes.NewReader(raw), ImportOptions{Source: "AWS", FileName: "hpc.csv", Tags: tagkeys.Default()})
-	if err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "under source HPC (import 1, hpc.ndjson)") || !strings.Contains(err.Error(), "--allow-overlap") {
+	_, err = l.Import(ctx, tester, bytes.NewReader(raw), ledger.ImportOptions{Source: "AWS", FileName: "hpc.csv", Tags: tagkeys.Default()})
+	if err == nil || !ledger.IsRefused(err) || !strings.Contains(err.Error(), "under source HPC (import 1, hpc.ndjson)") || !strings.Contains(err.Error(), "--allow-overlap") {
 		t.Fatalf("want overlap refusal, got %v", err)
 	}
-	res, err := l.Import(ctx, tester, bytes.NewReader(raw), ImportOptions{Source: "AWS", FileName: "hpc.csv", Tags: tagkeys.Default(), AllowOverlap: true})
+	res, err := l.Import(ctx, tester, bytes.NewReader(raw), ledger.ImportOptions{Source: "AWS", FileName: "hpc.csv", Tags: tagkeys.Default(), AllowOverlap: true})
 	if err != nil || res.Overlap == nil || res.Overlap.ImportID != 1 {
 		t.Fatalf("--allow-overlap: %+v %v", res, err)
 	}
@@ -122,8 +123,8 @@ func TestSameRowsUnderAnotherSourceRefused(t *testing.T) {
 
 // Every file of testdata/invalid (one kind of breakage each, as
 // focus-validate sees it) is refused by the import alone, leaving nothing.
-func TestImportRefusesEveryInvalidSample(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/invalid/*.csv")
+func testImportRefusesEveryInvalidSample(t *testing.T, open Opener) {
+	files, _ := filepath.Glob(testdata("invalid/*.csv"))
 	if len(files) < 10 {
 		t.Fatalf("%d invalid samples", len(files))
 	}
@@ -133,8 +134,8 @@ func TestImportRefusesEveryInvalidSample(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = l.Import(ctx, tester, bytes.NewReader(b), ImportOptions{Source: "X", FileName: filepath.Base(f), Tags: tagkeys.Default()})
-		if err == nil || !IsRefused(err) {
+		_, err = l.Import(ctx, tester, bytes.NewReader(b), ledger.ImportOptions{Source: "X", FileName: filepath.Base(f), Tags: tagkeys.Default()})
+		if err == nil || !ledger.IsRefused(err) {
 			t.Errorf("%s: want a refusal, got %v", filepath.Base(f), err)
 		}
 		var n int

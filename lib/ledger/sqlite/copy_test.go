@@ -1,4 +1,4 @@
-package sqlitecopy_test
+package sqlite_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"github.com/openchargeback/ocb/lib/ledger/sqlitecopy"
+	"github.com/openchargeback/ocb/lib/ledger/sqlite"
 )
 
 func open(t *testing.T) (*sql.DB, *sql.Conn) {
@@ -34,7 +34,7 @@ CREATE TRIGGER t_no_neg BEFORE INSERT ON t WHEN NEW.i < 0 BEGIN SELECT RAISE(ABO
 
 func copyRows(conn *sql.Conn, rows [][]any) (n int64, err error) {
 	err = conn.Raw(func(dc any) error {
-		n, err = sqlitecopy.Copy(context.Background(), dc, "t", []string{"i", "s", "b", "n"}, rows)
+		n, err = sqlite.Copy(context.Background(), dc, "t", []string{"i", "s", "b", "n"}, rows)
 		return err
 	})
 	return n, err
@@ -84,7 +84,7 @@ func TestCopyReportsTheRefusedRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := copyRows(conn, [][]any{{1, "a", nil, nil}, {-5, "b", nil, nil}, {3, "c", nil, nil}})
-	var e *sqlitecopy.Error
+	var e *sqlite.CopyError
 	if !errors.As(err, &e) || !e.Constraint() || e.Row != 1 || e.Msg != "negative i refused" {
 		t.Fatalf("err = %#v, want the trigger's refusal of row 1", err)
 	}

@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"os/exec"
@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 // A finalized period refuses every change from the real sqlite3 shell, not
 // only through this package; open and closed periods follow their rules.
 func TestFinalizedPeriodImmutableFromSQLiteShell(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "l.db")
-	l, err := Open(path)
+	l, err := ledger.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,18 +25,18 @@ func TestFinalizedPeriodImmutableFromSQLiteShell(t *testing.T) {
 	if _, err := importString(t, l, "X", data); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Assign(ctx, tester, []int64{1}, map[string]string{RoleProjectID: "p"}, func(r string) string { return r }); err != nil {
+	if err := l.Assign(ctx, tester, []int64{1}, map[string]string{ledger.RoleProjectID: "p"}, func(r string) string { return r }); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Approve(ctx, tester, []int64{1}, ""); err != nil {
 		t.Fatal(err)
 	}
-	adj := Adjustment{Period: "2025-01", PIEmail: "a@uni.edu", Reason: "credit"}
+	adj := ledger.Adjustment{Period: "2025-01", PIEmail: "a@uni.edu", Reason: "credit"}
 	adj.Amount = decimal.RequireFromString("-1.5")
 	if _, err := l.Adjust(ctx, tester, adj); err != nil {
 		t.Fatal(err)
 	}
-	did, err := l.OpenDispute(ctx, tester, Dispute{Period: "2025-01", PIEmail: "a@uni.edu", Reason: "why"})
+	did, err := l.OpenDispute(ctx, tester, ledger.Dispute{Period: "2025-01", PIEmail: "a@uni.edu", Reason: "why"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package ledger_test
+package sqlite_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	_ "github.com/openchargeback/ocb/lib/ledger/sqlite"
 	"github.com/openchargeback/ocb/lib/statement"
 	"github.com/openchargeback/ocb/lib/statement/build"
 )

@@ -1,4 +1,4 @@
-package ledger
+package ledgertest
 
 import (
 	"errors"
@@ -6,11 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 // 20 reviewers decide the same pending item at once from the same page:
 // the first decision stands, every other one is refused as stale.
-func TestSeenDecisionsDoNotFlipFlop(t *testing.T) {
+func testSeenDecisionsDoNotFlipFlop(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags,x_Flags\n" +
 		`2025-01-01,2,S,"{""pi_email"":""b@uni.edu"",""fund_org"":""F""}",outlier` + "\n"
@@ -23,8 +25,8 @@ func TestSeenDecisionsDoNotFlipFlop(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a := Actor{User: fmt.Sprintf("rev%d", i), Origin: "web"}
-			seen := Seen{1: "pending"}
+			a := ledger.Actor{User: fmt.Sprintf("rev%d", i), Origin: "web"}
+			seen := ledger.Seen{1: "pending"}
 			if i%2 == 0 {
 				errs[i] = l.ApproveSeen(ctx, a, []int64{1}, "", seen)
 			} else {
@@ -42,8 +44,8 @@ func TestSeenDecisionsDoNotFlipFlop(t *testing.T) {
 			winner = i
 			continue
 		}
-		var st *StaleError
-		if !IsRefused(err) || !errors.As(err, &st) || st.ChargeID != 1 || st.Seen != "pending" {
+		var st *ledger.StaleError
+		if !ledger.IsRefused(err) || !errors.As(err, &st) || st.ChargeID != 1 || st.Seen != "pending" {
 			t.Errorf("decision %d: %v", i, err)
 		}
 	}
@@ -58,16 +60,16 @@ func TestSeenDecisionsDoNotFlipFlop(t *testing.T) {
 	if items[0].Status != want || items[0].DecidedBy != fmt.Sprintf("rev%d", winner) {
 		t.Fatalf("final %s by %s, want %s by rev%d", items[0].Status, items[0].DecidedBy, want, winner)
 	}
-	var st *StaleError
+	var st *ledger.StaleError
 	errors.As(errs[(winner+1)%20], &st)
 	if msg := st.Error(); !strings.Contains(msg, "charge 1 was "+want+" by rev") || !strings.Contains(msg, "UTC") {
 		t.Errorf("message %q", msg)
 	}
 	// Assign from a stale view is refused too; from the current one it applies.
-	if err := l.AssignSeen(ctx, tester, []int64{1}, map[string]string{RoleProjectID: "p"}, func(r string) string { return r }, Seen{1: "pending"}); !IsRefused(err) {
+	if err := l.AssignSeen(ctx, tester, []int64{1}, map[string]string{ledger.RoleProjectID: "p"}, func(r string) string { return r }, ledger.Seen{1: "pending"}); !ledger.IsRefused(err) {
 		t.Errorf("stale assign: %v", err)
 	}
-	if err := l.AssignSeen(ctx, tester, []int64{1}, map[string]string{RoleProjectID: "p"}, func(r string) string { return r }, Seen{1: want}); err != nil {
+	if err := l.AssignSeen(ctx, tester, []int64{1}, map[string]string{ledger.RoleProjectID: "p"}, func(r string) string { return r }, ledger.Seen{1: want}); err != nil {
 		t.Errorf("assign: %v", err)
 	}
 }

@@ -1,11 +1,13 @@
-package ledger
+package ledgertest
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
-func TestPIDisputeOriginLineAuditAndFinalize(t *testing.T) {
+func testPIDisputeOriginLineAuditAndFinalize(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ListCost,ServiceName,Tags\n" +
 		`2025-01-01T00:00:00Z,10,20,Compute,"{""pi_email"":""Ada@uni.edu"",""fund_org"":""F1""}"` + "\n"
@@ -16,13 +18,13 @@ func TestPIDisputeOriginLineAuditAndFinalize(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Someone who is not billed in the period cannot file one.
-	if _, err := l.OpenPIDispute(ctx, PIDispute{Period: "2025-01", PIEmail: "eve@uni.edu", Reason: "x"}); !IsRefused(err) {
+	if _, err := l.OpenPIDispute(ctx, ledger.PIDispute{Period: "2025-01", PIEmail: "eve@uni.edu", Reason: "x"}); !ledger.IsRefused(err) {
 		t.Fatalf("unknown PI: %v", err)
 	}
-	if _, err := l.OpenPIDispute(ctx, PIDispute{Period: "2025-01", PIEmail: "ada@uni.edu", Reason: strings.Repeat("x", MaxPIReason+1)}); !IsRefused(err) {
+	if _, err := l.OpenPIDispute(ctx, ledger.PIDispute{Period: "2025-01", PIEmail: "ada@uni.edu", Reason: strings.Repeat("x", ledger.MaxPIReason+1)}); !ledger.IsRefused(err) {
 		t.Fatalf("long reason: %v", err)
 	}
-	id, err := l.OpenPIDispute(ctx, PIDispute{Period: "2025-01", PIEmail: "ADA@uni.edu", Line: "HPC · Compute · F1", Reason: "<b>not mine</b>"})
+	id, err := l.OpenPIDispute(ctx, ledger.PIDispute{Period: "2025-01", PIEmail: "ADA@uni.edu", Line: "HPC · Compute · F1", Reason: "<b>not mine</b>"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +42,7 @@ func TestPIDisputeOriginLineAuditAndFinalize(t *testing.T) {
 	if who != "ada@uni.edu" || origin != "pi" || !strings.Contains(after, "HPC · Compute · F1") {
 		t.Errorf("audit %s %s %s", who, origin, after)
 	}
-	if err := l.FinalizePeriod(ctx, tester, "2025-01"); !IsRefused(err) {
+	if err := l.FinalizePeriod(ctx, tester, "2025-01"); !ledger.IsRefused(err) {
 		t.Fatalf("finalize with an open PI dispute: %v", err)
 	}
 	if err := l.ResolveDispute(ctx, tester, id, "credited"); err != nil {
@@ -49,7 +51,7 @@ func TestPIDisputeOriginLineAuditAndFinalize(t *testing.T) {
 	if err := l.FinalizePeriod(ctx, tester, "2025-01"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.OpenPIDispute(ctx, PIDispute{Period: "2025-01", PIEmail: "ada@uni.edu", Reason: "late"}); !IsRefused(err) {
+	if _, err := l.OpenPIDispute(ctx, ledger.PIDispute{Period: "2025-01", PIEmail: "ada@uni.edu", Reason: "late"}); !ledger.IsRefused(err) {
 		t.Fatalf("finalized: %v", err)
 	}
 	// Staff disputes record their origin too.

@@ -1,47 +1,78 @@
-package ledger
+// The ledger suite: every behaviour of lib/ledger that touches the
+// database, run on each backend. lib/ledger/sqlite/sqlite_test.go and
+// lib/ledger/postgres/postgres_test.go call Test; a new backend's test
+// calls it too (see ledger.Backend).
+
+package ledgertest
 
 import (
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openchargeback/ocb/internal/pgtest"
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
+// Opener returns a new, empty, migrated ledger of the backend under test,
+// closed when t ends (t.Cleanup); it may skip t (a server not configured).
+type Opener func(t *testing.T) *ledger.Ledger
+
+// Test runs the ledger suite on the backend open opens, one subtest per
+// behaviour, in a fixed order, each on a ledger of its own.
+func Test(t *testing.T, open Opener) {
+	for _, c := range suite {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
+	}
+}
+
+// suite is the order the subtests run in.
+var suite = []struct {
+	name string
+	fn   func(*testing.T, Opener)
+}{
+	{"MoneyIsExact", testMoneyIsExact},
+	{"BadRowLeavesLedgerAsBefore", testBadRowLeavesLedgerAsBefore},
+	{"ExportRoundTrip", testExportRoundTrip},
+	{"RejectedExcludedAndAssignedReordered", testRejectedExcludedAndAssignedReordered},
+	{"SameBytesOtherSourceRefused", testSameBytesOtherSourceRefused},
+	{"AnonymousChangesRefused", testAnonymousChangesRefused},
+	{"RareTagColumnsStored", testRareTagColumnsStored},
+	{"SameFileAgainAfterClose", testSameFileAgainAfterClose},
+	{"UnitSeparatorInValues", testUnitSeparatorInValues},
+	{"ImportRunsValidateRules", testImportRunsValidateRules},
+	{"UnownedRowsAreAlwaysReviewed", testUnownedRowsAreAlwaysReviewed},
+	{"SameRowsUnderAnotherSourceRefused", testSameRowsUnderAnotherSourceRefused},
+	{"ImportRefusesEveryInvalidSample", testImportRefusesEveryInvalidSample},
+	{"HostileCellsRoundTrip", testHostileCellsRoundTrip},
+	{"SeenDecisionsDoNotFlipFlop", testSeenDecisionsDoNotFlipFlop},
+	{"PIDisputeOriginLineAuditAndFinalize", testPIDisputeOriginLineAuditAndFinalize},
+	{"AdjustmentFundResolvedWhenEntered", testAdjustmentFundResolvedWhenEntered},
+}
+
 var ctx = context.Background()
-var tester = Actor{User: "tester", Origin: "cli"}
+var tester = ledger.Actor{User: "tester", Origin: "cli"}
 
-// open returns a new empty ledger: a SQLite file, or with
-// FOCUS_TEST_BACKEND=postgres a fresh schema of FOCUS_TEST_POSTGRES (the
-// backend is registered by backends_test.go), so that every test using it
-// is a test of both backends (make test runs both when the server is set).
-func open(t *testing.T) *Ledger {
+func importString(t *testing.T, l *ledger.Ledger, source, data string) (ledger.ImportResult, error) {
 	t.Helper()
-	dsn := filepath.Join(t.TempDir(), "ledger.db")
-	if pgtest.OnPostgres() {
-		dsn = pgtest.DSN(t)
-	}
-	l, err := Open(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
+	return l.Import(ctx, tester, strings.NewReader(data), ledger.ImportOptions{Source: source, FileName: source + ".csv", Tags: tagkeys.Default()})
 }
 
-func importString(t *testing.T, l *Ledger, source, data string) (ImportResult, error) {
-	t.Helper()
-	return l.Import(ctx, tester, strings.NewReader(data), ImportOptions{Source: source, FileName: source + ".csv", Tags: tagkeys.Default()})
+// testdata is the path of a file of the repository's testdata directory,
+// wherever the calling backend's test runs.
+func testdata(name string) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", name)
 }
 
-func TestMoneyIsExact(t *testing.T) {
+func testMoneyIsExact(t *testing.T, open Opener) {
 	l := open(t)
 	var b strings.Builder
 	b.WriteString("BillingPeriodStart,BilledCost,ListCost,ServiceName,Tags\n")
@@ -64,10 +95,10 @@ func TestMoneyIsExact(t *testing.T) {
 	}
 }
 
-func TestBadRowLeavesLedgerAsBefore(t *testing.T) {
+func testBadRowLeavesLedgerAsBefore(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n2025-01-01,x,S,\n"
-	if _, err := importString(t, l, "X", data); err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "X.csv:3: BilledCost") {
+	if _, err := importString(t, l, "X", data); err == nil || !ledger.IsRefused(err) || !strings.Contains(err.Error(), "X.csv:3: BilledCost") {
 		t.Fatalf("want refusal naming line 3, got %v", err)
 	}
 	var n int
@@ -77,9 +108,9 @@ func TestBadRowLeavesLedgerAsBefore(t *testing.T) {
 	}
 }
 
-func TestExportRoundTrip(t *testing.T) {
+func testExportRoundTrip(t *testing.T, open Opener) {
 	l := open(t)
-	in, err := os.ReadFile("../../testdata/2025-01/azure.csv")
+	in, err := os.ReadFile(testdata("2025-01/azure.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +128,7 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 }
 
-func TestRejectedExcludedAndAssignedReordered(t *testing.T) {
+func testRejectedExcludedAndAssignedReordered(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags,x_Flags\n" +
 		`2025-01-01,1,S,"{""pi_email"":""b@uni.edu"",""fund_org"":""F""}",` + "\n" +
@@ -109,11 +140,11 @@ func TestRejectedExcludedAndAssignedReordered(t *testing.T) {
 	if err := l.Reject(ctx, tester, []int64{2}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Assign(ctx, tester, []int64{3}, map[string]string{RolePIEmail: "A@uni.edu"}, func(r string) string { return r }); err != nil {
+	if err := l.Assign(ctx, tester, []int64{3}, map[string]string{ledger.RolePIEmail: "A@uni.edu"}, func(r string) string { return r }); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+	l.EachCharge(ctx, "2025-01", func(c *ledger.Charge) error {
 		got = append(got, c.PIEmail+"="+c.BilledCost.String())
 		return nil
 	})
@@ -134,7 +165,7 @@ func TestRejectedExcludedAndAssignedReordered(t *testing.T) {
 	}
 }
 
-func TestSameBytesOtherSourceRefused(t *testing.T) {
+func testSameBytesOtherSourceRefused(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1.25,S,\n"
 	if _, err := importString(t, l, "AWS", data); err != nil {
@@ -145,7 +176,7 @@ func TestSameBytesOtherSourceRefused(t *testing.T) {
 		t.Fatalf("same source again: %+v %v", res, err)
 	}
 	_, err = importString(t, l, "aws", data)
-	if err == nil || !IsRefused(err) || !strings.Contains(err.Error(), "were imported as source AWS (import 1)") {
+	if err == nil || !ledger.IsRefused(err) || !strings.Contains(err.Error(), "were imported as source AWS (import 1)") {
 		t.Fatalf("same bytes under another source: %v", err)
 	}
 	var n int
@@ -155,10 +186,10 @@ func TestSameBytesOtherSourceRefused(t *testing.T) {
 	}
 }
 
-func TestAnonymousChangesRefused(t *testing.T) {
+func testAnonymousChangesRefused(t *testing.T, open Opener) {
 	l := open(t)
-	for _, a := range []Actor{{User: "", Origin: "cli"}, {User: "x", Origin: "cron"}} {
-		_, err := l.Import(ctx, a, strings.NewReader("BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()})
+	for _, a := range []ledger.Actor{{User: "", Origin: "cli"}, {User: "x", Origin: "cron"}} {
+		_, err := l.Import(ctx, a, strings.NewReader("BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n"), ledger.ImportOptions{Source: "X", Tags: tagkeys.Default()})
 		if err == nil {
 			t.Fatalf("%+v: import accepted", a)
 		}
@@ -168,7 +199,7 @@ func TestAnonymousChangesRefused(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d charges from anonymous imports", n)
 	}
-	if _, err := l.Import(ctx, Actor{User: "web-admin", Origin: "web"}, strings.NewReader("BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n"), ImportOptions{Source: "X", Tags: tagkeys.Default()}); err != nil {
+	if _, err := l.Import(ctx, ledger.Actor{User: "web-admin", Origin: "web"}, strings.NewReader("BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1,S,\n"), ledger.ImportOptions{Source: "X", Tags: tagkeys.Default()}); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := l.Audit(ctx, "2025-01")
@@ -177,7 +208,7 @@ func TestAnonymousChangesRefused(t *testing.T) {
 	}
 }
 
-func TestRareTagColumnsStored(t *testing.T) {
+func testRareTagColumnsStored(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n" +
 		`2025-01-01,1,S,"{""pi_email"":""A@Uni.edu"",""cost_center"":""CC1"",""end_date"":""2026-06-30""}"` + "\n" +
@@ -186,7 +217,7 @@ func TestRareTagColumnsStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	if err := l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+	if err := l.EachCharge(ctx, "2025-01", func(c *ledger.Charge) error {
 		got = append(got, c.PIEmail+"|"+c.CostCenter+"|"+c.EndDate+"|"+c.BilledCost.String())
 		return nil
 	}); err != nil {
@@ -199,20 +230,20 @@ func TestRareTagColumnsStored(t *testing.T) {
 
 // A regular file seen before is answered from its hash, even after the
 // period closed (a nightly job re-running); a changed file still is not.
-func TestSameFileAgainAfterClose(t *testing.T) {
+func testSameFileAgainAfterClose(t *testing.T, open Opener) {
 	l := open(t)
 	p := filepath.Join(t.TempDir(), "aws.csv")
 	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1.25,S,\n"
 	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	imp := func() (ImportResult, error) {
+	imp := func() (ledger.ImportResult, error) {
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		return l.Import(ctx, tester, f, ImportOptions{Source: "AWS", FileName: p, Tags: tagkeys.Default()})
+		return l.Import(ctx, tester, f, ledger.ImportOptions{Source: "AWS", FileName: p, Tags: tagkeys.Default()})
 	}
 	first, err := imp()
 	if err != nil || first.NoOp || first.Rows != 1 {
@@ -222,14 +253,14 @@ func TestSameFileAgainAfterClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, err := imp()
-	if err != nil || !again.NoOp || again.ImportID != first.ImportID || again.State != StateClosed || again.SHA256 != first.SHA256 {
+	if err != nil || !again.NoOp || again.ImportID != first.ImportID || again.State != ledger.StateClosed || again.SHA256 != first.SHA256 {
 		t.Fatalf("same file after close: %+v %v", again, err)
 	}
 	// Through a pipe (not seekable) the answer is the same.
 	pr, pw, _ := os.Pipe()
 	go func() { pw.WriteString(data); pw.Close() }()
-	res, err := l.Import(ctx, tester, pr, ImportOptions{Source: "AWS", Tags: tagkeys.Default()})
-	if err != nil || !res.NoOp || res.ImportID != first.ImportID || res.State != StateClosed {
+	res, err := l.Import(ctx, tester, pr, ledger.ImportOptions{Source: "AWS", Tags: tagkeys.Default()})
+	if err != nil || !res.NoOp || res.ImportID != first.ImportID || res.State != ledger.StateClosed {
 		t.Fatalf("same bytes through a pipe after close: %+v %v", res, err)
 	}
 	os.WriteFile(p, []byte(data+"2025-01-01,2,S,\n"), 0o644)
@@ -238,7 +269,7 @@ func TestSameFileAgainAfterClose(t *testing.T) {
 	}
 }
 
-func TestUnitSeparatorInValues(t *testing.T) {
+func testUnitSeparatorInValues(t *testing.T, open Opener) {
 	l := open(t)
 	data := "BillingPeriodStart,BilledCost,ServiceName,ResourceName,Tags\n" +
 		"2025-01-01,1,HPC\x1fCompute,node\x1f1,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\",\"\"project_id\"\":\"\"p\\u001fq\"\"}\"\n"
@@ -246,23 +277,11 @@ func TestUnitSeparatorInValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	err := l.EachCharge(ctx, "2025-01", func(c *Charge) error {
+	err := l.EachCharge(ctx, "2025-01", func(c *ledger.Charge) error {
 		got = append(got, c.ServiceName, c.ResourceName, c.ProjectID, c.BilledCost.String())
 		return nil
 	})
 	if err != nil || strings.Join(got, "|") != "HPCCompute|node1|pq|1" {
 		t.Fatalf("%q %v", got, err)
-	}
-}
-
-// TestOpenUsesTheBackendAsked guards the switch above: a run meant for
-// PostgreSQL must not quietly test SQLite.
-func TestOpenUsesTheBackendAsked(t *testing.T) {
-	want := "sqlite"
-	if pgtest.OnPostgres() {
-		want = "postgres"
-	}
-	if got := open(t).Dialect().Name; got != want {
-		t.Fatalf("backend %s, want %s", got, want)
 	}
 }

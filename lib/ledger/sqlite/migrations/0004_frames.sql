@@ -1,0 +1,3 @@
+-- 4: the verbatim rows move out of charges into compressed frames. The
+-- step is written in Go (the frames are zstd): ledger.UpgradeFrames, run
+-- by the sqlite package after this file.

@@ -1,0 +1,2 @@
+-- 5: each import's sums per statement line, computed in Go:
+-- ledger.UpgradeLines, run by the sqlite package after this file.
