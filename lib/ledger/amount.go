@@ -100,16 +100,24 @@ func (a amount) String() string {
 	if !a.plain {
 		return a.dec.String()
 	}
+	var buf [24]byte
+	return string(a.appendString(buf[:0]))
+}
+
+// appendString appends String's text to b (without allocating for a
+// plain amount).
+func (a amount) appendString(b []byte) []byte {
+	if !a.plain {
+		return append(b, a.dec.String()...)
+	}
 	m, s := a.mant, a.scale
 	for s > 0 && m%10 == 0 {
 		m /= 10
 		s--
 	}
 	if s == 0 {
-		return strconv.FormatInt(m, 10)
+		return strconv.AppendInt(b, m, 10)
 	}
-	var buf [24]byte
-	b := buf[:0]
 	u := uint64(m)
 	if m < 0 {
 		b = append(b, '-')
@@ -121,11 +129,11 @@ func (a amount) String() string {
 	}
 	b = strconv.AppendUint(b, u/p, 10)
 	b = append(b, '.')
-	frac := strconv.AppendUint(nil, u%p, 10)
-	for k := len(frac); k < int(s); k++ {
+	frac := u % p
+	for q := p / 10; q > frac && q > 1; q /= 10 {
 		b = append(b, '0')
 	}
-	return string(append(b, frac...))
+	return strconv.AppendUint(b, frac, 10)
 }
 
 // stored is the amount's text in the ledger: the checked cell where it is

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"sort"
 )
@@ -21,7 +20,6 @@ import (
 // 64 bits of FNV-1a: the chance that two different rows of two 1M-row
 // imports collide is about 5e-8.
 func fingerprint(period string, v []string, cols columns, c *Charge, am *rowAmounts) uint64 {
-	h := fnv.New64a()
 	var buf [256]byte
 	b := buf[:0]
 	add := func(s string) {
@@ -31,13 +29,12 @@ func fingerprint(period string, v []string, cols columns, c *Charge, am *rowAmou
 	add(period)
 	add(cell(v, cols.chargeStart))
 	add(cell(v, cols.chargeEnd))
-	add(am.billed.String())
-	add(am.list.String())
+	b = append(am.billed.appendString(b), 0)
+	b = append(am.list.appendString(b), 0)
 	if am.hasQty {
-		add(am.qty.String())
-	} else {
-		add("")
+		b = am.qty.appendString(b)
 	}
+	b = append(b, 0)
 	add(c.Unit)
 	add(c.ServiceName)
 	add(c.ResourceID)
@@ -46,8 +43,19 @@ func fingerprint(period string, v []string, cols columns, c *Charge, am *rowAmou
 	add(c.PIEmail)
 	add(c.FundOrg)
 	add(c.ProjectID)
-	h.Write(b)
-	return h.Sum64()
+	return fnv1a(b)
+}
+
+// fnv1a is hash/fnv's 64-bit FNV-1a of b, without the hash.Hash64 (an
+// allocation a row).
+func fnv1a(b []byte) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	x := uint64(offset)
+	for _, c := range b {
+		x ^= uint64(c)
+		x *= prime
+	}
+	return x
 }
 
 // packPrints stores fingerprints sorted, 8 bytes each, big-endian.

@@ -75,7 +75,8 @@ type rowWorker struct {
 	tagKeys []string
 	tagVals []string
 	rec     []byte
-	free    []any // cells for the rest of the batch (see cells)
+	free    []any        // cells for the rest of the batch (see cells)
+	frames  frameBuilder // its buffer is reused batch after batch
 	sums    lineSums
 	list    fixedSum
 	billed  fixedSum
@@ -99,7 +100,8 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		lines:  make([]int32, 0, len(b.rows)),
 	}
 	file, cols, given := w.opt.FileName, w.cols, w.opt.Period
-	fb := frameBuilder{next: b.seq}
+	fb := &w.frames
+	fb.next = b.seq
 	fatal := func(i int, format string, a ...any) {
 		out.problems = append(out.problems, rowProblem{row: i, fatal: refused(format, a...)})
 	}
@@ -254,7 +256,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	order := make(chan *rawBatch, 2*nworkers+2)
 	// free recycles the cells of checked batches (700 kB each for 43
 	// columns): fresh ones per batch were most of the import's garbage.
-	free := make(chan []string, cap(order)+nworkers+1)
+	free := make(chan recycled, cap(order)+nworkers+1)
 	var wg sync.WaitGroup
 	defer func() {
 		close(stop)
@@ -278,7 +280,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 			for b := range work {
 				res := w.check(b)
 				select {
-				case free <- b.vals[:0]:
+				case free <- recycled{b.vals[:0], b.rows[:0]}:
 				default:
 				}
 				b.res <- res
@@ -372,18 +374,25 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	return pr
 }
 
+// recycled is the memory of a checked batch, for the next.
+type recycled struct {
+	vals []string
+	rows []rawRow
+}
+
 // readBatches splits the input into batches of frameRows rows, sending
 // each to order (for parseRows, in file order) and to work (for any
 // worker), until the end of the input, a read error it cannot go on
 // after, or stop.
-func readBatches(fr *focus.Reader, ncols int, order, work chan<- *rawBatch, free <-chan []string, stop <-chan struct{}) {
+func readBatches(fr *focus.Reader, ncols int, order, work chan<- *rawBatch, free <-chan recycled, stop <-chan struct{}) {
 	lastErrLine := -1
 	for seq := 0; ; seq++ {
-		b := &rawBatch{seq: seq, rows: make([]rawRow, 0, frameRows), res: make(chan *checkedBatch, 1)}
+		b := &rawBatch{seq: seq, res: make(chan *checkedBatch, 1)}
 		select {
-		case b.vals = <-free:
+		case r := <-free:
+			b.vals, b.rows = r.vals, r.rows
 		default:
-			b.vals = make([]string, 0, frameRows*ncols)
+			b.vals, b.rows = make([]string, 0, frameRows*ncols), make([]rawRow, 0, frameRows)
 		}
 		eof := false
 		for len(b.rows) < frameRows {

@@ -46,16 +46,17 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 		return n
 	}
 	for q, want := range map[string]int{
-		`SELECT count(*) FROM charges`:                                            280,
-		`SELECT min(id) + max(id) FROM charges`:                                   281,
-		`SELECT count(*) FROM review WHERE status = 'approved'`:                   4,
-		`SELECT count(*) FROM review WHERE status = 'pending'`:                    4,
-		`SELECT count(*) FROM adjustments`:                                        2,
-		`SELECT count(*) FROM disputes WHERE status = 'open'`:                     1,
-		`SELECT count(*) FROM disputes WHERE status = 'resolved'`:                 1,
-		`SELECT count(*) FROM audit`:                                              21,
-		`SELECT sum(rows) FROM import_rows`:                                       280,
-		`SELECT count(*) FROM pragma_table_info('charges') WHERE name = 'record'`: 0,
+		`SELECT count(*) FROM charges`:                                                               280,
+		`SELECT min(id) + max(id) FROM charges`:                                                      281,
+		`SELECT count(*) FROM review WHERE status = 'approved'`:                                      4,
+		`SELECT count(*) FROM review WHERE status = 'pending'`:                                       4,
+		`SELECT count(*) FROM adjustments`:                                                           2,
+		`SELECT count(*) FROM disputes WHERE status = 'open'`:                                        1,
+		`SELECT count(*) FROM disputes WHERE status = 'resolved'`:                                    1,
+		`SELECT count(*) FROM audit`:                                                                 21,
+		`SELECT sum(rows) FROM import_rows`:                                                          280,
+		`SELECT count(*) FROM pragma_table_info('charges') WHERE name = 'record'`:                    0,
+		`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%AFTER INSERT ON%'`: 4,
 	} {
 		if got := count(q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
