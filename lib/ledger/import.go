@@ -408,7 +408,7 @@ func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) 
 	}
 	rows.Close()
 	id, err := tx.Insert(`INSERT INTO imports(period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format)
-		VALUES (?,?,?,'pending',?,0,0,'0','0',?,?,'json')`, opt.Period, opt.Source, opt.FileName, header, l.stamp(), a.User)
+		VALUES (?,?,?,'pending',?,0,0,'0','0',?,?,?)`, opt.Period, opt.Source, opt.FileName, header, l.stamp(), a.User, recordFormat)
 	if err != nil {
 		return 0, nil, err
 	}

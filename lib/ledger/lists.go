@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -115,7 +116,7 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 		return 0, err
 	}
 	headers := map[int64][]string{}
-	jsonRecords := map[int64]bool{}
+	formats := map[int64]string{}
 	var union []string
 	pos := map[string]int{}
 	for hrows.Next() {
@@ -131,7 +132,7 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 			return 0, fmt.Errorf("import %d header: %w", id, err)
 		}
 		headers[id] = cols
-		jsonRecords[id] = format == "json"
+		formats[id] = format
 		for _, c := range cols {
 			if _, ok := pos[c]; !ok {
 				pos[c] = len(union)
@@ -166,7 +167,7 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 			return n, err
 		}
 		err := eachRecord(data, func(rec []byte) error {
-			vals, err := decodeStored(string(rec), jsonRecords[id])
+			vals, err := decodeStored(rec, formats[id])
 			if err != nil {
 				return fmt.Errorf("a row of import %d: %w", id, err)
 			}
@@ -188,13 +189,16 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 	return n, rows.Err()
 }
 
-// decodeStored reads a charge's stored cells: a JSON array, or one CSV
-// record for imports made before schema version 2.
-func decodeStored(rec string, isJSON bool) ([]string, error) {
-	if isJSON {
-		return decodeRecord(rec)
+// decodeStored reads a charge's stored cells in its import's record format
+// (see frames.go).
+func decodeStored(rec []byte, format string) ([]string, error) {
+	switch format {
+	case "cells":
+		return decodeCells(rec)
+	case "json":
+		return decodeRecord(string(rec))
 	}
-	cr := csv.NewReader(strings.NewReader(rec))
+	cr := csv.NewReader(bytes.NewReader(rec))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	return cr.Read()

@@ -172,7 +172,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		if w.chk.Changed {
 			w.chk.Restore(v)
 		}
-		w.rec = appendJSONArray(w.rec[:0], v)
+		w.rec = appendCells(w.rec[:0], v)
 		if fr, full, err := fb.add(w.rec); err != nil {
 			out.err = err
 			return out

@@ -9,70 +9,13 @@ import (
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
-// The import's hot path: each row's cells are stored as one JSON array text
-// (queryable in the sqlite3 shell with json_extract(record, '$[3]')) and the
-// Tags cell is read for a handful of keys. Both are hand-written because
-// encoding/json's reflection and token decoder were a third of the import's
-// CPU time; anything unusual falls back to the general code, so behaviour
-// (including error messages) is lib/focus's.
+// The import reads the Tags cell of every row for a handful of keys. The
+// common shape is scanned by hand because encoding/json's token decoder was
+// a sixth of the import's CPU time; anything unusual falls back to
+// focus.ParseTags, so behaviour (including error messages) is lib/focus's.
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONArray appends vals as a JSON array of strings. Invalid UTF-8 is
-// replaced by U+FFFD (as encoding/json does), so the text is valid JSON.
-func appendJSONArray(dst []byte, vals []string) []byte {
-	dst = append(dst, '[')
-	for i, s := range vals {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendJSONString(dst, s)
-	}
-	return append(dst, ']')
-}
-
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// decodeRecord reads a stored record: a JSON array of strings.
+// decodeRecord reads a record of an import stored as "json" (frames.go):
+// a JSON array of strings.
 func decodeRecord(rec string) ([]string, error) {
 	var vals []string
 	if err := json.Unmarshal([]byte(rec), &vals); err != nil {

@@ -56,7 +56,7 @@ var dropSQL = fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d);
 DROP TABLE IF EXISTS web_sessions, import_lines, import_rows, import_prints, audit, disputes, adjustments,
   tag_overrides, review, charges, imports, periods, ledger_schema_version CASCADE;
 DROP FUNCTION IF EXISTS ocb_state(TEXT), ocb_refuse(), ocb_periods_guard(), ocb_imports_guard(),
-  ocb_new_rows_guard(), ocb_row_guard(), ocb_import_rows_guard();`, lockKey)
+  ocb_new_rows_guard(), ocb_row_guard(), ocb_import_rows_guard(), ocb_charges_import_check(), ocb_imports_delete_charges();`, lockKey)
 
 // Open connects to dsn and migrates the ledger schema (creating it when
 // create is set; without it, a database with no ledger is refused);

@@ -254,3 +254,37 @@ func TestOpenExistingRefusesADatabaseWithoutLedger(t *testing.T) {
 		t.Fatalf("schema version %d %v", v, err)
 	}
 }
+
+// Charges keep to their import without a per-row foreign key (migration
+// 3): a charge naming no import is refused, and removing an import
+// removes its charges (and their review items).
+func TestChargesBelongToTheirImport(t *testing.T) {
+	l, _ := open(t)
+	res, err := importCSV(t, l, "X", csvOf("", 4)) // no PI: every row is reviewed
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = l.DB().Exec(`INSERT INTO charges SELECT id + 100, 999, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code,
+		end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency
+		FROM charges`)
+	var r *ledger.RefusedError
+	if !errors.As(err, &r) || !strings.Contains(r.Msg, "names no import") {
+		t.Fatalf("charges of import 999: %v, want a refusal", err)
+	}
+	count := func(table string) int {
+		var n int
+		if err := l.DB().QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count("charges") != 4 || count("review") != 4 {
+		t.Fatalf("%d charges, %d review items, want 4 and 4", count("charges"), count("review"))
+	}
+	if _, err := l.DB().Exec(`DELETE FROM imports WHERE id = ?`, res.ImportID); err != nil {
+		t.Fatal(err)
+	}
+	if count("charges") != 0 || count("review") != 0 || count("import_rows") != 0 {
+		t.Fatalf("after removing the import: %d charges, %d review items, %d frames", count("charges"), count("review"), count("import_rows"))
+	}
+}
