@@ -26,7 +26,7 @@ func statementFlags() []cli.Flag {
 		&cli.StringFlag{Name: "format", Value: "ndjson", Usage: "output `FORMAT`: ndjson or csv (one row per line)"},
 		&cli.StringFlag{Name: "template", Usage: "render each statement with this Go text/template `FILE` instead"},
 		&cli.StringFlag{Name: "pdf-dir", Usage: "write one PDF per statement into `DIR`/PERIOD/PERIOD_PI[_PROJECT]_NUMBER.pdf", EnvVars: cliutil.Env("pdf-dir"), Category: "PDF"},
-		&cli.IntFlag{Name: "jobs", Usage: "PDF rendering workers (0 = one per CPU)", EnvVars: cliutil.Env("jobs"), Category: "PDF"},
+		&cli.IntFlag{Name: "jobs", Usage: "PDF rendering workers (0 = GOMAXPROCS, one per usable CPU)", EnvVars: cliutil.Env("jobs"), Category: "PDF"},
 	}, institutionFlags()...)
 }
 

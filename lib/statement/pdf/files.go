@@ -116,12 +116,13 @@ type Stats struct {
 }
 
 // WriteFiles renders every statement into dir/PERIOD/ID.pdf with a pool of
-// workers (0 = one per CPU) and sets each statement's PDF (the path) and
+// workers (0 = GOMAXPROCS: one per CPU the process may use, so a container's
+// CPU limit is respected) and sets each statement's PDF (the path) and
 // PDFSHA256. Files are written to a temporary name and renamed, so a reader
 // never sees half a PDF. hist is keyed by lower-cased PI e-mail.
 func (r *Renderer) WriteFiles(sts []statement.Statement, hist map[string][]ledger.MonthTotal, dir string, workers int) (Stats, error) {
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = runtime.GOMAXPROCS(0)
 	}
 	var (
 		wg    sync.WaitGroup
