@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -116,46 +117,61 @@ type Stats struct {
 }
 
 // WriteFiles renders every statement into dir/PERIOD/ID.pdf with a pool of
-// workers (0 = one per CPU) and sets each statement's PDF (the path) and
+// workers (0 = GOMAXPROCS: one per CPU the process may use, so a container's
+// CPU limit is respected) and sets each statement's PDF (the path) and
 // PDFSHA256. Files are written to a temporary name and renamed, so a reader
 // never sees half a PDF. hist is keyed by lower-cased PI e-mail.
 func (r *Renderer) WriteFiles(sts []statement.Statement, hist map[string][]ledger.MonthTotal, dir string, workers int) (Stats, error) {
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// The folders first, once each (one per period), not a MkdirAll per file.
+	made := map[string]bool{}
+	for i := range sts {
+		d := filepath.Dir(filepath.Join(dir, FileName(&sts[i])))
+		if !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return Stats{}, err
+			}
+			made[d] = true
+		}
 	}
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		stats Stats
-		first error
-		jobs  = make(chan int)
+		wg     sync.WaitGroup
+		next   atomic.Int64 // index of the next statement to render
+		failed atomic.Bool
+		mu     sync.Mutex
+		stats  Stats
+		first  error
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				n, err := r.writeOne(&sts[i], hist[strings.ToLower(sts[i].PI.Email)], dir)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
+			var my Stats
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(sts) {
+					break
 				}
-				stats.Files++
-				stats.Bytes += n
-				mu.Unlock()
+				n, err := r.writeOne(&sts[i], hist[strings.ToLower(sts[i].PI.Email)], dir)
+				my.Files++
+				my.Bytes += n
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					failed.Store(true)
+				}
 			}
+			mu.Lock()
+			stats.Files += my.Files
+			stats.Bytes += my.Bytes
+			mu.Unlock()
 		}()
 	}
-	for i := range sts {
-		mu.Lock()
-		failed := first != nil
-		mu.Unlock()
-		if failed {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
 	wg.Wait()
 	return stats, first
 }
@@ -166,9 +182,6 @@ func (r *Renderer) writeOne(st *statement.Statement, hist []ledger.MonthTotal, d
 		return 0, fmt.Errorf("render statement %s: %w", st.StatementID, err)
 	}
 	path := filepath.Join(dir, FileName(st))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return 0, err
-	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.pdf")
 	if err != nil {
 		return 0, err

@@ -6,6 +6,7 @@
 package pdf
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,8 +28,9 @@ type Institution struct {
 // Renderer renders PDFs. The fonts are parsed once; a Renderer is safe for
 // use by several goroutines at once (each document has its own gopdf.GoPdf).
 type Renderer struct {
-	inst  Institution
-	fonts *gopdf.FontContainer
+	inst    Institution
+	fonts   *gopdf.FontContainer
+	metrics map[string]*metrics // by font family
 }
 
 const (
@@ -52,9 +54,17 @@ func NewRenderer(inst Institution) (*Renderer, error) {
 			return nil, fmt.Errorf("embedded font %s: %w", f.name, err)
 		}
 	}
+	ms := map[string]*metrics{}
+	for _, f := range []string{fontRegular, fontBold} {
+		m, err := newMetrics(f, fc)
+		if err != nil {
+			return nil, fmt.Errorf("embedded font %s: %w", f, err)
+		}
+		ms[f] = m
+	}
 	inst.Name = clean(inst.Name)
 	inst.Contact = clean(inst.Contact)
-	return &Renderer{inst: inst, fonts: fc}, nil
+	return &Renderer{inst: inst, fonts: fc, metrics: ms}, nil
 }
 
 // Page geometry (US Letter, points).
@@ -75,6 +85,8 @@ type doc struct {
 	page   int
 	font   string
 	size   float64
+	fonts  map[string]*metrics
+	m      *metrics // of font
 	err    error
 	onPage func() // draws the header of a continuation page
 	footer string
@@ -97,28 +109,61 @@ func (r *Renderer) newDoc(title string, created time.Time, draft bool) (*doc, er
 	if err := p.AddTTFFontFromFontContainer(fontBold, r.fonts); err != nil {
 		return nil, fmt.Errorf("font: %w", err)
 	}
-	return &doc{pdf: p, draft: draft}, nil
+	return &doc{pdf: p, draft: draft, fonts: r.metrics}, nil
 }
 
 func (d *doc) setFont(family string, size float64) {
 	if d.err != nil {
 		return
 	}
-	d.font, d.size = family, size
+	d.font, d.size, d.m = family, size, d.fonts[family]
 	d.err = d.pdf.SetFont(family, "", size)
+	if d.err == nil && d.m == nil {
+		d.err = fmt.Errorf("font %s: no metrics", family)
+	}
 }
 
 func (d *doc) gray(g uint8)        { d.pdf.SetTextColor(g, g, g) }
 func (d *doc) color(r, g, b uint8) { d.pdf.SetTextColor(r, g, b) }
+
+// width of s in points in the current font (what gopdf's MeasureTextWidth
+// returns, from the Renderer's metrics).
 func (d *doc) width(s string) float64 {
 	if d.err != nil {
 		return 0
 	}
-	w, err := d.pdf.MeasureTextWidth(s)
+	if d.m == nil {
+		d.err = errors.New("no font set")
+		return 0
+	}
+	u, err := d.m.units(s)
 	if err != nil {
 		d.err = err
 	}
-	return w
+	return points(u, d.size)
+}
+
+// prefix is the number of runes of rs, at least least, whose width plus
+// extra (1/1000 em) fits in w points: the longest such prefix, widths being
+// never negative; least when none fits.
+func (d *doc) prefix(rs []rune, extra int, w float64, least int) int {
+	if d.err != nil || d.m == nil {
+		return least
+	}
+	sum, n := extra, 0
+	for i, r := range rs {
+		u, err := d.m.rune(r)
+		if err != nil {
+			d.err = err
+			return least
+		}
+		sum += int(u)
+		if points(sum, d.size) > w {
+			break
+		}
+		n = i + 1
+	}
+	return max(n, least)
 }
 
 // fit truncates s with an ellipsis so it is at most w points wide in the
@@ -128,16 +173,11 @@ func (d *doc) fit(s string, w float64) string {
 		return s
 	}
 	rs := []rune(s)
-	lo, hi := 0, len(rs) // longest prefix that fits, by bisection
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if d.width(string(rs[:mid])+"…") <= w {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
+	ell, err := d.m.units("…")
+	if err != nil {
+		d.err = err
 	}
-	return string(rs[:lo]) + "…"
+	return string(rs[:d.prefix(rs, ell, w, 0)]) + "…"
 }
 
 // wrap splits s into lines at most w points wide, at most max lines (0:
@@ -158,16 +198,7 @@ func (d *doc) wrap(s string, w float64, max int) []string {
 			break
 		}
 		rs := []rune(rest)
-		lo, hi := 1, len(rs) // longest prefix that fits, by bisection
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			if d.width(string(rs[:mid])) <= w {
-				lo = mid
-			} else {
-				hi = mid - 1
-			}
-		}
-		cut := breakAt(rs, lo)
+		cut := breakAt(rs, d.prefix(rs, 0, w, 1)) // longest prefix that fits, at least a rune
 		lines = append(lines, strings.TrimSpace(string(rs[:cut])))
 		rest = strings.TrimSpace(string(rs[cut:]))
 	}
