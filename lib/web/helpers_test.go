@@ -83,7 +83,8 @@ func newHarness(t testing.TB, l Backend, tweak ...func(*Config)) *harness {
 type browser struct {
 	h    *harness
 	c    *http.Client
-	csrf string // the last token seen on a page
+	csrf string     // the last token seen on a page
+	mu   sync.Mutex // guards csrf for tests posting from several goroutines
 }
 
 func (h *harness) browser() *browser {
@@ -110,7 +111,9 @@ func (b *browser) do(r *http.Request) resp {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	if m := csrfRE.FindSubmatch(body); m != nil {
+		b.mu.Lock()
 		b.csrf = string(m[1])
+		b.mu.Unlock()
 	}
 	return resp{res.StatusCode, string(body), res.Header}
 }
@@ -127,7 +130,9 @@ func (b *browser) post(path string, form url.Values) resp {
 		form = url.Values{}
 	}
 	if _, ok := form["csrf"]; !ok {
+		b.mu.Lock()
 		form.Set("csrf", b.csrf)
+		b.mu.Unlock()
 	}
 	r, _ := http.NewRequest("POST", b.h.ts.URL+path, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
