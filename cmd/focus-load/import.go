@@ -64,18 +64,19 @@ func importAction(c *cli.Context) error {
 		var res ledger.ImportResult
 		var err error
 		if il.fresh() {
-			rs, done, serr := seekable(r, filepath.Dir(c.String("db")))
+			first, rewind, done, serr := rereadable(r, filepath.Dir(c.String("db")))
 			if serr != nil {
 				return serr
 			}
 			defer done()
-			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(rs), opt)
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(first), opt)
 			if err == nil {
 				var published bool
 				if published, err = il.publish(); err == nil && !published {
 					// Another import created the ledger meanwhile: import there.
-					if _, err = rs.Seek(0, io.SeekStart); err == nil {
-						res, err = il.l.Import(c.Context, ledger.CLIActor(), rs, opt)
+					var again io.Reader
+					if again, err = rewind(); err == nil {
+						res, err = il.l.Import(c.Context, ledger.CLIActor(), again, opt)
 					}
 				}
 			}
