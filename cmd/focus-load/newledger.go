@@ -53,7 +53,7 @@ func openImportLedger(path string) (*importLedger, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	il.tmp = filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".new-"+hex.EncodeToString(b[:]))
-	if il.l, err = ledger.Open(il.tmp); err != nil {
+	if il.l, err = ledger.OpenStaged(il.tmp); err != nil {
 		removeLedgerFiles(il.tmp)
 		return nil, fmt.Errorf("create ledger %s: %w", path, err)
 	}
@@ -70,8 +70,9 @@ func (il *importLedger) publish() (bool, error) {
 	if il.tmp == "" {
 		return true, nil
 	}
-	// Everything into the main file, so that the name alone is the ledger.
-	if _, err := il.l.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	// Staged with a rollback journal (ledger.OpenStaged): everything is in
+	// the main file; from now on others may read it while it is written.
+	if _, err := il.l.DB().Exec(`PRAGMA journal_mode = WAL`); err != nil {
 		return false, fmt.Errorf("create ledger %s: %w", il.path, err)
 	}
 	il.l.Close()

@@ -110,6 +110,11 @@ type Backend struct {
 	// without one otherwise) and migrates the ledger at dsn; created
 	// reports that this call created it.
 	Open func(ctx context.Context, dsn string, create bool) (db *sql.DB, d *Dialect, created bool, err error)
+	// Stage, when set, creates a new ledger that no other program can
+	// know of yet (focus-load writes the first import of a new SQLite
+	// ledger under a temporary name and gives it its name once
+	// committed), without what concurrent readers would need. Optional.
+	Stage func(ctx context.Context, dsn string) (db *sql.DB, d *Dialect, err error)
 	// Dialect is the backend's dialect, consulted by IsRefused for a
 	// driver error that escaped translation.
 	Dialect *Dialect

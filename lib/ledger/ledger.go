@@ -58,6 +58,26 @@ func Open(dsn string) (*Ledger, error) {
 	return openDSN(dsn, true)
 }
 
+// OpenStaged creates a new ledger at dsn that no other program knows of
+// yet, the backend's fastest way to write a first import (Backend.Stage;
+// Open when the backend has none).
+func OpenStaged(dsn string) (*Ledger, error) {
+	b, err := backendFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if b.Stage == nil {
+		return openDSN(dsn, true)
+	}
+	db, d, err := b.Stage(context.Background(), dsn)
+	if err != nil {
+		return nil, err
+	}
+	l := New(db, d)
+	l.created = true
+	return l, nil
+}
+
 func openDSN(dsn string, create bool) (*Ledger, error) {
 	b, err := backendFor(dsn)
 	if err != nil {

@@ -37,6 +37,7 @@ func init() {
 	ledger.Register(Name, ledger.Backend{
 		Match:   func(dsn string) bool { return !ledger.IsPostgresDSN(dsn) },
 		Open:    Open,
+		Stage:   Stage,
 		Dialect: Dialect,
 	})
 }
@@ -56,6 +57,24 @@ var Dialect = &ledger.Dialect{
 // timeout make concurrent runs (overlapping cron jobs) wait instead of
 // failing with "database is locked".
 func Open(ctx context.Context, path string, create bool) (*sql.DB, *ledger.Dialect, bool, error) {
+	return openFile(ctx, path, create, "WAL")
+}
+
+// Stage creates the ledger file at path, which no other program knows of
+// yet, with a rollback journal instead of the write-ahead log: the pages
+// of the first import go to the file once instead of to the log and then
+// the file (a 1M-row import into a new ledger took 4.9–5.6 s instead of
+// 6.4–7.5 s, with 0.6 s of system time instead of 2.4 s). The caller sets
+// PRAGMA journal_mode = WAL before it gives the file its name.
+func Stage(ctx context.Context, path string) (*sql.DB, *ledger.Dialect, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil, nil, fmt.Errorf("stage ledger %s: the file exists", path)
+	}
+	db, d, _, err := openFile(ctx, path, true, "DELETE")
+	return db, d, err
+}
+
+func openFile(ctx context.Context, path string, create bool, journal string) (*sql.DB, *ledger.Dialect, bool, error) {
 	if !create {
 		fi, err := os.Stat(path)
 		if errors.Is(err, os.ErrNotExist) {
@@ -71,13 +90,13 @@ func Open(ctx context.Context, path string, create bool) (*sql.DB, *ledger.Diale
 	// Best effort: when another process is creating the same ledger at
 	// this moment its choice stands, and a real problem (permissions)
 	// surfaces from the open below.
-	_ = initFile(path)
+	_ = initFile(path, journal)
 	// _cache_size: 16 MiB a connection. With the narrow charges table a
 	// 1M-row import took as long as with 64 MiB and peaked 40 MiB lower.
 	// _mutex=no: SQLite's own lock on every API call (2 of them per bound
 	// value, 3.4% of an import's CPU) is not needed: database/sql never
 	// uses one connection from two goroutines at once.
-	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-16384&_mutex=no"
+	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=" + journal + "&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-16384&_mutex=no"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("open ledger %s: %w", path, err)
@@ -104,7 +123,7 @@ const pageSize = 8192
 
 // initFile sets the page size of a new (missing or empty) ledger file; it
 // can only be chosen before the first table is written.
-func initFile(path string) error {
+func initFile(path, journal string) error {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		return nil
 	}
@@ -113,7 +132,9 @@ func initFile(path string) error {
 		return err
 	}
 	defer db.Close()
-	_, err = db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, pageSize))
+	// Writing user_version makes the file (and its page size) in either
+	// journal mode; switching to WAL alone would too, a rollback journal not.
+	_, err = db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = %s; PRAGMA user_version = 0`, pageSize, journal))
 	return err
 }
 
