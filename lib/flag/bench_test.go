@@ -75,17 +75,6 @@ func BenchmarkRunFile(b *testing.B) { benchRun(b, false) }
 // BenchmarkRunStdin spools a stream for the second pass.
 func BenchmarkRunStdin(b *testing.B) { benchRun(b, true) }
 
-func BenchmarkLookupTags(b *testing.B) {
-	cell := `{"pi_email":"ada.lovelace@uni.edu","pi_name":"Ada Lovelace","project_id":"climate-modeling","fund_org":"NSF-ATM-2024","grant_number":"NSF-2401234"}`
-	keys := []string{"pi_email", "fund_org", "project_id"}
-	vals := make([]string, len(keys))
-	for i := 0; i < b.N; i++ {
-		if !lookupTags(cell, keys, vals) {
-			b.Fatal("bad")
-		}
-	}
-}
-
 // BenchmarkFocusCopy is the baseline: a bare lib/focus read and write of the
 // same rows, no rules. Compare its rows/s with BenchmarkRunFile.
 func BenchmarkFocusCopy(b *testing.B) {

@@ -14,42 +14,6 @@ import (
 	"github.com/openchargeback/ocb/lib/focus"
 )
 
-// The fast Tags scanner must agree with focus.ParseTags, the reference, on
-// every input: same validity, same values for the keys asked for.
-func FuzzLookupTags(f *testing.F) {
-	for _, s := range []string{
-		``, `{}`, `{"pi_email":"a@b.edu","fund_org":"F"}`, `{"pi_email":"a\"b"}`,
-		`{"pi_email":12.5,"x":null,"y":true}`, `{"pi_email":"a","pi_email":"b"}`,
-		`{"a":{"b":1}}`, `{"a":[1]}`, ` {"pi_email" : "x" } `, `{"pi_email":"x"} {}`,
-		`{"pi_email":"\u00e9"}`, `{"fund_org":-1e5}`, `{"pi_email":"a",}`, `{,}`, `{"a" "b"}`,
-		"{\"pi_email\":\"a\nb\"}", `{"pi_email":tru}`, `{"pi_email":1-2}`,
-	} {
-		f.Add(s)
-	}
-	keys := []string{"pi_email", "fund_org"}
-	f.Fuzz(func(t *testing.T, cell string) {
-		vals := make([]string, len(keys))
-		ok := lookupTags(cell, keys, vals)
-		ref, err := focus.ParseTags(cell)
-		if ok != (err == nil) {
-			// The one leniency: a key repeated among keys nobody asked
-			// for (scanning for it would cost a map per row).
-			if !ok || !strings.Contains(err.Error(), "twice") {
-				t.Fatalf("lookupTags(%q) = %v, ParseTags: %v", cell, ok, err)
-			}
-			return
-		}
-		if !ok {
-			return
-		}
-		for i, k := range keys {
-			if vals[i] != ref[k] {
-				t.Fatalf("%q: %s = %q, ParseTags %q", cell, k, vals[i], ref[k])
-			}
-		}
-	})
-}
-
 // rawCSV must split a stream into the same records, at the same lines, as
 // focus.Reader does, or pass 2 would be out of step (it checks, and fails).
 func FuzzRawCSV(f *testing.F) {

@@ -82,35 +82,6 @@ func TestParseAmount(t *testing.T) {
 	}
 }
 
-func TestLookupTags(t *testing.T) {
-	keys := []string{"pi_email", "fund_org", "n"}
-	cases := []struct {
-		cell string
-		ok   bool
-		want [3]string
-	}{
-		{``, true, [3]string{}},
-		{`{}`, true, [3]string{}},
-		{` { "pi_email" : "a@b.edu" , "fund_org":"F-1" } `, true, [3]string{"a@b.edu", "F-1", ""}},
-		{`{"pi_email":"a\u0040b.edu"}`, true, [3]string{"a@b.edu", "", ""}}, // escape: fallback decodes
-		{`{"n":12.50,"fund_org":null,"x":true}`, true, [3]string{"", "", "12.50"}},
-		{`{"pi_email":"a@b.edu","pi_email":"c@d.edu"}`, false, [3]string{}},
-		{`{"pi_email":{"x":1}}`, false, [3]string{}},
-		{`{"pi_email":"a@b.edu"`, false, [3]string{}},
-		{`{"pi_email":"a@b.edu"} x`, false, [3]string{}},
-		{`["pi_email"]`, false, [3]string{}},
-		{`not json`, false, [3]string{}},
-		{`{"other":"x,y"}`, true, [3]string{}},
-	}
-	vals := make([]string, 3)
-	for _, c := range cases {
-		ok := lookupTags(c.cell, keys, vals)
-		if ok != c.ok || (ok && [3]string(vals) != c.want) {
-			t.Errorf("lookupTags(%q) = %q, %v; want %q, %v", c.cell, vals, ok, c.want, c.ok)
-		}
-	}
-}
-
 func TestRobust(t *testing.T) {
 	r := newRobust([]float64{1, 2, 3, 4, 100}, 0)
 	if r.median != 3 {

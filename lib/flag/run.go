@@ -410,7 +410,7 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	e.rows++
 	var bits, missing uint32
 
-	if !lookupTags(get(v, c.tags), e.lookKeys, e.vals) {
+	if focus.LookupTags(get(v, c.tags), e.lookKeys, e.vals) != nil {
 		bits |= bitBadTags
 	}
 	for i := range e.reqKeys {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -109,6 +110,15 @@ func decodeCells(rec []byte) ([]string, error) {
 		}
 		vals = append(vals, string(rec[k:k+int(n)]))
 		rec = rec[k+int(n):]
+	}
+	return vals, nil
+}
+
+// decodeRecord reads a "json" record: a JSON array of strings.
+func decodeRecord(rec []byte) ([]string, error) {
+	var vals []string
+	if err := json.Unmarshal(rec, &vals); err != nil {
+		return nil, fmt.Errorf("stored record is not a JSON array of strings: %w", err)
 	}
 	return vals, nil
 }

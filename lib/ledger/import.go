@@ -509,7 +509,7 @@ func (c columns) extract(v []string, opt *ImportOptions, keys, tv []string) (Cha
 	} else {
 		am.qty = amount{plain: true}
 	}
-	if err := tagValues(cell(v, c.tags), keys, tv); err != nil {
+	if err := focus.LookupTags(cell(v, c.tags), keys, tv); err != nil {
 		return ch, am, "", err
 	}
 	for i := range tv {
@@ -570,4 +570,9 @@ func (l *Ledger) sameBytesAgain(ctx context.Context, r io.Reader, opt ImportOpti
 		state = p.State
 	}
 	return ImportResult{ImportID: id, Period: period, State: state, NoOp: true, SHA256: sum}, true, nil
+}
+
+// roleKeys returns the site's tag key for each of tagRoles ("" = not used).
+func roleKeys(k tagkeys.Keys) []string {
+	return []string{k.PIEmail, k.PIName, k.ProjectID, k.FundOrg, k.CostCenter, k.AccountCode, k.EndDate, k.ReconciliationEnd, k.Ref1, k.Ref2}
 }

@@ -196,7 +196,7 @@ func decodeStored(rec []byte, format string) ([]string, error) {
 	case "cells":
 		return decodeCells(rec)
 	case "json":
-		return decodeRecord(string(rec))
+		return decodeRecord(rec)
 	}
 	cr := csv.NewReader(bytes.NewReader(rec))
 	cr.FieldsPerRecord = -1

@@ -1,94 +1,85 @@
-package flag
+package focus
 
-import (
-	"unicode/utf8"
+import "unicode/utf8"
 
-	"github.com/openchargeback/ocb/lib/focus"
-)
-
-// lookupTags finds keys in a Tags cell (a flat JSON object) and stores their
-// values in vals (absent keys get ""). It reports false when the cell is not
-// a valid Tags object. A hand-written scanner handles the common case
-// (no escapes, no nesting) without allocating, because encoding/json costs
-// more per row than the whole rest of focus-flag; anything unusual falls
-// back to focus.ParseTags, which is the reference.
-func lookupTags(cell string, keys []string, vals []string) bool {
+// LookupTags sets vals[i] to the value of keys[i] in a Tags cell, as
+// ParseTags reads it ("" when absent; an empty key is never looked up),
+// and returns ParseTags' error for a cell that is not valid Tags (vals
+// then all ""). The common shape (a flat object without escapes) is
+// scanned without allocating, because encoding/json, or a map a row, cost
+// more than the rest of focus-flag and a sixth of focus-load's import;
+// anything unusual goes through ParseTags, the reference. The one
+// leniency: a key repeated among keys nobody asked for is not noticed
+// (focus-validate reports it).
+func LookupTags(cell string, keys []string, vals []string) error {
 	for i := range vals {
 		vals[i] = ""
 	}
 	if cell == "" {
-		return true
+		return nil
 	}
-	switch fastTags(cell, keys, vals) {
-	case fastOK:
-		return true
-	case fastBad:
-		for i := range vals {
-			vals[i] = ""
-		}
-		return false
+	if lookupFast(cell, keys, vals) {
+		return nil
 	}
-	tags, err := focus.ParseTags(cell)
+	tags, err := ParseTags(cell)
 	if err != nil {
 		for i := range vals { // a broken Tags cell carries no tag
 			vals[i] = ""
 		}
-		return false
+		return err
 	}
 	for i, k := range keys {
-		vals[i] = tags[k]
+		if k != "" {
+			vals[i] = tags[k]
+		}
 	}
-	return true
+	return nil
 }
 
-const (
-	fastOK = iota
-	fastBad
-	fastFallback
-)
-
-func fastTags(s string, keys []string, vals []string) int {
+// lookupFast is LookupTags for the common shape: true when it read the
+// cell (valid, vals set), false when ParseTags must decide.
+func lookupFast(s string, keys []string, vals []string) bool {
 	// Invalid UTF-8 anywhere (a key or a value nobody asked for included)
 	// is ParseTags' to judge: it refuses it. One pass over the cell, with
 	// an ASCII fast path, instead of one check per string.
 	if !utf8.ValidString(s) {
-		return fastFallback
+		return false
 	}
 	var found uint64 // bit i: keys[i] seen (a repeated key is an error: fall back)
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
-		return fastBad
+		return false
 	}
 	i = skipWS(s, i+1)
 	if i < len(s) && s[i] == '}' {
 		if skipWS(s, i+1) != len(s) {
-			return fastFallback
+			return false
 		}
-		return fastOK
+		return true
 	}
 	for {
 		if i >= len(s) || s[i] != '"' {
-			return fastFallback
+			return false
 		}
 		kEnd, ok := scanString(s, i+1)
 		if !ok {
-			return fastFallback
+			return false
 		}
 		key := s[i+1 : kEnd]
 		i = skipWS(s, kEnd+1)
 		if i >= len(s) || s[i] != ':' {
-			return fastFallback
+			return false
 		}
 		i = skipWS(s, i+1)
 		if i >= len(s) {
-			return fastFallback
+			return false
 		}
 		var val string
 		switch c := s[i]; {
 		case c == '"':
 			vEnd, ok := scanString(s, i+1)
 			if !ok {
-				return fastFallback
+				return false
 			}
 			val = s[i+1 : vEnd]
 			i = vEnd + 1
@@ -104,17 +95,17 @@ func fastTags(s string, keys []string, vals []string) int {
 				val = ""
 			default:
 				if !isJSONNumber(val) {
-					return fastFallback
+					return false
 				}
 			}
 			i = j
 		default:
-			return fastFallback // nested object/array or junk: let ParseTags decide
+			return false // nested object/array or junk: let ParseTags decide
 		}
 		for k, name := range keys {
-			if name == key {
+			if name != "" && name == key {
 				if found&(1<<uint(k)) != 0 {
-					return fastFallback // a repeated key is an error: ParseTags says so
+					return false // a repeated key is an error: ParseTags says so
 				}
 				found |= 1 << uint(k)
 				vals[k] = val
@@ -122,16 +113,16 @@ func fastTags(s string, keys []string, vals []string) int {
 		}
 		i = skipWS(s, i)
 		if i >= len(s) {
-			return fastFallback
+			return false
 		}
 		if s[i] == '}' {
 			if skipWS(s, i+1) != len(s) {
-				return fastFallback
+				return false
 			}
-			return fastOK
+			return true
 		}
 		if s[i] != ',' {
-			return fastFallback
+			return false
 		}
 		i = skipWS(s, i+1)
 	}
