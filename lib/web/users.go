@@ -122,15 +122,22 @@ func HashPassword(pw string) (string, error) {
 }
 
 // dummyHash is compared against when the user does not exist, so a login
-// for an unknown name costs the same time as one for a known name.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
+// for an unknown name costs the same time as one for a known name. Made
+// on first use: at package init every run of focus-statement, serving or
+// not, paid for a bcrypt hash (about 50 ms).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
+	return h
+})
 
 // check returns the user when name and password match.
 func (us Users) check(name, pw string) (User, bool) {
 	u, ok := us[name]
-	h := dummyHash
+	var h []byte
 	if ok {
 		h = u.Hash
+	} else {
+		h = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(h, []byte(pw)) != nil || !ok {
 		return User{}, false
