@@ -52,10 +52,7 @@ func lookupFast(s string, keys []string, vals []string) bool {
 	}
 	i = skipWS(s, i+1)
 	if i < len(s) && s[i] == '}' {
-		if skipWS(s, i+1) != len(s) {
-			return false
-		}
-		return true
+		return skipWS(s, i+1) == len(s)
 	}
 	for {
 		if i >= len(s) || s[i] != '"' {
@@ -116,10 +113,7 @@ func lookupFast(s string, keys []string, vals []string) bool {
 			return false
 		}
 		if s[i] == '}' {
-			if skipWS(s, i+1) != len(s) {
-				return false
-			}
-			return true
+			return skipWS(s, i+1) == len(s)
 		}
 		if s[i] != ',' {
 			return false
