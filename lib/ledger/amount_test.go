@@ -75,3 +75,21 @@ func TestFixedSumIsExact(t *testing.T) {
 		}
 	})
 }
+
+// FuzzParseAmount: any cell reads as shopspring reads it, or is refused
+// as shopspring refuses it.
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"0", "-0.00", "12.50", ".5", "5.", "-", "", "1e5", "123456789012345678", "1234567890123456789", "+1", "1.2.3", "−5", "0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, werr := decimal.NewFromString(s)
+		a, err := parseAmount("ListCost", s)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("%q: err %v, decimal's %v", s, err, werr)
+		}
+		if err == nil && (!a.Decimal().Equal(want) || a.String() != want.String()) {
+			t.Fatalf("%q: %s (%s), want %s", s, a.Decimal(), a.String(), want)
+		}
+	})
+}

@@ -30,3 +30,18 @@ func TestStoredRecordsRoundTrip(t *testing.T) {
 		t.Fatalf("csv: %q, %v", got, err)
 	}
 }
+
+// FuzzDecodeCells: any bytes decode or are refused, never panic, and what
+// appendCells writes decodes to the same cells.
+func FuzzDecodeCells(f *testing.F) {
+	f.Add([]byte{}, "a", "")
+	f.Add([]byte{0x05, 'a'}, "=HYPERLINK(\"x\")", "nul\x00")
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, "\xff", "é")
+	f.Fuzz(func(t *testing.T, raw []byte, a, b string) {
+		decodeCells(raw) // must not panic
+		got, err := decodeCells(appendCells(nil, []string{a, b}))
+		if err != nil || len(got) != 2 || got[0] != a || got[1] != b {
+			t.Fatalf("%q %q: %q, %v", a, b, got, err)
+		}
+	})
+}
