@@ -15,8 +15,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -93,32 +91,8 @@ func Open(ctx context.Context, dsn string, create bool) (*sql.DB, *ledger.Dialec
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var out []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil || v != len(out)+1 {
-			return nil, fmt.Errorf("migration %s: want %04d_name.sql", base, len(out)+1)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{v, base, string(b)})
-	}
-	return out, nil
+func migrations() ([]ledger.Migration, error) {
+	return ledger.ReadMigrations(migrationFiles, "migrations")
 }
 
 // lockKey is the advisory lock held while migrating, so that two programs
@@ -168,16 +142,16 @@ func migrate(ctx context.Context, db *sql.DB) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
-			return false, fmt.Errorf("migration %s: %w", m.name, err)
+			return false, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_schema_version(version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_schema_version(version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 			tx.Rollback()
-			return false, fmt.Errorf("migration %s: %w", m.name, err)
+			return false, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return false, fmt.Errorf("migration %s: %w", m.name, err)
+			return false, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return created, nil

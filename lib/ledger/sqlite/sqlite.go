@@ -18,10 +18,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -142,9 +139,7 @@ func initFile(path, journal string) error {
 var migrationFiles embed.FS
 
 type migration struct {
-	version int
-	name    string
-	sql     string
+	ledger.Migration
 	// step is the part written in Go, run after the SQL in the same
 	// transaction.
 	step func(context.Context, *sql.Tx, *ledger.Dialect) error
@@ -160,23 +155,13 @@ var goSteps = map[int]func(context.Context, *sql.Tx, *ledger.Dialect) error{
 // migrations returns the ledger's migrations in order: migration n sets
 // PRAGMA user_version to n.
 func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	ms, err := ledger.ReadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
-	var out []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil || v != len(out)+1 {
-			return nil, fmt.Errorf("migration %s: want %04d_name.sql", base, len(out)+1)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{v, base, string(b), goSteps[v]})
+	out := make([]migration, len(ms))
+	for i, m := range ms {
+		out[i] = migration{m, goSteps[m.Version]}
 	}
 	return out, nil
 }
@@ -228,24 +213,24 @@ func migrate(ctx context.Context, db *sql.DB) (bool, error) {
 			tx.Rollback()
 			return false, err
 		}
-		if cur >= m.version {
+		if cur >= m.Version {
 			tx.Rollback()
 			continue
 		}
-		if !onlyComments(m.sql) {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if !onlyComments(m.SQL) {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				tx.Rollback()
-				return false, fmt.Errorf("migration %d: %w", m.version, err)
+				return false, fmt.Errorf("migration %d: %w", m.Version, err)
 			}
 		}
 		if m.step != nil {
 			if err := m.step(ctx, tx, Dialect); err != nil {
 				tx.Rollback()
-				return false, fmt.Errorf("migration %d: %w", m.version, err)
+				return false, fmt.Errorf("migration %d: %w", m.Version, err)
 			}
 			compact = v > 0 // an existing ledger: give back the space the move freed
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, m.version)); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, m.Version)); err != nil {
 			tx.Rollback()
 			return false, err
 		}

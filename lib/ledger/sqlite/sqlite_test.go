@@ -59,8 +59,8 @@ func TestMigrationFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if (m.step != nil) != onlyComments(m.sql) {
-			t.Errorf("%s: a migration is either SQL or a Go step (step %v, SQL %q)", m.name, m.step != nil, m.sql)
+		if (m.step != nil) != onlyComments(m.SQL) {
+			t.Errorf("%s: a migration is either SQL or a Go step (step %v, SQL %q)", m.Name, m.step != nil, m.SQL)
 		}
 	}
 	if len(ms) != 8 {

@@ -1,14 +1,11 @@
-package sqlite_test
+package sqlite
 
 import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/openchargeback/ocb/lib/ledger"
-	_ "github.com/openchargeback/ocb/lib/ledger/sqlite"
 	"github.com/openchargeback/ocb/lib/statement"
 	"github.com/openchargeback/ocb/lib/statement/build"
 )
@@ -17,19 +14,7 @@ import (
 // previous release's ledger gives, after the upgrade, byte for byte the
 // statements that release wrote (testdata/v2-demo-statements-2025-01.ndjson).
 func TestUpgradedLedgerGivesTheSameStatements(t *testing.T) {
-	src, err := os.ReadFile("testdata/v2-demo.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "ledger.db")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	l, err := ledger.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := openReleaseLedger(t)
 	sts, _, err := build.Build(context.Background(), l, "2025-01", build.Options{})
 	if err != nil {
 		t.Fatal(err)

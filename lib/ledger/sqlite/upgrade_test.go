@@ -10,13 +10,10 @@ import (
 	"github.com/openchargeback/ocb/lib/ledger"
 )
 
-// TestUpgradeReleaseLedger opens a ledger file made by the previous release
-// (schema 2, testdata/v2-demo.db: the demo's two periods, one finalized,
-// with review decisions, adjustments, an open and a resolved dispute) and
-// checks the upgrade to the framed layout keeps everything: ids, decisions,
-// adjustments, disputes, audit, and every row byte for byte in export (the
-// files beside it were written by that release's focus-load export).
-func TestUpgradeReleaseLedger(t *testing.T) {
+// openReleaseLedger opens (so upgrades) a copy of testdata/v2-demo.db, a
+// ledger file written by the previous release.
+func openReleaseLedger(t *testing.T) *ledger.Ledger {
+	t.Helper()
 	src, err := os.ReadFile("testdata/v2-demo.db")
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +26,18 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// TestUpgradeReleaseLedger opens a ledger file made by the previous release
+// (schema 2, testdata/v2-demo.db: the demo's two periods, one finalized,
+// with review decisions, adjustments, an open and a resolved dispute) and
+// checks the upgrade to the framed layout keeps everything: ids, decisions,
+// adjustments, disputes, audit, and every row byte for byte in export (the
+// files beside it were written by that release's focus-load export).
+func TestUpgradeReleaseLedger(t *testing.T) {
+	l := openReleaseLedger(t)
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)
