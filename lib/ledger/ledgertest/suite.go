@@ -55,6 +55,7 @@ var suite = []struct {
 	{"SeenDecisionsDoNotFlipFlop", testSeenDecisionsDoNotFlipFlop},
 	{"PIDisputeOriginLineAuditAndFinalize", testPIDisputeOriginLineAuditAndFinalize},
 	{"AdjustmentFundResolvedWhenEntered", testAdjustmentFundResolvedWhenEntered},
+	{"StatementReader", testStatementReader},
 }
 
 var ctx = context.Background()
@@ -70,6 +71,14 @@ func importString(t *testing.T, l *ledger.Ledger, source, data string) (ledger.I
 func testdata(name string) string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", name)
+}
+
+// testStatementReader runs the StatementReader contract on the backend,
+// the contract MemReader and lib/web's fake are held to as well.
+func testStatementReader(t *testing.T, open Opener) {
+	l := open(t)
+	LoadContract(t, l)
+	TestStatementReader(t, l, nil)
 }
 
 func testMoneyIsExact(t *testing.T, open Opener) {
