@@ -1,7 +1,9 @@
 // Package ledgertest helps test the ledger: Test, the ledger suite every
-// backend runs (suite.go); MemReader, an in-memory ledger.StatementReader
-// for tests of the packages that read the ledger (the statement builder,
-// its command); RandomLedger for property tests.
+// backend runs (suite.go); TestStatementReader, the StatementReader
+// contract the backends and the fakes all pass (statementreader.go);
+// MemReader, an in-memory ledger.StatementReader for tests of the packages
+// that read the ledger (the statement builder, its command, lib/web's
+// fake); RandomLedger for property tests.
 package ledgertest
 
 import (
