@@ -230,3 +230,18 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, q *req, err er
 	s.log.Error("request", "path", r.URL.Path, "err", err)
 	s.fail(w, r, q, http.StatusInternalServerError, "Internal error: "+err.Error())
 }
+
+// openDisputes counts the period's open disputes.
+func (s *Server) openDisputes(r *http.Request, period string) (int, bool) {
+	ds, err := s.cfg.Ledger.Disputes(r.Context(), period)
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Status == "open" {
+			n++
+		}
+	}
+	return n, true
+}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/ledger/ledgertest"
 )
 
 // memLedger is an in-memory Backend for handler tests of the web layer
@@ -22,37 +24,51 @@ type memLedger struct {
 	calls    []string // every mutation, "who:what"
 }
 
-func (m *memLedger) Period(_ context.Context, p string) (ledger.PeriodInfo, error) {
-	for _, pi := range m.periods {
-		if pi.Period == p {
-			return pi, nil
+// reader is the fake's read side: a ledgertest.MemReader over the rows as
+// they are now (review decisions change them), so the fake reads by the
+// StatementReader contract the ledger keeps (PI then id order, rejected
+// charges left out, monthly totals summed) instead of a copy of its own;
+// TestMemLedgerContract checks it. The rows stay in memLedger's own
+// fields, which the tests fill and inspect.
+func (m *memLedger) reader() *ledgertest.MemReader {
+	r := &ledgertest.MemReader{PeriodList: m.periods, AdjustmentList: m.adjs, Rejected: map[int64]bool{}}
+	for _, c := range m.charges {
+		r.ChargeList = append(r.ChargeList, c.Charge)
+		if c.Review == "rejected" {
+			r.Rejected[c.ID] = true
 		}
 	}
-	return ledger.PeriodInfo{}, fmt.Errorf("period %s: %w", p, ledger.ErrNoPeriod)
+	return r
 }
-func (m *memLedger) Periods(context.Context) ([]ledger.PeriodInfo, error) { return m.periods, nil }
-func (m *memLedger) EachCharge(_ context.Context, p string, fn func(*ledger.Charge) error) error {
-	for i := range m.charges {
-		if m.charges[i].Period == p && m.charges[i].Review != "rejected" {
-			c := m.charges[i].Charge
-			if err := fn(&c); err != nil {
-				return err
-			}
+
+func (m *memLedger) Period(ctx context.Context, p string) (ledger.PeriodInfo, error) {
+	return m.reader().Period(ctx, p)
+}
+func (m *memLedger) Periods(ctx context.Context) ([]ledger.PeriodInfo, error) {
+	return m.reader().Periods(ctx)
+}
+func (m *memLedger) EachCharge(ctx context.Context, p string, fn func(*ledger.Charge) error) error {
+	return m.reader().EachCharge(ctx, p, fn)
+}
+func (m *memLedger) Adjustments(ctx context.Context, p string) ([]ledger.Adjustment, error) {
+	return m.reader().Adjustments(ctx, p)
+}
+func (m *memLedger) MonthlyTotals(ctx context.Context, from, to string) ([]ledger.MonthTotal, error) {
+	return m.reader().MonthlyTotals(ctx, from, to)
+}
+
+// TestMemLedgerContract holds the fake to the StatementReader contract.
+func TestMemLedgerContract(t *testing.T) {
+	f := ledgertest.ContractMemReader()
+	m := &memLedger{periods: f.PeriodList, adjs: f.AdjustmentList}
+	for _, c := range f.ChargeList {
+		r := ChargeRow{Charge: c}
+		if f.Rejected[c.ID] {
+			r.Review = "rejected"
 		}
+		m.charges = append(m.charges, r)
 	}
-	return nil
-}
-func (m *memLedger) Adjustments(_ context.Context, p string) ([]ledger.Adjustment, error) {
-	var out []ledger.Adjustment
-	for _, a := range m.adjs {
-		if a.Period == p {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-func (m *memLedger) MonthlyTotals(context.Context, string, string) ([]ledger.MonthTotal, error) {
-	return nil, nil
+	ledgertest.TestStatementReader(t, m, nil)
 }
 
 func (m *memLedger) match(f ChargeFilter) []ChargeRow {

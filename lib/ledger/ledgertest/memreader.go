@@ -1,7 +1,9 @@
 // Package ledgertest helps test the ledger: Test, the ledger suite every
-// backend runs (suite.go); MemReader, an in-memory ledger.StatementReader
-// for tests of the packages that read the ledger (the statement builder,
-// its command); RandomLedger for property tests.
+// backend runs (suite.go); TestStatementReader, the StatementReader
+// contract the backends and the fakes all pass (statementreader.go);
+// MemReader, an in-memory ledger.StatementReader for tests of the packages
+// that read the ledger (the statement builder, its command, lib/web's
+// fake); RandomLedger for property tests.
 package ledgertest
 
 import (
@@ -16,7 +18,9 @@ import (
 )
 
 // MemReader is an in-memory ledger.StatementReader honouring the
-// interface's ordering and exclusion rules (rejected charges are never returned).
+// interface's ordering and exclusion rules (rejected charges are never
+// returned), whatever order its lists are filled in; TestStatementReader
+// holds it to the contract the backends keep.
 type MemReader struct {
 	PeriodList     []ledger.PeriodInfo
 	ChargeList     []ledger.Charge
@@ -33,7 +37,11 @@ func (m *MemReader) Period(_ context.Context, p string) (ledger.PeriodInfo, erro
 	return ledger.PeriodInfo{}, fmt.Errorf("period %s: %w", p, ledger.ErrNoPeriod)
 }
 
-func (m *MemReader) Periods(context.Context) ([]ledger.PeriodInfo, error) { return m.PeriodList, nil }
+func (m *MemReader) Periods(context.Context) ([]ledger.PeriodInfo, error) {
+	out := append([]ledger.PeriodInfo(nil), m.PeriodList...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Period < out[j].Period })
+	return out, nil
+}
 
 func (m *MemReader) EachCharge(_ context.Context, p string, fn func(*ledger.Charge) error) error {
 	var cs []ledger.Charge
@@ -65,6 +73,12 @@ func (m *MemReader) Adjustments(_ context.Context, p string) ([]ledger.Adjustmen
 			out = append(out, a)
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].PIEmail != out[j].PIEmail {
+			return out[i].PIEmail < out[j].PIEmail
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out, nil
 }
 

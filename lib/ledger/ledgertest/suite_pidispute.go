@@ -35,9 +35,20 @@ func testPIDisputeOriginLineAuditAndFinalize(t *testing.T, open Opener) {
 	if d.Origin != "pi" || d.OpenedBy != "ada@uni.edu" || d.PIEmail != "ada@uni.edu" || d.Line != "HPC · Compute · F1" || d.ChargeID != 0 || d.Status != "open" {
 		t.Fatalf("dispute %+v", d)
 	}
-	var who, origin, after string
-	if err := l.DB().QueryRow(`SELECT who, origin, after FROM audit WHERE action = 'dispute-open'`).Scan(&who, &origin, &after); err != nil {
+	recs, err := l.Audit(ctx, "")
+	if err != nil {
 		t.Fatal(err)
+	}
+	var who, origin, after string
+	found := false
+	for _, r := range recs {
+		if r.Action == "dispute-open" {
+			who, origin, after, found = r.Who, r.Origin, r.After, true
+			break
+		}
+	}
+	if !found {
+		t.Fatal("no dispute-open audit record")
 	}
 	if who != "ada@uni.edu" || origin != "pi" || !strings.Contains(after, "HPC · Compute · F1") {
 		t.Errorf("audit %s %s %s", who, origin, after)

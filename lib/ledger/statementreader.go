@@ -8,7 +8,8 @@ import (
 )
 
 // This file is the read side of the ledger that lib/statement (and the web
-// interface) build on. *Ledger implements StatementReader.
+// interface) build on. *Ledger implements StatementReader
+// (statementreader_sql.go).
 
 // Period states: open → closed → finalized (reopen: closed → open only).
 const (

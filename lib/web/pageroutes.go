@@ -23,18 +23,3 @@ func (s *Server) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
 	m.HandleFunc("POST /import", s.auth(RoleAdmin, s.importSubmit))
 }
-
-// openDisputes counts the period's open disputes.
-func (s *Server) openDisputes(r *http.Request, period string) (int, bool) {
-	ds, err := s.cfg.Ledger.Disputes(r.Context(), period)
-	if err != nil {
-		return 0, false
-	}
-	n := 0
-	for _, d := range ds {
-		if d.Status == "open" {
-			n++
-		}
-	}
-	return n, true
-}
