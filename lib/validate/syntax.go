@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 )
 
 // Hand-written syntax checks for the hot path: no regexps, no allocation
@@ -286,6 +287,12 @@ type kvResult struct {
 // object has more than 64 keys.
 func scanKV(s, want string) (kvResult, string) {
 	var res kvResult
+	// JSON text is UTF-8 (RFC 8259): invalid bytes made a Tags cell that
+	// focus-validate passed and focus.ParseTags (focus-load, focus-flag)
+	// refused.
+	if !utf8.ValidString(s) {
+		return res, "is not valid JSON (invalid UTF-8)"
+	}
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return res, "is not a JSON object"

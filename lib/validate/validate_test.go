@@ -287,7 +287,7 @@ func TestSyntax(t *testing.T) {
 			t.Errorf("%s: %+v %s", s, r, why)
 		}
 	}
-	for _, s := range []string{`[]`, `{"a":[1]}`, `{"a":1,"a":2}`, `{"a":1}x`, `{"a":01}`, `{"a":"\x"}`, `{"a"}`, `{`} {
+	for _, s := range []string{`[]`, `{"a":[1]}`, `{"a":1,"a":2}`, `{"a":1}x`, `{"a":01}`, `{"a":"\x"}`, `{"a"}`, `{`, "{\"pi_email\":\"a\xffb\"}", "{\"\xff\":1}"} {
 		if _, why := scanKV(s, "pi_email"); why == "" {
 			t.Errorf("%s accepted", s)
 		}
