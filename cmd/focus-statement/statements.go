@@ -111,7 +111,11 @@ func statementsAction(c *cli.Context) error {
 			defer debug.SetGCPercent(debug.SetGCPercent(pdfGCPercent))
 		}
 		start := time.Now()
-		st, err := rd.WriteFiles(sts, hist, dir, c.Int("jobs"))
+		// PDFs/s and an ETA on a terminal after about 2 s (thousands of
+		// PIs); nothing in a pipe or a cron log.
+		prog := cliutil.StartItemProgress(c.App.ErrWriter, "PDFs", len(sts))
+		st, err := rd.WriteFiles(sts, hist, dir, c.Int("jobs"), &prog.Items)
+		prog.Stop()
 		if err != nil {
 			return err
 		}

@@ -17,8 +17,9 @@ type Progress struct {
 	Items atomic.Int64 // rows, statements… done
 	Bytes atomic.Int64 // input bytes read, for the ETA (with Total)
 
-	what  string // "rows", "PDFs"
-	total int64  // input size in bytes (0 = unknown: no ETA)
+	what    string // "rows", "PDFs"
+	total   int64  // input size in bytes (0 = unknown: no ETA)
+	byItems bool   // total counts Items, not Bytes
 	w     io.Writer
 	start time.Time
 	stop  chan struct{}
@@ -35,13 +36,23 @@ const (
 // A nil-safe *Progress is returned either way, so callers count
 // unconditionally.
 func StartProgress(w io.Writer, what string, total int64) *Progress {
-	p := &Progress{what: what, total: total, w: w, start: time.Now(), stop: make(chan struct{})}
-	if !IsTerminal(w) {
+	return start(&Progress{what: what, total: total, w: w})
+}
+
+func start(p *Progress) *Progress {
+	p.start, p.stop = time.Now(), make(chan struct{})
+	if !IsTerminal(p.w) {
 		return p
 	}
 	p.done.Add(1)
 	go p.run()
 	return p
+}
+
+// StartItemProgress is StartProgress for work whose size is a number of
+// items known at the start (statements to render): the ETA follows Items.
+func StartItemProgress(w io.Writer, what string, items int) *Progress {
+	return start(&Progress{what: what, total: int64(items), byItems: true, w: w})
 }
 
 func (p *Progress) run() {
@@ -72,7 +83,11 @@ func (p *Progress) line(el time.Duration) string {
 	n := p.Items.Load()
 	rate := float64(n) / el.Seconds()
 	s := fmt.Sprintf("%s %s  %s %s/s", group(n), p.what, group(int64(rate)), p.what)
-	if b := p.Bytes.Load(); p.total > 0 && b > 0 {
+	b := p.Bytes.Load()
+	if p.byItems {
+		b = n
+	}
+	if p.total > 0 && b > 0 {
 		frac := float64(b) / float64(p.total)
 		if frac > 1 {
 			frac = 1

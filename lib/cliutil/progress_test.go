@@ -31,3 +31,12 @@ func TestProgressSilentWhenNotATerminal(t *testing.T) {
 		t.Errorf("printed %q to a buffer", buf.String())
 	}
 }
+
+// A run of a known number of items (PDFs) has its ETA from the items done.
+func TestItemProgressLine(t *testing.T) {
+	p := &Progress{what: "PDFs", total: 1000, byItems: true}
+	p.Items.Store(250)
+	if got := p.line(2 * time.Second); got != "250 PDFs  125 PDFs/s  25%  ETA 6s" {
+		t.Fatalf("line = %q", got)
+	}
+}

@@ -121,7 +121,10 @@ type Stats struct {
 // CPU limit is respected) and sets each statement's PDF (the path) and
 // PDFSHA256. Files are written to a temporary name and renamed, so a reader
 // never sees half a PDF. hist is keyed by lower-cased PI e-mail.
-func (r *Renderer) WriteFiles(sts []statement.Statement, hist map[string][]ledger.MonthTotal, dir string, workers int) (Stats, error) {
+//
+// written, when not nil, counts the files written as they are (a progress
+// display reads it).
+func (r *Renderer) WriteFiles(sts []statement.Statement, hist map[string][]ledger.MonthTotal, dir string, workers int, written *atomic.Int64) (Stats, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -157,6 +160,9 @@ func (r *Renderer) WriteFiles(sts []statement.Statement, hist map[string][]ledge
 				n, err := r.writeOne(&sts[i], hist[strings.ToLower(sts[i].PI.Email)], dir)
 				my.Files++
 				my.Bytes += n
+				if written != nil {
+					written.Add(1)
+				}
 				if err != nil {
 					mu.Lock()
 					if first == nil {

@@ -5,9 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/openchargeback/ocb/lib/ledger"
-	"github.com/signintech/gopdf"
-	"golang.org/x/image/font/gofont/goregular"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,8 +12,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/signintech/gopdf"
+	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/shopspring/decimal"
 
@@ -366,12 +368,13 @@ func TestWriteFilesParallel(t *testing.T) {
 		sts = append(sts, st)
 	}
 	dir := t.TempDir()
-	stats, err := renderer(t).WriteFiles(sts, nil, dir, 4)
+	var written atomic.Int64
+	stats, err := renderer(t).WriteFiles(sts, nil, dir, 4, &written)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Files != 40 || stats.Bytes == 0 {
-		t.Fatalf("stats %+v", stats)
+	if stats.Files != 40 || stats.Bytes == 0 || written.Load() != 40 {
+		t.Fatalf("stats %+v, %d counted written", stats, written.Load())
 	}
 	for _, st := range sts {
 		want := filepath.Join(dir, "2025-01", BaseName(&st))
