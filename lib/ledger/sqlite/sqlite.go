@@ -93,7 +93,7 @@ func openFile(ctx context.Context, path string, create bool, journal string) (*s
 	// _mutex=no: SQLite's own lock on every API call (2 of them per bound
 	// value, 3.4% of an import's CPU) is not needed: database/sql never
 	// uses one connection from two goroutines at once.
-	dsn := "file:" + path + "?_busy_timeout=60000&_journal_mode=" + journal + "&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-16384&_mutex=no"
+	dsn := fileURI(path) + "?_busy_timeout=60000&_journal_mode=" + journal + "&_synchronous=NORMAL&_foreign_keys=on&_txlock=immediate&_cache_size=-16384&_mutex=no"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("open ledger %s: %w", path, err)
@@ -112,6 +112,14 @@ func openFile(ctx context.Context, path string, create bool, journal string) (*s
 	return db, Dialect, created, nil
 }
 
+// fileURI is path as the file: URI SQLite opens: '%', '?' and '#' are
+// escaped, which SQLite would otherwise read as an escape, the start of
+// the parameters and of a fragment. Unescaped, a --db of "runs#2/ledger.db"
+// opened the file "runs" (and any other path cut at its '#' the same one).
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
 // pageSize of a new ledger: big pages make the bulk inserts of an import
 // cheaper (fewer B-tree pages and page headers per row) and cost little
 // for the few small updates review makes.
@@ -124,7 +132,7 @@ func initFile(path, journal string) error {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		return nil
 	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=60000")
+	db, err := sql.Open("sqlite3", fileURI(path)+"?_busy_timeout=60000")
 	if err != nil {
 		return err
 	}
