@@ -20,10 +20,10 @@ type Progress struct {
 	what    string // "rows", "PDFs"
 	total   int64  // input size in bytes (0 = unknown: no ETA)
 	byItems bool   // total counts Items, not Bytes
-	w     io.Writer
-	start time.Time
-	stop  chan struct{}
-	done  sync.WaitGroup
+	w       io.Writer
+	start   time.Time
+	stop    chan struct{}
+	done    sync.WaitGroup
 }
 
 const (
