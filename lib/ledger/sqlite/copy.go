@@ -58,6 +58,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -78,11 +79,19 @@ func (e *CopyError) Error() string { return e.Msg }
 func (e *CopyError) Constraint() bool { return e.Code&0xff == 19 }
 
 // handle is the connection's sqlite3* (mattn/go-sqlite3 keeps it in an
-// unexported field and offers no accessor).
-func handle(c *sqlite3.SQLiteConn) *C.sqlite3 {
+// unexported field and offers no accessor); copy_test.go fails first if
+// a new version of the driver moves it.
+func handle(c *sqlite3.SQLiteConn) (*C.sqlite3, error) {
 	f := reflect.ValueOf(c).Elem().FieldByName("db")
-	return (*C.sqlite3)(unsafe.Pointer(f.Pointer()))
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+		return nil, fmt.Errorf("go-sqlite3's connection has no open db handle (driver changed?)")
+	}
+	return (*C.sqlite3)(unsafe.Pointer(f.Pointer())), nil
 }
+
+// maxPack bounds the bytes packed for one C call (offsets are int32; a
+// row of huge cells makes the calls smaller, not the buffer bigger).
+const maxPack = 64 << 20
 
 // Copy inserts rows into table(columns) on driverConn (what sql.Conn.Raw
 // passes: a *sqlite3.SQLiteConn), inside whatever transaction the
@@ -95,14 +104,54 @@ func Copy(_ context.Context, driverConn any, table string, columns []string, row
 	if len(rows) == 0 {
 		return 0, nil
 	}
+	db, err := handle(c)
+	if err != nil {
+		return 0, fmt.Errorf("copy into %s: %w", table, err)
+	}
 	ncols := len(columns)
-	n := len(rows) * ncols
-	kinds := make([]byte, n)
-	ints := make([]int64, n)
-	offs := make([]int32, n)
-	lens := make([]int32, n)
-	size := 0
+	q := C.CString("INSERT INTO " + table + "(" + strings.Join(columns, ",") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?,", ncols), ",") + ")")
+	defer C.free(unsafe.Pointer(q))
+	var st *C.sqlite3_stmt
+	if rc := C.sqlite3_prepare_v2(db, q, -1, &st, nil); rc != 0 {
+		return 0, &CopyError{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: -1}
+	}
+	defer C.sqlite3_finalize(st)
+	var p pack
+	done := 0
+	for done < len(rows) {
+		n, err := p.fill(rows[done:], ncols)
+		if err != nil {
+			return int64(done), fmt.Errorf("copy into %s: row %d: %w", table, done+n, err)
+		}
+		var failed C.int
+		rc := C.ocb_insert(st, C.int(n), C.int(ncols), (*C.uchar)(&p.kinds[0]), (*C.int64_t)(unsafe.Pointer(&p.ints[0])),
+			(*C.int32_t)(&p.offs[0]), (*C.int32_t)(&p.lens[0]), (*C.char)(unsafe.Pointer(&p.data[0])), &failed)
+		if rc != 0 {
+			return int64(done + int(failed)), &CopyError{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: done + int(failed)}
+		}
+		done += n
+	}
+	return int64(len(rows)), nil
+}
+
+// pack is rows laid out for ocb_insert, reused from call to call.
+type pack struct {
+	kinds      []byte
+	ints       []int64
+	offs, lens []int32
+	data       []byte
+}
+
+// fill packs the first rows (at least one, then while the bytes stay
+// under maxPack) and returns how many.
+func (p *pack) fill(rows [][]any, ncols int) (int, error) {
+	p.kinds, p.ints, p.offs, p.lens, p.data = p.kinds[:0], p.ints[:0], p.offs[:0], p.lens[:0], p.data[:0]
+	n := 0
 	for _, row := range rows {
+		if len(row) != ncols {
+			return n, fmt.Errorf("%d values for %d columns", len(row), ncols)
+		}
+		size := 0
 		for _, v := range row {
 			switch v := v.(type) {
 			case string:
@@ -111,47 +160,37 @@ func Copy(_ context.Context, driverConn any, table string, columns []string, row
 				size += len(v)
 			}
 		}
-	}
-	data := make([]byte, 0, size+1)
-	for r, row := range rows {
-		if len(row) != ncols {
-			return 0, fmt.Errorf("copy into %s: row %d has %d values for %d columns", table, r, len(row), ncols)
+		if n > 0 && len(p.data)+size > maxPack {
+			break
+		}
+		if len(p.data)+size > math.MaxInt32 {
+			return n, fmt.Errorf("a row of %d bytes is too big", size)
 		}
 		for k, v := range row {
-			i := r*ncols + k
+			var kind byte
+			var iv int64
+			var off, ln int32
 			switch v := v.(type) {
 			case nil:
 			case int:
-				kinds[i], ints[i] = 1, int64(v)
+				kind, iv = 1, int64(v)
 			case int64:
-				kinds[i], ints[i] = 1, v
+				kind, iv = 1, v
 			case string:
-				kinds[i], offs[i], lens[i] = 2, int32(len(data)), int32(len(v))
-				data = append(data, v...)
+				kind, off, ln = 2, int32(len(p.data)), int32(len(v))
+				p.data = append(p.data, v...)
 			case []byte:
-				kinds[i], offs[i], lens[i] = 3, int32(len(data)), int32(len(v))
-				data = append(data, v...)
+				kind, off, ln = 3, int32(len(p.data)), int32(len(v))
+				p.data = append(p.data, v...)
 			default:
-				return 0, fmt.Errorf("copy into %s: value %T of column %s", table, v, columns[k])
+				return n, fmt.Errorf("value %T of column %d", v, k+1)
 			}
+			p.kinds, p.ints, p.offs, p.lens = append(p.kinds, kind), append(p.ints, iv), append(p.offs, off), append(p.lens, ln)
 		}
+		n++
 	}
-	if len(data) == 0 {
-		data = append(data, 0)
+	if len(p.data) == 0 {
+		p.data = append(p.data, 0) // &p.data[0] must exist
 	}
-	db := handle(c)
-	q := C.CString("INSERT INTO " + table + "(" + strings.Join(columns, ",") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?,", ncols), ",") + ")")
-	defer C.free(unsafe.Pointer(q))
-	var st *C.sqlite3_stmt
-	if rc := C.sqlite3_prepare_v2(db, q, -1, &st, nil); rc != 0 {
-		return 0, &CopyError{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: -1}
-	}
-	defer C.sqlite3_finalize(st)
-	var failed C.int
-	rc := C.ocb_insert(st, C.int(len(rows)), C.int(ncols), (*C.uchar)(&kinds[0]), (*C.int64_t)(unsafe.Pointer(&ints[0])),
-		(*C.int32_t)(&offs[0]), (*C.int32_t)(&lens[0]), (*C.char)(unsafe.Pointer(&data[0])), &failed)
-	if rc != 0 {
-		return int64(failed), &CopyError{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: int(failed)}
-	}
-	return int64(len(rows)), nil
+	return n, nil
 }

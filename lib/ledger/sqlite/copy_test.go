@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -104,3 +105,22 @@ func TestCopyReportsTheRefusedRow(t *testing.T) {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// Rows whose cells add up to more than one packing (maxPack) go in
+// several C calls, in order, all of them.
+func TestCopySplitsBigBatches(t *testing.T) {
+	db, conn := open(t)
+	big := strings.Repeat("x", 40<<20)
+	rows := [][]any{{1, big, nil, nil}, {2, "small", nil, nil}, {3, big, nil, nil}}
+	if n, err := copyRows(conn, rows); err != nil || n != 3 {
+		t.Fatalf("copy: %d, %v", n, err)
+	}
+	var ids string
+	var total int64
+	if err := db.QueryRow(`SELECT group_concat(i), sum(length(s)) FROM (SELECT i, s FROM t ORDER BY rowid)`).Scan(&ids, &total); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "1,2,3" || total != 2*(40<<20)+5 {
+		t.Fatalf("rows %s, %d bytes", ids, total)
+	}
+}
