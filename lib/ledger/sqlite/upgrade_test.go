@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/focus"
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
 // openReleaseLedger opens (so upgrades) a copy of testdata/v2-demo.db, a
@@ -86,6 +88,29 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 		if !bytes.Equal(buf.Bytes(), want) {
 			t.Errorf("export of %s after the upgrade differs from the release's (%d vs %d bytes)", p, buf.Len(), len(want))
 		}
+	}
+	// A new import beside the upgraded ones is stored as cells; export
+	// reads both formats: the release's rows as they were, then the new.
+	more := "BillingPeriodStart,BilledCost,ServiceName,ResourceId,Tags\n" +
+		`2025-12-01,1.50,New service,new-1,"{""pi_email"":""ada.lovelace@uni.edu"",""fund_org"":""NSF-ATM-2024""}"` + "\n"
+	if _, err := l.Import(ctx, ledger.Actor{User: "t", Origin: "cli"}, strings.NewReader(more), ledger.ImportOptions{Source: "New", FileName: "new.csv", Tags: tagkeys.Default()}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := focus.NewWriter(&buf, focus.CSV)
+	if _, err := l.ExportCharges(ctx, "2025-12", w); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile("testdata/v2-demo-export-2025-12.csv")
+	oldRows := strings.Count(string(old), "\n")
+	if got := buf.String(); strings.Count(got, "\n") != oldRows+1 || !strings.Contains(got, "New service") || !strings.Contains(got, "new-1") {
+		t.Errorf("export of 2025-12 with a new import: %d lines (want %d), new row: %v", strings.Count(got, "\n"), oldRows+1, strings.Contains(got, "new-1"))
+	}
+	if n := count(`SELECT count(*) FROM imports WHERE record_format = 'cells'`); n != 1 {
+		t.Errorf("%d imports stored as cells, want 1", n)
 	}
 	// The finalized period stays immutable through the move, rows included.
 	if _, err := l.DB().Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
