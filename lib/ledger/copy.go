@@ -211,7 +211,7 @@ func periodsOf(query func(string) (*sql.Rows, error)) ([]rawPeriod, error) {
 	return ps, rows.Err()
 }
 
-// copyBatch rows go to the target in one COPY (PostgreSQL) at a time.
+// copyBatch rows go to the target in one bulk load (Dialect.Copy) at a time.
 const copyBatch = 20000
 
 func copyTable(src, dst *Tx, table, columns, order string) error {
@@ -221,7 +221,6 @@ func copyTable(src, dst *Tx, table, columns, order string) error {
 	}
 	defer rows.Close()
 	cols := strings.Split(columns, ", ")
-	var ins *Stmt
 	var batch [][]any
 	flush := func() error {
 		if len(batch) == 0 {
@@ -245,22 +244,10 @@ func copyTable(src, dst *Tx, table, columns, order string) error {
 				vals[i] = string(b) // text the driver handed over as bytes
 			}
 		}
-		if dst.d.Copy != nil {
-			if batch = append(batch, vals); len(batch) == copyBatch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if ins == nil {
-			if ins, err = dst.Prepare(`INSERT INTO ` + table + `(` + columns + `) VALUES (?` + strings.Repeat(",?", len(cols)-1) + `)`); err != nil {
+		if batch = append(batch, vals); len(batch) == copyBatch {
+			if err := flush(); err != nil {
 				return err
 			}
-			defer ins.Close()
-		}
-		if _, err := ins.Exec(vals...); err != nil {
-			return err
 		}
 	}
 	if err := rows.Err(); err != nil {

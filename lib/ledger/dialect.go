@@ -51,9 +51,10 @@ type Dialect struct {
 	// import created the ledger in). "" = not needed: a new SQLite ledger
 	// is a file its creator removes.
 	Drop string
-	// Copy bulk-loads rows into table (PostgreSQL COPY) on the connection
-	// of the transaction; nil = prepared INSERTs. driverConn is what
-	// sql.Conn.Raw passes.
+	// Copy bulk-loads rows into table on the connection of the
+	// transaction (PostgreSQL: COPY; SQLite: one cgo call a batch).
+	// Required: imports and focus-load copy write through it. driverConn
+	// is what sql.Conn.Raw passes.
 	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
 }
 
@@ -335,7 +336,7 @@ func (tx *Tx) NewIDs(table string, n int) ([]int64, error) {
 	return ids, nil
 }
 
-// Copy bulk-loads rows into table when the backend can (see Dialect.Copy).
+// Copy bulk-loads rows into table (see Dialect.Copy).
 func (tx *Tx) Copy(table string, columns []string, rows [][]any) error {
 	return tx.conn.Raw(func(dc any) error {
 		_, err := tx.d.Copy(tx.ctx, dc, table, columns, rows)
