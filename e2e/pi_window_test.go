@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/openchargeback/ocb/internal/browsertest"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/mail"
 	"github.com/openchargeback/ocb/lib/pilink"
@@ -51,45 +51,6 @@ func run(t *testing.T, dir string, name string, args ...string) string {
 		t.Fatalf("%s %v: %v\n%s\n%s", name, args, err, out.String(), errb.String())
 	}
 	return out.String()
-}
-
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	const path = "/usr/bin/chromium"
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no %s", path)
-		}
-		t.Skip("no " + path)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelC(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny}); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
-}
-
-func step(t *testing.T, ctx context.Context, what string, acts ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, acts...); err != nil {
-		c2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel2()
-		page, _ := chromedp.Run(c2, chromedp.Evaluate[string]("location.pathname + '\\n' + document.body.innerText"))
-		t.Fatalf("%s: %v\n%s", what, err, page)
-	}
 }
 
 func pageText(t *testing.T, ctx context.Context) string {
@@ -216,8 +177,8 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	link := draftLink(t, filepath.Join(dir, "outbox", adaID+".draft.eml"), ts.URL)
 	token := strings.TrimPrefix(link, ts.URL+"/pi/")
 
-	ctx := chromium(t)
-	step(t, ctx, "open the link from the e-mail", chromedp.EmulateViewport(1100, 900),
+	ctx := browsertest.Start(t, "")
+	browsertest.Step(t, ctx, "open the link from the e-mail", chromedp.EmulateViewport(1100, 900),
 		chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 	txt := pageText(t, ctx)
 	for _, want := range []string{"Your statement for 2025-01", "Draft for your review", "Thursday 20 February 2025",
@@ -228,7 +189,7 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	}
 	axe(t, ctx, "PI page")
 	// A phone, dark: still accessible, never scrolls sideways.
-	step(t, ctx, "PI page at 390 px", chromedp.EmulateViewport(390, 900), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	browsertest.Step(t, ctx, "PI page at 390 px", chromedp.EmulateViewport(390, 900), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.setAttribute("data-theme", "dark"); true`)); err != nil {
 		t.Fatal(err)
 	}
@@ -236,11 +197,11 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	if over, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || over > 0 {
 		t.Errorf("PI page at 390 px scrolls sideways by %d px (%v)", over, err)
 	}
-	step(t, ctx, "back to 1100 px",
+	browsertest.Step(t, ctx, "back to 1100 px",
 		chromedp.EmulateViewport(1100, 900), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 
 	line := "Source HPC · Service HPC GPU · Project climate-modeling · Fund NSF-ATM-2024 · Unit GPU-Hours"
-	step(t, ctx, "file a dispute",
+	browsertest.Step(t, ctx, "file a dispute",
 		chromedp.SetValue(chromedp.ID("line"), line),
 		chromedp.SendKeys(chromedp.ID("reason"), "We ran no GPU jobs in January: the <gpu> queue was down."),
 		chromedp.Click(chromedp.CSS(`form[action$="/dispute#new-dispute"] button[type=submit]`)),
@@ -251,7 +212,7 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	}
 
 	// The reviewer sees it, and finalize is blocked.
-	step(t, ctx, "reviewer signs in", chromedp.Navigate(ts.URL+"/login?next=/disputes%3Fperiod%3D2025-01"),
+	browsertest.Step(t, ctx, "reviewer signs in", chromedp.Navigate(ts.URL+"/login?next=/disputes%3Fperiod%3D2025-01"),
 		chromedp.WaitVisible(chromedp.ID("user")),
 		chromedp.SendKeys(chromedp.ID("user"), "rev"), chromedp.SendKeys(chromedp.ID("password"), "password-rev"),
 		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
@@ -264,7 +225,7 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	}
 	// The reviewer credits the GPU line, then resolves, e-mailing the PI.
 	run(t, dir, "focus-load", "--db", db, "adjust", "--period", "2025-01", "--pi", "ada@uni.edu", "--amount", "-248.20", "--reason", "GPU queue outage: January GPU hours credited")
-	step(t, ctx, "resolve", chromedp.Navigate(ts.URL+"/disputes?period=2025-01"),
+	browsertest.Step(t, ctx, "resolve", chromedp.Navigate(ts.URL+"/disputes?period=2025-01"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/resolve"] input[name=note]`)),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/resolve"] input[name=note]`), "Right: the GPU hours are credited (adjustment on your statement)."),
 		chromedp.Click(chromedp.CSS(`form[action$="/resolve"] button[type=submit]`)),
@@ -278,7 +239,7 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	}
 
 	// The PI page shows the answer and the revised draft.
-	step(t, ctx, "PI page again", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#disputes")))
+	browsertest.Step(t, ctx, "PI page again", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#disputes")))
 	txt = pageText(t, ctx)
 	for _, want := range []string{"resolved", "Right: the GPU hours are credited", "GPU queue outage", "$780.00"} {
 		if !strings.Contains(txt, want) {
@@ -298,18 +259,18 @@ func TestPIReviewWindowInBrowser(t *testing.T) {
 	}
 
 	// Finalize (admin) now goes through; the link is refused afterwards.
-	step(t, ctx, "admin signs in", chromedp.Navigate(ts.URL+"/dashboard"),
+	browsertest.Step(t, ctx, "admin signs in", chromedp.Navigate(ts.URL+"/dashboard"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.ID("user")),
 		chromedp.SendKeys(chromedp.ID("user"), "boss"), chromedp.SendKeys(chromedp.ID("password"), "password-boss"),
 		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button`)))
-	step(t, ctx, "finalize", chromedp.Navigate(ts.URL+"/periods/2025-01/confirm?action=finalize"),
+	browsertest.Step(t, ctx, "finalize", chromedp.Navigate(ts.URL+"/periods/2025-01/confirm?action=finalize"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/periods/2025-01/finalize"] button`)),
 		chromedp.Click(chromedp.CSS(`form[action="/periods/2025-01/finalize"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
-	step(t, ctx, "link after finalize", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	browsertest.Step(t, ctx, "link after finalize", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if txt := pageText(t, ctx); !strings.Contains(txt, "This link does not work") || strings.Contains(txt, "Ada") {
 		t.Fatalf("after finalize:\n%s", txt)
 	}

@@ -8,62 +8,20 @@ import (
 	"testing"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/openchargeback/ocb/internal/browsertest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// chromium starts a headless Chromium for the test (skipped only when the
-// binary is absent; CI installs it from Debian).
+// chromium starts a headless Chromium for the test, downloads allowed
+// into a directory of its own.
 func chromium(t *testing.T) (context.Context, string) {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no %s: .ci/run installs it (apt-get install chromium)", chromiumPath)
-		}
-		t.Skip("no " + chromiumPath + " (apt-get install chromium)")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelC(); cancelA() })
-	// The first run opens the tab, which lives as long as the context of
-	// that run: it must be ctx itself, not a step's timeout context.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
 	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads,
-	}); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	return ctx, downloads
+	return browsertest.Start(t, downloads), downloads
 }
 
-// step runs browser actions with a time limit so a hung page fails the test.
-func step(t *testing.T, ctx context.Context, what string, acts ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, acts...); err != nil {
-		c2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel2()
-		html, herr := chromedp.Run(c2, chromedp.Evaluate[string]("location.href + '\\n' + document.body.innerText"))
-		t.Fatalf("%s: %v\npage (%v):\n%s", what, err, herr, html)
-	}
-}
+// step runs browser actions with a time limit (browsertest.Step).
+var step = browsertest.Step
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
