@@ -51,13 +51,15 @@ func (b *bulkLoad) load(batch *rowBatch) (rows, flagged int, err error) {
 		return 0, 0, err
 	}
 	n := len(b.review)
+	// Boxed once: an int64 or a string put in an interface is allocated.
+	importID, period := any(b.importID), any(b.period)
 	for i := range batch.rows {
 		pr := &batch.rows[i]
 		row := pr.cells
-		row[0], row[1], row[2] = ids[i], b.importID, b.period
+		row[0], row[1], row[2] = &ids[i], importID, period
 		b.charges = append(b.charges, row)
 		if pr.flags != "" {
-			b.review = append(b.review, []any{ids[i], b.period, pr.flags, "pending"})
+			b.review = append(b.review, []any{&ids[i], period, pr.flags, "pending"})
 		}
 	}
 	if b.first == 0 {

@@ -54,7 +54,9 @@ type Dialect struct {
 	// Copy bulk-loads rows into table on the connection of the
 	// transaction (PostgreSQL: COPY; SQLite: one cgo call a batch).
 	// Required: imports and focus-load copy write through it. driverConn
-	// is what sql.Conn.Raw passes.
+	// is what sql.Conn.Raw passes. Values are nil, int, int64, string,
+	// []byte, or pointers *int64 and *string (an import's charges: see
+	// chargeValues).
 	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
 }
 

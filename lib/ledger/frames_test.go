@@ -45,3 +45,11 @@ func FuzzDecodeCells(f *testing.F) {
 		}
 	})
 }
+
+// The charge cells a worker fills point into chargeValues: one text for
+// each column after id, import_id, period and line.
+func TestChargeValuesMatchColumns(t *testing.T) {
+	if got, want := 4+len(chargeValues{}.text), len(chargeCopyColumns); got != want {
+		t.Fatalf("chargeValues holds %d cells, chargeCopyColumns has %d", got, want)
+	}
+}

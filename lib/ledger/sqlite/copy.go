@@ -95,7 +95,8 @@ const maxPack = 64 << 20
 
 // Copy inserts rows into table(columns) on driverConn (what sql.Conn.Raw
 // passes: a *sqlite3.SQLiteConn), inside whatever transaction the
-// connection has open. Values may be nil, int, int64, string or []byte.
+// connection has open. Values may be nil, int, int64, *int64, string,
+// *string or []byte.
 func Copy(_ context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error) {
 	c, ok := driverConn.(*sqlite3.SQLiteConn)
 	if !ok {
@@ -157,6 +158,8 @@ func (p *pack) fill(rows [][]any, ncols int) (int, error) {
 			switch v := v.(type) {
 			case string:
 				rs += len(v)
+			case *string:
+				rs += len(*v)
 			case []byte:
 				rs += len(v)
 			}
@@ -189,9 +192,14 @@ func (p *pack) fill(rows [][]any, ncols int) (int, error) {
 				p.kinds[i], p.ints[i] = 1, int64(v)
 			case int64:
 				p.kinds[i], p.ints[i] = 1, v
+			case *int64:
+				p.kinds[i], p.ints[i] = 1, *v
 			case string:
 				p.kinds[i], p.offs[i], p.lens[i] = 2, int32(len(p.data)), int32(len(v))
 				p.data = append(p.data, v...)
+			case *string:
+				p.kinds[i], p.offs[i], p.lens[i] = 2, int32(len(p.data)), int32(len(*v))
+				p.data = append(p.data, *v...)
 			case []byte:
 				p.kinds[i], p.offs[i], p.lens[i] = 3, int32(len(p.data)), int32(len(v))
 				p.data = append(p.data, v...)
