@@ -75,7 +75,7 @@ type rowWorker struct {
 	tagKeys []string
 	tagVals []string
 	rec     []byte
-	free    []any        // cells for the rest of the batch (see cells)
+	free    []any // cells for the rest of the batch (see cells)
 	values  []chargeValues
 	frames  frameBuilder // its buffer is reused batch after batch
 	sums    lineSums
