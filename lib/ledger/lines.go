@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -50,10 +51,46 @@ func (s lineSums) add(row int, c *Charge, am *rowAmounts) {
 		l = &lineSum{firstRow: row}
 		s[k] = l
 	}
+	l.add(am)
+}
+
+func (l *lineSum) add(am *rowAmounts) {
 	l.charges++
 	l.qty.add(am.qty)
 	l.list.add(am.list)
 	l.billed.add(am.billed)
+}
+
+// lineIndex is lineSums.add for an import's parse workers: it finds a
+// row's sum by its key's fields written into one byte string, which is
+// one hash and one comparison. Looking up the lineKey itself hashed and
+// compared 14 strings one by one, 5% of the import's CPU.
+type lineIndex struct {
+	sums  lineSums
+	byKey map[string]*lineSum
+	buf   []byte
+}
+
+func newLineIndex() *lineIndex {
+	return &lineIndex{sums: lineSums{}, byKey: map[string]*lineSum{}}
+}
+
+// add is lineSums.add; rows must come in increasing order.
+func (x *lineIndex) add(row int, c *Charge, am *rowAmounts) {
+	b := x.buf[:0]
+	for _, f := range [...]string{c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.CostCenter, c.AccountCode,
+		c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.Unit, c.Currency} {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	x.buf = b
+	l := x.byKey[string(b)]
+	if l == nil {
+		l = &lineSum{firstRow: row}
+		x.byKey[string(b)] = l
+		x.sums[keyOf(c)] = l
+	}
+	l.add(am)
 }
 
 const insertLineSQL = `INSERT INTO import_lines(import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org,

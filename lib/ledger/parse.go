@@ -78,7 +78,7 @@ type rowWorker struct {
 	free    []any // cells for the rest of the batch (see cells)
 	values  []chargeValues
 	frames  frameBuilder // its buffer is reused batch after batch
-	sums    lineSums
+	lines   *lineIndex
 	list    fixedSum
 	billed  fixedSum
 }
@@ -180,7 +180,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		out.lines = append(out.lines, int32(r.line))
 		// Row numbers of the import count good rows; they are the batch's
 		// position when every row is good, the only case that is imported.
-		w.sums.add(b.seq*frameRows+len(out.rows), &c, &am)
+		w.lines.add(b.seq*frameRows+len(out.rows), &c, &am)
 		w.list.add(am.list)
 		w.billed.add(am.billed)
 		// The typed columns and the fingerprint hold the normalised values;
@@ -288,7 +288,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	workers := make([]*rowWorker, nworkers)
 	for i := range workers {
 		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), tagKeys: roleKeys(opt.Tags),
-			tagVals: make([]string, len(tagRoles)), sums: lineSums{}}
+			tagVals: make([]string, len(tagRoles)), lines: newLineIndex()}
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -382,7 +382,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	pr.sums = lineSums{}
 	var list, billed fixedSum
 	for _, w := range workers {
-		pr.sums.merge(w.sums)
+		pr.sums.merge(w.lines.sums)
 		list.merge(&w.list)
 		billed.merge(&w.billed)
 	}
