@@ -166,11 +166,8 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 		if err := rows.Scan(&id, &data); err != nil {
 			return n, err
 		}
-		err := eachRecord(data, func(rec []byte) error {
-			vals, err := decodeStored(rec, formats[id])
-			if err != nil {
-				return fmt.Errorf("a row of import %d: %w", id, err)
-			}
+		var werr error
+		err := eachRow(data, formats[id], func(vals []string) error {
 			for i := range out {
 				out[i] = ""
 			}
@@ -180,10 +177,14 @@ func (l *Ledger) ExportCharges(ctx context.Context, period string, w *focus.Writ
 				}
 			}
 			n++
-			return w.Write(out)
+			werr = w.Write(out)
+			return werr
 		})
+		if werr != nil {
+			return n, werr
+		}
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("rows of import %d: %w", id, err)
 		}
 	}
 	return n, rows.Err()

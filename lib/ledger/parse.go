@@ -74,10 +74,10 @@ type rowWorker struct {
 	chk     *validate.Checker
 	tagKeys []string
 	tagVals []string
-	rec     []byte
-	free    []any // cells for the rest of the batch (see cells)
+	rec     []byte // the batch's frame before compression
+	free    []any  // cells for the rest of the batch (see cells)
 	values  []chargeValues
-	frames  frameBuilder // its buffer is reused batch after batch
+	good    [][]string
 	lines   *lineIndex
 	list    fixedSum
 	billed  fixedSum
@@ -116,8 +116,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		lines:  make([]int32, 0, len(b.rows)),
 	}
 	file, cols, given := w.opt.FileName, w.cols, w.opt.Period
-	fb := &w.frames
-	fb.next = b.seq
+	good := w.good[:0] // the cells of the rows converted, as read
 	fatal := func(i int, format string, a ...any) {
 		out.problems = append(out.problems, rowProblem{row: i, fatal: refused(format, a...)})
 	}
@@ -188,13 +187,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		if w.chk.Changed {
 			w.chk.Restore(v)
 		}
-		w.rec = appendCells(w.rec[:0], v)
-		if fr, full, err := fb.add(w.rec); err != nil {
-			out.err = err
-			return out
-		} else if full {
-			out.frame = fr
-		}
+		good = append(good, v)
 		cells, cv := w.cells(len(b.rows))
 		cv.line = int64(r.line)
 		// The amounts as stored: the checked cell text where it is a plain
@@ -209,8 +202,12 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		p := pendingRow{line: r.line, flags: flags, cells: cells}
 		out.rows = append(out.rows, p)
 	}
-	if fb.rows > 0 {
-		out.frame, out.err = fb.flush()
+	w.good = good
+	if len(good) > 0 {
+		w.rec, out.err = appendColumnFrame(w.rec[:0], good)
+		if out.err == nil {
+			out.frame, out.err = compressFrame(b.seq, len(good), w.rec)
+		}
 	}
 	return out
 }

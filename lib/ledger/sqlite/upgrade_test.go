@@ -89,7 +89,7 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 			t.Errorf("export of %s after the upgrade differs from the release's (%d vs %d bytes)", p, buf.Len(), len(want))
 		}
 	}
-	// A new import beside the upgraded ones is stored as cells; export
+	// A new import beside the upgraded ones is stored as columns; export
 	// reads both formats: the release's rows as they were, then the new.
 	more := "BillingPeriodStart,BilledCost,ServiceName,ResourceId,Tags\n" +
 		`2025-12-01,1.50,New service,new-1,"{""pi_email"":""ada.lovelace@uni.edu"",""fund_org"":""NSF-ATM-2024""}"` + "\n"
@@ -109,8 +109,8 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	if got := buf.String(); strings.Count(got, "\n") != oldRows+1 || !strings.Contains(got, "New service") || !strings.Contains(got, "new-1") {
 		t.Errorf("export of 2025-12 with a new import: %d lines (want %d), new row: %v", strings.Count(got, "\n"), oldRows+1, strings.Contains(got, "new-1"))
 	}
-	if n := count(`SELECT count(*) FROM imports WHERE record_format = 'cells'`); n != 1 {
-		t.Errorf("%d imports stored as cells, want 1", n)
+	if n := count(`SELECT count(*) FROM imports WHERE record_format = 'columns'`); n != 1 {
+		t.Errorf("%d imports stored as columns, want 1", n)
 	}
 	// The finalized period stays immutable through the move, rows included.
 	if _, err := l.DB().Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
