@@ -16,13 +16,15 @@ import (
 // records (table import_rows), not as a column of every charge: the
 // charges table holds only the columns billing, review and the web filter
 // on, and the verbatim rows, which only export reads, compress about 9:1.
-// A frame is the records, each a uvarint length and its bytes, so the rows
-// of an import are read back in order, and row k of an import is record
-// k%frameRows of frame k/frameRows. A record is, by the import's
-// record_format: "cells", each cell a uvarint length and its bytes (the
-// cells exactly as read); "json", a JSON array of the cells (imports made
-// before; building it cost 5% of an import's CPU, escaping every byte);
-// "csv", one CSV record (imports made before schema version 2).
+// A frame holds frameRows rows of an import, so the rows of an import are
+// read back in order, and row k of an import is row k%frameRows of frame
+// k/frameRows. How a frame holds them is the import's record_format:
+// "columns" (new imports), the cells column by column (appendColumnFrame);
+// otherwise records, each a uvarint length and its bytes, a record being
+// "cells", each cell a uvarint length and its bytes (imports made before
+// "columns"); "json", a JSON array of the cells (building it cost 5% of
+// an import's CPU, escaping every byte); "csv", one CSV record (imports
+// made before schema version 2).
 //
 // Measured on the generated 1M-row month (584 MB CSV): the ledger file
 // went from 910 MB with a record column to the size `make bench` reports
