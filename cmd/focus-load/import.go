@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,6 +37,20 @@ func importCommand() *cli.Command {
 	}
 }
 
+// tuneImportGC: an import's live heap is its batches in flight (about
+// 50 MiB), so with GOGC 100 the collector ran 51 times for 1M rows. GOGC
+// 400 under a soft limit of 160 MiB runs it about a third as often and
+// keeps the peak RSS (with SQLite's page cache) near 210 MiB, inside the
+// 256 MiB budget. GOGC and GOMEMLIMIT in the environment still win.
+func tuneImportGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(160 << 20)
+	}
+}
+
 func importAction(c *cli.Context) error {
 	if c.String("source") == "" {
 		if c.NArg() == 0 && c.Command.Name != "import" {
@@ -45,6 +61,7 @@ func importAction(c *cli.Context) error {
 		}
 		return fmt.Errorf("--source is required (e.g. --source AWS)")
 	}
+	tuneImportGC()
 	il, err := openImportLedger(c.String("db"))
 	if err != nil {
 		return err
