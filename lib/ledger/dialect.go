@@ -58,6 +58,16 @@ type Dialect struct {
 	// []byte, or pointers *int64 and *string (an import's charges: see
 	// chargeValues).
 	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
+	// LiftInsertGuard, if set, takes the per-row insert guard of table
+	// away for the rest of tx and returns what puts it back (Tx.BeforeCommit
+	// runs it). SQLite has only row triggers, and its charges guard cost a
+	// tenth of an import's CPU; inside the import's write transaction no
+	// other connection can write, and readers see the schema with the
+	// guard, so it is never missing for anyone else, and a rollback (kill
+	// -9 included) brings it back with everything else. The import itself
+	// writes only its own period, checked open first. PostgreSQL's guards
+	// run once a statement: nil.
+	LiftInsertGuard func(tx *Tx, table string) (restore func() error, err error)
 }
 
 func (d *Dialect) rewrite(q string) string {
@@ -265,9 +275,16 @@ func (db *DB) QueryRow(q string, args ...any) *sql.Row {
 // it too).
 type Tx struct {
 	*sql.Tx
-	ctx  context.Context
-	conn *sql.Conn
-	d    *Dialect
+	ctx          context.Context
+	conn         *sql.Conn
+	d            *Dialect
+	beforeCommit []func() error
+}
+
+// BeforeCommit has fn run when the transaction's work is done, just before
+// it commits; an error from fn rolls the transaction back.
+func (tx *Tx) BeforeCommit(fn func() error) {
+	tx.beforeCommit = append(tx.beforeCommit, fn)
 }
 
 // Exec runs q.

@@ -157,6 +157,15 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 					}
 					return err
 				}
+				if l.d.LiftInsertGuard != nil {
+					// The period is open (beginImport), and every charge
+					// written below is of it.
+					restore, err := l.d.LiftInsertGuard(tx, "charges")
+					if err != nil {
+						return err
+					}
+					tx.BeforeCommit(restore)
+				}
 				bulk = &bulkLoad{tx: tx, importID: importID, period: opt.Period, file: opt.FileName}
 			}
 			n, flagged, err := bulk.load(&b)

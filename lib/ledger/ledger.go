@@ -138,6 +138,12 @@ func (l *Ledger) withTx(ctx context.Context, fn func(*Tx) error) error {
 		stx.Rollback()
 		return err
 	}
+	for _, f := range tx.beforeCommit {
+		if err := f(); err != nil {
+			stx.Rollback()
+			return err
+		}
+	}
 	return l.d.translate(stx.Commit())
 }
 

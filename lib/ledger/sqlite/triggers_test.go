@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"database/sql"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -95,5 +97,78 @@ func TestFinalizedPeriodImmutableFromSQLiteShell(t *testing.T) {
 	out, err := exec.Command("sqlite3", path, `SELECT (SELECT count(*) FROM charges) || ' ' || (SELECT group_concat(status) FROM review) || ' ' || (SELECT amount FROM adjustments) || ' ' || (SELECT state FROM periods)`).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "2 approved -1.5 finalized" {
 		t.Fatalf("after the attempts: %s %v", out, err)
+	}
+}
+
+// An import lifts the charges' insert guard inside its transaction (one
+// trigger run a row was a tenth of its CPU): every import, landed or
+// refused after its rows were written, leaves the guard as the migration
+// made it, and another connection never sees it missing.
+func TestImportRestoresChargesGuard(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	l, err := ledger.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	guard := func() string {
+		t.Helper()
+		var def string
+		if err := l.DB().QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'charges_open_insert'`).Scan(&def); err != nil {
+			t.Fatalf("the charges' insert guard is gone: %v", err)
+		}
+		return def
+	}
+	want := guard()
+	if !strings.Contains(want, "AFTER INSERT ON charges") {
+		t.Fatalf("guard: %s", want)
+	}
+	var rows strings.Builder
+	rows.WriteString("BillingPeriodStart,BilledCost,ServiceName,ResourceId,Tags\n")
+	for i := range 3000 {
+		fmt.Fprintf(&rows, `2025-01-01,%d.25,S,r-%d,"{""pi_email"":""a@uni.edu"",""fund_org"":""F""}"`+"\n", i, i)
+	}
+	data := rows.String()
+	// A reader (another connection) holds a snapshot while the import runs.
+	rdb, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	rtx, err := rdb.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'charges_open_insert'`).Scan(&n); err != nil || n != 1 {
+		t.Fatal(n, err)
+	}
+	if _, err := importString(t, l, "X", data); err != nil {
+		t.Fatal(err)
+	}
+	if err := rtx.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'charges_open_insert'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("a reader saw %d guards during the import (%v)", n, err)
+	}
+	rtx.Rollback()
+	if got := guard(); got != want {
+		t.Errorf("after an import the guard is\n%s\nwant\n%s", got, want)
+	}
+	// Refused at the end, after its rows were written: the same bytes
+	// under a second source, and rows already imported.
+	if _, err := importString(t, l, "Y", data); err == nil {
+		t.Fatal("the same file under a second source was imported")
+	}
+	if _, err := importString(t, l, "Z", strings.Replace(data, "S,r-0,", "S,r-new,", 1)); err == nil {
+		t.Fatal("an overlapping file was imported")
+	}
+	if got := guard(); got != want {
+		t.Errorf("after refused imports the guard is\n%s\nwant\n%s", got, want)
+	}
+	if err := l.ClosePeriod(ctx, tester, "2025-01"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.DB().Exec(`INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
+		VALUES (1, '2025-01', 1, 'a@uni.edu', '', '', 'F', '', '', '', '', '', '', 'S', '', 'r', '', '', '', '1', '1', 'USD')`); err == nil || !strings.Contains(err.Error(), "not open") {
+		t.Errorf("a charge of a closed period was inserted: %v", err)
 	}
 }
