@@ -77,6 +77,8 @@ type rowWorker struct {
 	rec     []byte // the batch's frame before compression
 	free    []any  // cells for the rest of the batch (see cells)
 	values  []chargeValues
+	text    []byte // the batch's charge text (chargeValues.text) …
+	ends    []int  // … and where each of its cells ends
 	good    [][]string
 	lines   *lineIndex
 	list    fixedSum
@@ -117,6 +119,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 	}
 	file, cols, given := w.opt.FileName, w.cols, w.opt.Period
 	good := w.good[:0] // the cells of the rows converted, as read
+	values := make([]*chargeValues, 0, len(b.rows))
 	fatal := func(i int, format string, a ...any) {
 		out.problems = append(out.problems, rowProblem{row: i, fatal: refused(format, a...)})
 	}
@@ -196,12 +199,29 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		if am.hasQty {
 			qty = am.qty.String()
 		}
-		cv.text = [...]string{c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
+		for _, t := range [...]string{c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
 			qty, c.Unit, am.list.stored(), am.billed.stored(), c.Currency,
-			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2}
+			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2} {
+			w.text = append(w.text, t...)
+			w.ends = append(w.ends, len(w.text))
+		}
+		values = append(values, cv)
 		p := pendingRow{line: r.line, flags: flags, cells: cells}
 		out.rows = append(out.rows, p)
 	}
+	// The charges' text, copied while it is in the cache into one string
+	// for the batch: the inserter then reads it in one run. Reading 19
+	// pieces of each row's record, long out of the cache by then, was 4%
+	// of the import's CPU.
+	text, ends := string(w.text), w.ends
+	at := 0
+	for _, cv := range values {
+		for k := range cv.text {
+			cv.text[k], at = text[at:ends[0]], ends[0]
+			ends = ends[1:]
+		}
+	}
+	w.text, w.ends = w.text[:0], w.ends[:0]
 	w.good = good
 	if len(good) > 0 {
 		w.rec, out.err = appendColumnFrame(w.rec[:0], good)
