@@ -552,6 +552,16 @@ func (l *Ledger) sameBytesAgain(ctx context.Context, r io.Reader, opt ImportOpti
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return ImportResult{}, false, nil
 	}
+	// Without an import of this source to compare with there is nothing
+	// to hash for: the import hashes the bytes as it reads them anyway.
+	var candidates int
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM imports WHERE source = ? AND (? = '' OR period = ?)`,
+		opt.Source, opt.Period, opt.Period).Scan(&candidates); err != nil {
+		return ImportResult{}, false, err
+	}
+	if candidates == 0 {
+		return ImportResult{}, false, nil
+	}
 	start, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return ImportResult{}, false, nil
