@@ -82,11 +82,8 @@ func TestEachRowReadsEveryFrameFormat(t *testing.T) {
 		r[9] = strings.Repeat("x", i)
 		rows = append(rows, r)
 	}
-	raw, err := appendColumnFrame(nil, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	columns, err := compressFrame(0, len(rows), raw)
+	var coder columnFrameCoder
+	columns, err := coder.frame(0, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +107,11 @@ func TestEachRowReadsEveryFrameFormat(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, rows) {
 			t.Errorf("%s: %d rows back, not the %d written", format, len(got), len(rows))
+		}
+	}
+	for _, bad := range [][]byte{nil, {0xff, 0xff, 0xff, 0xff, 0x0f}, columns.data[:len(columns.data)/2], append([]byte{0}, columns.data...)} {
+		if err := eachRow(bad, "columns", func([]string) error { return nil }); err == nil {
+			t.Errorf("a corrupt frame of %d bytes was read", len(bad))
 		}
 	}
 	if _, err := appendColumnFrame(nil, [][]string{{"a", "b"}, {"c"}}); err == nil {

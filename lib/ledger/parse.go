@@ -74,8 +74,8 @@ type rowWorker struct {
 	chk     *validate.Checker
 	tagKeys []string
 	tagVals []string
-	rec     []byte // the batch's frame before compression
-	free    []any  // cells for the rest of the batch (see cells)
+	frames  columnFrameCoder
+	free    []any // cells for the rest of the batch (see cells)
 	values  []chargeValues
 	text    []byte // the batch's charge text (chargeValues.text) …
 	ends    []int  // … and where each of its cells ends
@@ -224,10 +224,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 	w.text, w.ends = w.text[:0], w.ends[:0]
 	w.good = good
 	if len(good) > 0 {
-		w.rec, out.err = appendColumnFrame(w.rec[:0], good)
-		if out.err == nil {
-			out.frame, out.err = compressFrame(b.seq, len(good), w.rec)
-		}
+		out.frame, out.err = w.frames.frame(b.seq, good)
 	}
 	return out
 }
