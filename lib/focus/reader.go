@@ -91,7 +91,7 @@ type Reader struct {
 
 	br      *bufio.Reader
 	line    int // NDJSON: last physical line read; CSV: header line
-	skipped int // CSV: blank lines skipped before the csv.Reader started
+	skipped int // CSV: blank lines skipped before the CSV record reader started
 	pending *Row
 	values  []string
 }
