@@ -84,14 +84,14 @@ type Reader struct {
 	header []string
 	index  map[string]int
 
-	csv *csv.Reader
+	csv *csvRecordReader
 	raw rawState // NewRawReader: the input bytes of each CSV record
 
 	headerLine int
 
 	br      *bufio.Reader
 	line    int // NDJSON: last physical line read; CSV: header line
-	skipped int // CSV: blank lines skipped before the csv.Reader started
+	skipped int // CSV: blank lines skipped before the CSV record reader started
 	pending *Row
 	values  []string
 }
@@ -109,11 +109,6 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 	if name == "" || name == "-" {
 		name = "<stdin>"
 	}
-	var tee *rawTee
-	if keepRaw {
-		tee = &rawTee{src: r}
-		r = tee
-	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	head, _ := br.Peek(4)
 	switch {
@@ -123,12 +118,11 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 		// UTF-16 with BOM: convert to UTF-8 (the decoder consumes the BOM).
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), 256<<10)
-		tee = nil // the record bytes are UTF-16: rows are re-encoded
+		keepRaw = false // the record bytes are UTF-16: rows are re-encoded
 	case len(head) >= 2 && (head[0] == 0 || head[1] == 0):
 		return nil, &ParseError{File: name, Line: 1, Err: ErrUTF16NoBOM}
 	}
 	fr := &Reader{name: name, br: br}
-	fr.raw.tee = tee
 	// Skip leading blank space to find '{' (NDJSON) or a header (CSV).
 	for {
 		b, err := br.Peek(1)
@@ -156,6 +150,10 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 		err := fr.readNDJSONHeader()
 		fr.headerLine = fr.line
 		return fr, err
+	}
+	fr.csv = newCSVRecordReader(br, defaultCSVBufferSize, keepRaw)
+	if keepRaw {
+		fr.raw.tee = fr.csv
 	}
 	err := fr.readCSVHeader()
 	fr.headerLine = fr.line
@@ -193,14 +191,10 @@ func (r *Reader) setHeader(h []string) error {
 
 func (r *Reader) readCSVHeader() error {
 	r.skipped = r.line
-	r.csv = csv.NewReader(r.br)
-	r.csv.FieldsPerRecord = -1
-	r.csv.ReuseRecord = true
 	rec, err := r.csv.Read()
 	if err != nil {
 		return r.csvError(err)
 	}
-	r.raw.start(r)
 	line, _ := r.csv.FieldPos(0)
 	r.line = r.skipped + line
 	h := make([]string, len(rec))
@@ -232,9 +226,11 @@ func (r *Reader) Read() (Row, error) {
 	if r.format == NDJSON {
 		return r.readNDJSON()
 	}
-	r.raw.discard()
+	r.raw.last = nil
 	rec, err := r.csv.Read()
-	r.raw.record(r, err)
+	if raw := r.csv.Raw(); r.raw.tee != nil && err != io.EOF && len(raw) > 0 {
+		r.raw.last = raw
+	}
 	if err != nil {
 		if err == io.EOF {
 			return Row{}, io.EOF
