@@ -495,8 +495,11 @@ type rowAmounts struct {
 }
 
 // extract reads a checked row's chargeback columns: the charge's text
-// fields (its decimals are in the amounts), the amounts and the flags.
-func (c columns) extract(v []string, opt *ImportOptions, keys, tv []string) (Charge, rowAmounts, string, error) {
+// fields (its decimals are in the amounts), the amounts and the flags. tv
+// are the values of the tag roles' keys (roleKeys) in its Tags cell, as
+// the row's check read them (validate.Checker.TagValues); extract trims
+// them in place.
+func (c columns) extract(v []string, opt *ImportOptions, tv []string) (Charge, rowAmounts, string, error) {
 	var ch Charge
 	var am rowAmounts
 	var err error
@@ -517,9 +520,6 @@ func (c columns) extract(v []string, opt *ImportOptions, keys, tv []string) (Cha
 		am.hasQty = true
 	} else {
 		am.qty = amount{plain: true}
-	}
-	if err := focus.LookupTags(cell(v, c.tags), keys, tv); err != nil {
-		return ch, am, "", err
 	}
 	for i := range tv {
 		tv[i] = field(tv[i])

@@ -72,8 +72,6 @@ type rowWorker struct {
 	cols    columns
 	opt     ImportOptions // a copy: Period is the given one ("" = from the rows)
 	chk     *validate.Checker
-	tagKeys []string
-	tagVals []string
 	frames  columnFrameCoder
 	free    []any // cells for the rest of the batch (see cells)
 	values  []chargeValues
@@ -167,7 +165,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 			fatal(i, "%s:%d: BillingPeriodStart is empty: give --period YYYY-MM", file, r.line)
 			continue
 		}
-		c, am, flags, err := cols.extract(v, &w.opt, w.tagKeys, w.tagVals)
+		c, am, flags, err := cols.extract(v, &w.opt, w.chk.TagValues)
 		if err != nil {
 			fatal(i, "%s:%d: %v (run focus-validate first)", file, r.line, err)
 			continue
@@ -301,8 +299,9 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	}()
 	workers := make([]*rowWorker, nworkers)
 	for i := range workers {
-		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), tagKeys: roleKeys(opt.Tags),
-			tagVals: make([]string, len(tagRoles)), lines: newLineIndex()}
+		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), lines: newLineIndex()}
+		// The check of the Tags cell also reads the values billed by.
+		w.chk.WantTags(roleKeys(opt.Tags))
 		workers[i] = w
 		wg.Add(1)
 		go func() {

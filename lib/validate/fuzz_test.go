@@ -110,3 +110,36 @@ func FuzzObjectShape(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTagsAgreeWithLoad: a Tags cell focus-validate passes is one
+// focus-load and focus-flag read (focus.LookupTags), with the same values
+// for every key, so the values Check extracts are the ones the ledger
+// would read; and a cell they refuse, focus-validate refuses too.
+func FuzzTagsAgreeWithLoad(f *testing.F) {
+	for _, s := range []string{`{}`, ` { "pi_email" : "a@b" , "n" : 1.5e3 , "t" : true , "z" : null } `,
+		`{"pi_\u0065mail":"e","a":"x\"y\\u00e9"}`, `{"a":1,"\u0061":2}`, `{"a":1,"a":2}`, `{"a":[1]}`, `{"a":"\ud800"}`,
+		`{"a":"\u0000"}`, `{"":"empty key"}`, `{"a":01}`, `{"a":-0.0E+1}`, "{\"a\":\"\xff\"}", `{"a":"b"} x`, `"s"`, `{"a":tru}`} {
+		f.Add(s, "pi_email", "a")
+	}
+	f.Fuzz(func(t *testing.T, cell, k1, k2 string) {
+		keys := []string{k1, k2, "pi_email", ""}
+		got := make([]string, len(keys))
+		why := scanKV(cell, keys, got)
+		want := make([]string, len(keys))
+		err := focus.LookupTags(cell, keys, want)
+		if why == "" && err != nil {
+			t.Fatalf("%q: validate passes it, load refuses it: %v", cell, err)
+		}
+		if why != "" {
+			return
+		}
+		for i := range keys {
+			if keys[i] != "" && got[i] != want[i] {
+				t.Fatalf("%q key %q: validate reads %q, load %q", cell, keys[i], got[i], want[i])
+			}
+			if keys[i] == "" && got[i] != "" {
+				t.Fatalf("%q: a value %q for the empty key nobody asked for", cell, got[i])
+			}
+		}
+	})
+}

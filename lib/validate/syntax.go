@@ -274,146 +274,159 @@ func monthBounds(t int64) (int64, int64) {
 	return start, daysFromCivil(y, m+1, 1) * 86400
 }
 
-// kvResult is what scanKV found.
-type kvResult struct {
-	found bool   // the wanted key is present
-	value string // its value as text ("" for null)
-}
-
 // scanKV checks FOCUS Key-Value Format: a JSON object (ECMA-404) with
 // unique keys whose values are strings, numbers, booleans or null — no
-// nested objects or arrays. It also returns the value of key want. It
-// allocates only when the wanted value or a key has escapes, or when an
-// object has more than 64 keys.
-func scanKV(s, want string) (kvResult, string) {
-	var res kvResult
+// nested objects or arrays. It also sets vals[k] to the value of key
+// want[k] as focus.ParseTags gives it: a string unescaped, a number or a
+// boolean as written, null or an absent key "". Keys are compared as JSON
+// reads them, so "a" and "\u0061" are the same key, twice. It allocates
+// only when a wanted value or a key has escapes, or when an object has
+// more than 64 keys.
+func scanKV(s string, want, vals []string) string {
+	for k := range vals {
+		vals[k] = ""
+	}
 	// JSON text is UTF-8 (RFC 8259): invalid bytes made a Tags cell that
 	// focus-validate passed and focus.ParseTags (focus-load, focus-flag)
 	// refused.
 	if !utf8.ValidString(s) {
-		return res, "is not valid JSON (invalid UTF-8)"
+		return "is not valid JSON (invalid UTF-8)"
 	}
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
-		return res, "is not a JSON object"
+		return "is not a JSON object"
 	}
 	i = skipWS(s, i+1)
 	if i < len(s) && s[i] == '}' {
 		if j := skipWS(s, i+1); j != len(s) {
-			return res, "has data after the JSON object"
+			return "has data after the JSON object"
 		}
-		return res, ""
+		return ""
 	}
-	var spans [64][2]int32
+	// The keys so far: quoted as written, and unquoted (unescaped when the
+	// key has escapes). Beyond 64 keys, a set of the unquoted ones.
+	var spans [64]string
+	var names [64]string
 	nkeys := 0
 	var seen map[string]bool
 	for {
 		if i >= len(s) || s[i] != '"' {
-			return res, "is not valid JSON (expected a quoted key)"
+			return "is not valid JSON (expected a quoted key)"
 		}
 		end, esc, why := stringEnd(s, i)
 		if why != "" {
-			return res, why
+			return why
 		}
 		key := s[i:end]
-		// Duplicate keys: compared as written (escaped forms of one key are
-		// not unified; no real export writes keys with escapes).
+		name := key[1 : len(key)-1]
+		if esc {
+			var u string // a variable of its own: &name would put name on the heap
+			if json.Unmarshal([]byte(key), &u) != nil {
+				return "is not valid JSON (bad key " + key + ")"
+			}
+			name = u
+		}
 		if nkeys < len(spans) {
 			for k := 0; k < nkeys; k++ {
-				if s[spans[k][0]:spans[k][1]] == key {
-					return res, "has the key " + key + " twice"
+				if names[k] == name {
+					if spans[k] == key {
+						return "has the key " + key + " twice"
+					}
+					return "has the key " + key + " twice (also as " + spans[k] + ")"
 				}
 			}
-			spans[nkeys] = [2]int32{int32(i), int32(end)}
+			spans[nkeys], names[nkeys] = key, name
 		} else {
 			if seen == nil {
-				seen = make(map[string]bool, 2*len(spans))
-				for k := range spans {
-					seen[s[spans[k][0]:spans[k][1]]] = true
+				seen = make(map[string]bool, 2*len(names))
+				for _, n := range names {
+					seen[n] = true
 				}
 			}
-			if seen[key] {
-				return res, "has the key " + key + " twice"
+			if seen[name] {
+				return "has the key " + key + " twice"
 			}
-			seen[key] = true
+			seen[name] = true
 		}
 		nkeys++
 		match := false
-		if !esc {
-			match = len(key) == len(want)+2 && key[1:len(key)-1] == want
-		} else {
-			var k string
-			if json.Unmarshal([]byte(key), &k) == nil {
-				match = k == want
+		for _, w := range want {
+			if w != "" && w == name {
+				match = true
+				break
+			}
+		}
+		set := func(v string) { // the value of every want[k] that is this key
+			for k, w := range want {
+				if w != "" && w == name {
+					vals[k] = v
+				}
 			}
 		}
 		i = skipWS(s, end)
 		if i >= len(s) || s[i] != ':' {
-			return res, "is not valid JSON (expected ':' after a key)"
+			return "is not valid JSON (expected ':' after a key)"
 		}
 		i = skipWS(s, i+1)
 		if i >= len(s) {
-			return res, "is not valid JSON (missing value)"
+			return "is not valid JSON (missing value)"
 		}
 		vstart := i
 		switch c := s[i]; {
 		case c == '"':
 			vend, vesc, why := stringEnd(s, i)
 			if why != "" {
-				return res, why
+				return why
 			}
 			if match {
-				res.found = true
 				if vesc {
 					var v string
-					if json.Unmarshal([]byte(s[vstart:vend]), &v) == nil {
-						res.value = v
+					if json.Unmarshal([]byte(s[vstart:vend]), &v) != nil {
+						return "is not valid JSON (bad string value for " + key + ")"
 					}
+					set(v)
 				} else {
-					res.value = s[vstart+1 : vend-1]
+					set(s[vstart+1 : vend-1])
 				}
 			}
 			i = vend
 		case c == '{' || c == '[':
-			return res, "has a nested object or array as the value of " + key + " (FOCUS Key-Value Format allows only strings, numbers, booleans and null)"
+			return "has a nested object or array as the value of " + key + " (FOCUS Key-Value Format allows only strings, numbers, booleans and null)"
 		case c == 't' && strings.HasPrefix(s[i:], "true"), c == 'f' && strings.HasPrefix(s[i:], "false"):
 			i += 4
 			if c == 'f' {
 				i++
 			}
 			if match {
-				res.found, res.value = true, s[vstart:i]
+				set(s[vstart:i])
 			}
 		case c == 'n' && strings.HasPrefix(s[i:], "null"):
 			i += 4
-			if match {
-				res.found = true
-			}
 		default:
 			e := jsonNumberEnd(s, i)
 			if e == i {
-				return res, "is not valid JSON (bad value for " + key + ")"
+				return "is not valid JSON (bad value for " + key + ")"
 			}
 			i = e
 			if match {
-				res.found, res.value = true, s[vstart:i]
+				set(s[vstart:i])
 			}
 		}
 		i = skipWS(s, i)
 		if i >= len(s) {
-			return res, "is not valid JSON (unterminated object)"
+			return "is not valid JSON (unterminated object)"
 		}
 		if s[i] == ',' {
 			i = skipWS(s, i+1)
 			continue
 		}
 		if s[i] != '}' {
-			return res, "is not valid JSON (expected ',' or '}')"
+			return "is not valid JSON (expected ',' or '}')"
 		}
 		if skipWS(s, i+1) != len(s) {
-			return res, "has data after the JSON object"
+			return "has data after the JSON object"
 		}
-		return res, ""
+		return ""
 	}
 }
 

@@ -390,7 +390,14 @@ type Checker struct {
 	// NoNUL tells Check that the caller has seen the row's bytes and they
 	// have no NUL (one scan of the record instead of one per cell).
 	NoNUL bool
-	undo  []undo
+	// TagValues are the values of the keys given to WantTags in the last
+	// row's Tags cell, as focus.ParseTags reads them ("" when absent), set
+	// when Check returns true: the one scan of the cell that checks it
+	// also extracts what focus-load bills by.
+	TagValues []string
+	tagKeys   []string // the PI e-mail key, then WantTags' keys
+	tagVals   []string // their values (TagValues is tagVals[1:])
+	undo      []undo
 
 	warnCount map[warnKey]int
 	warnOrder []warnKey
@@ -432,7 +439,17 @@ func (c *Checker) Restore(vals []string) {
 
 // NewChecker returns a Checker for s.
 func (s *Schema) NewChecker() *Checker {
-	return &Checker{s: s, warnCount: map[warnKey]int{}, dtCache: make([]dtCached, len(s.cols)), dtParsed: make([]dtParsed, len(s.cols))}
+	c := &Checker{s: s, warnCount: map[warnKey]int{}, dtCache: make([]dtCached, len(s.cols)), dtParsed: make([]dtParsed, len(s.cols))}
+	c.WantTags(nil)
+	return c
+}
+
+// WantTags asks Check for the values of keys in each row's Tags cell
+// (TagValues).
+func (c *Checker) WantTags(keys []string) {
+	c.tagKeys = append([]string{c.s.opts.Keys.PIEmail}, keys...)
+	c.tagVals = make([]string, len(c.tagKeys))
+	c.TagValues = c.tagVals[1:]
 }
 
 func (c *Checker) errf(col, rule, msg string) {
@@ -495,6 +512,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 	c.Warns = c.Warns[:0]
 	c.Changed = false
 	c.undo = c.undo[:0]
+	clear(c.tagVals)
 	s := c.s
 	strict := s.opts.Strict
 	var times [numSlots]int64
@@ -637,11 +655,12 @@ func (c *Checker) Check(line int, vals []string) bool {
 			}
 			c.errf(cc.name, RuleCurrency, quote(v)+" is not an ISO 4217 currency code")
 		case kKeyValue:
-			want := ""
+			var why string
 			if cc.tags {
-				want = s.opts.Keys.PIEmail
+				why = scanKV(v, c.tagKeys, c.tagVals)
+			} else {
+				why = scanKV(v, nil, nil)
 			}
-			r, why := scanKV(v, want)
 			if why != "" {
 				c.errf(cc.name, RuleKeyValue, why)
 				if cc.tags {
@@ -649,7 +668,7 @@ func (c *Checker) Check(line int, vals []string) bool {
 				}
 				continue
 			}
-			if cc.tags && r.found && strings.TrimSpace(r.value) != "" {
+			if cc.tags && strings.TrimSpace(c.tagVals[0]) != "" {
 				piFound = true
 			}
 		case kJSON:
