@@ -69,18 +69,18 @@ type checkedBatch struct {
 // rowWorker is one worker's state: its checker, scratch space and the
 // running sums of the rows it converted.
 type rowWorker struct {
-	cols    columns
-	opt     ImportOptions // a copy: Period is the given one ("" = from the rows)
-	chk     *validate.Checker
-	frames  columnFrameCoder
-	free    []any // cells for the rest of the batch (see cells)
-	values  []chargeValues
-	text    []byte // the batch's charge text (chargeValues.text) …
-	ends    []int  // … and where each of its cells ends
-	good    [][]string
-	lines   *lineIndex
-	list    fixedSum
-	billed  fixedSum
+	cols   columns
+	opt    ImportOptions // a copy: Period is the given one ("" = from the rows)
+	chk    *validate.Checker
+	frames columnFrameCoder
+	free   []any // cells for the rest of the batch (see cells)
+	values []chargeValues
+	text   []byte // the batch's charge text (chargeValues.text) …
+	ends   []int  // … and where each of its cells ends
+	good   [][]string
+	lines  *lineIndex
+	list   fixedSum
+	billed fixedSum
 }
 
 // chargeValues are what a row's cells point at. Storing a string or an
