@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
@@ -81,16 +80,15 @@ func importAction(c *cli.Context) error {
 		var res ledger.ImportResult
 		var err error
 		if il.fresh() {
-			first, rewind, done, serr := rereadable(r, filepath.Dir(c.String("db")))
-			if serr != nil {
-				return serr
-			}
-			defer done()
-			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(first), opt)
+			rewind := rewinder(r)
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(r), opt)
 			if err == nil {
 				var published bool
 				if published, err = il.publish(); err == nil && !published {
-					// Another import created the ledger meanwhile: import there.
+					// Another program created the ledger meanwhile: import there.
+					if rewind == nil {
+						return fmt.Errorf("%s: another program created the ledger %s while this import ran, so nothing was imported; run the import again", displayName(name), c.String("db"))
+					}
 					var again io.Reader
 					if again, err = rewind(); err == nil {
 						res, err = il.l.Import(c.Context, ledger.CLIActor(), again, opt)
