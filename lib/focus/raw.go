@@ -20,11 +20,10 @@ func (r *Reader) Raw() []byte { return r.raw.last }
 
 // rawState is what Raw returns, and where it comes from.
 type rawState struct {
-	// tee is the CSV record reader, whose buffer holds each record's
-	// input, when Raw is wanted (named after the tee of the source it
-	// replaced: raw_test.go checks that this buffer stays bounded).
-	tee  *csvRecordReader
-	last []byte
+	// records is the CSV record reader, whose buffer holds each record's
+	// input, when Raw is wanted (nil otherwise).
+	records *csvRecordReader
+	last    []byte
 }
 
 // HeaderLine is the physical line of the header (CSV) or of the first

@@ -25,7 +25,7 @@ func TestRawRecords(t *testing.T) {
 	if _, err := r.Read(); err != io.EOF || r.Raw() != nil {
 		t.Errorf("end: %v %q", err, r.Raw())
 	}
-	// Large input: the tee is compacted and records stay exact.
+	// Large input: the buffer is reused and records stay exact.
 	var b strings.Builder
 	b.WriteString("\xEF\xBB\xBFA,B\n")
 	for i := 0; i < 50000; i++ {
@@ -43,8 +43,8 @@ func TestRawRecords(t *testing.T) {
 			t.Fatalf("record %d raw %q, want %q", i, got, w)
 		}
 	}
-	if len(r.raw.tee.buf) > 4<<20 {
-		t.Errorf("tee holds %d bytes", len(r.raw.tee.buf))
+	if len(r.raw.records.buf) > 4<<20 {
+		t.Errorf("the record buffer holds %d bytes", len(r.raw.records.buf))
 	}
 	// NewReader keeps nothing.
 	r2, _ := NewReader(strings.NewReader(in), "x")

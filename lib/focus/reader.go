@@ -153,7 +153,7 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 	}
 	fr.csv = newCSVRecordReader(br, defaultCSVBufferSize, keepRaw)
 	if keepRaw {
-		fr.raw.tee = fr.csv
+		fr.raw.records = fr.csv
 	}
 	err := fr.readCSVHeader()
 	fr.headerLine = fr.line
@@ -228,7 +228,7 @@ func (r *Reader) Read() (Row, error) {
 	}
 	r.raw.last = nil
 	rec, err := r.csv.Read()
-	if raw := r.csv.Raw(); r.raw.tee != nil && err != io.EOF && len(raw) > 0 {
+	if raw := r.csv.Raw(); r.raw.records != nil && err != io.EOF && len(raw) > 0 {
 		r.raw.last = raw
 	}
 	if err != nil {
