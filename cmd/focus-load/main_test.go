@@ -135,44 +135,18 @@ func TestConcurrentImportsBothSucceed(t *testing.T) {
 // Six cron jobs starting together on a ledger that does not exist yet: all
 // create, migrate and import without "database is locked".
 func TestManyConcurrentImportsOnANewLedger(t *testing.T) {
-	files := []string{"2025-01/aws", "2025-01/azure", "2025-01/hpc", "2025-01/storage", "2025-12/aws", "2025-12/azure"}
-	for round := 0; round < 5; round++ {
-		db := filepath.Join(t.TempDir(), "l.db")
-		var wg sync.WaitGroup
-		outs := make([][]byte, len(files))
-		errs := make([]error, len(files))
-		for i, f := range files {
-			wg.Add(1)
-			go func(i int, f string) {
-				defer wg.Done()
-				outs[i], errs[i] = exec.Command(bin, "--db", db, "import", "--source", f, "../../testdata/"+f+".csv").CombinedOutput()
-			}(i, f)
-		}
-		wg.Wait()
-		for i := range errs {
-			if errs[i] != nil {
-				t.Fatalf("round %d, %s: %v\n%s", round, files[i], errs[i], outs[i])
-			}
-		}
-		if n := count(t, db, `SELECT count(*) FROM imports`); n != len(files) {
-			t.Fatalf("round %d: %d imports", round, n)
-		}
-	}
+	concurrentFirstImports(t, false)
 }
 
 // The same with every import read from a pipe (validate | flag | load in
 // cron), which cannot be read twice: the imports take turns at creating
 // the ledger, so each lands once, and none is copied to a file first.
 func TestManyConcurrentPipedImportsOnANewLedger(t *testing.T) {
+	concurrentFirstImports(t, true)
+}
+
+func concurrentFirstImports(t *testing.T, piped bool) {
 	files := []string{"2025-01/aws", "2025-01/azure", "2025-01/hpc", "2025-01/storage", "2025-12/aws", "2025-12/azure"}
-	data := make([][]byte, len(files))
-	for i, f := range files {
-		b, err := os.ReadFile("../../testdata/" + f + ".csv")
-		if err != nil {
-			t.Fatal(err)
-		}
-		data[i] = b
-	}
 	for round := 0; round < 5; round++ {
 		dir := t.TempDir()
 		db := filepath.Join(dir, "l.db")
@@ -183,8 +157,17 @@ func TestManyConcurrentPipedImportsOnANewLedger(t *testing.T) {
 			wg.Add(1)
 			go func(i int, f string) {
 				defer wg.Done()
-				cmd := exec.Command(bin, "--db", db, "import", "--source", f)
-				cmd.Stdin = bytes.NewReader(data[i]) // not a file: exec gives the child a pipe
+				path := "../../testdata/" + f + ".csv"
+				cmd := exec.Command(bin, "--db", db, "import", "--source", f, path)
+				if piped {
+					b, err := os.ReadFile(path)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					cmd = exec.Command(bin, "--db", db, "import", "--source", f)
+					cmd.Stdin = bytes.NewReader(b) // not a file: exec gives the child a pipe
+				}
 				outs[i], errs[i] = cmd.CombinedOutput()
 			}(i, f)
 		}
@@ -197,8 +180,7 @@ func TestManyConcurrentPipedImportsOnANewLedger(t *testing.T) {
 		if n := count(t, db, `SELECT count(*) FROM imports`); n != len(files) {
 			t.Fatalf("round %d: %d imports", round, n)
 		}
-		left, _ := filepath.Glob(filepath.Join(dir, ".*"))
-		if len(left) > 0 {
+		if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
 			t.Fatalf("round %d: files left beside the ledger: %v", round, left)
 		}
 	}
