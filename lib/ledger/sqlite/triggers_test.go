@@ -48,6 +48,11 @@ func TestFinalizedPeriodImmutableFromSQLiteShell(t *testing.T) {
 	if err := l.ClosePeriod(ctx, tester, "2025-01"); err != nil {
 		t.Fatal(err)
 	}
+	// Nor into a period the ledger does not have (the shell enforces no
+	// foreign keys).
+	if out, err := exec.Command("sqlite3", path, `INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency) SELECT 99, '2099-01', line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges WHERE id = 2`).CombinedOutput(); err == nil || !strings.Contains(string(out), "not open") {
+		t.Fatalf("unknown period: charge insert from the shell: %v %s", err, out)
+	}
 	if out, err := exec.Command("sqlite3", path, `INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency) SELECT import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges WHERE id = 2`).CombinedOutput(); err == nil || !strings.Contains(string(out), "not open") {
 		t.Fatalf("closed period: charge insert from the shell: %v %s", err, out)
 	}

@@ -112,6 +112,11 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	if n := count(`SELECT count(*) FROM imports WHERE record_format = 'columns'`); n != 1 {
 		t.Errorf("%d imports stored as columns, want 1", n)
 	}
+	// Migration 9: no charge of a period the ledger does not have.
+	if _, err := l.DB().Exec(`INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
+		SELECT import_id, '2099-01', line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges LIMIT 1`); err == nil || !strings.Contains(err.Error(), "not open") {
+		t.Errorf("a charge of an unknown period was added after the upgrade: %v", err)
+	}
 	// The finalized period stays immutable through the move, rows included.
 	if _, err := l.DB().Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
 		t.Error("a finalized period's rows could be deleted after the upgrade")
