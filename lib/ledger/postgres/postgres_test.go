@@ -168,6 +168,9 @@ func TestTriggersRefuseRawChanges(t *testing.T) {
 		`UPDATE import_lines SET billed_cost = '0'`:         "imported rows are immutable facts",
 		`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by) VALUES ('2025-01','a@uni.edu','','F','1','x','','t','u')`: "period is finalized: it cannot change",
 		`UPDATE review SET status = 'rejected'`: "", // no review rows: nothing to refuse
+		// A period the ledger does not have (migration 5).
+		`INSERT INTO charges(id, import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
+			SELECT 1000, import_id, '2099-01', line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges WHERE id = 1`: "period is not open: imports are refused",
 	} {
 		_, err := l.DB().Exec(q)
 		if msg == "" {
