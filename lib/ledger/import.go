@@ -475,10 +475,6 @@ func cell(v []string, i int) string {
 	return v[i]
 }
 
-// tagRoles are the tag values extracted into typed columns, in the order
-// of roleKeys.
-var tagRoles = []string{RolePIEmail, RolePIName, RoleProjectID, RoleFundOrg, RoleCostCenter, RoleAccountCode, RoleEndDate, RoleReconciliationEnd, "ref1", "ref2"}
-
 // field drops U+001F, the separator of the packed read (see chargeColumns),
 // from a value stored in an extracted column; the record keeps it.
 func field(s string) string {
@@ -591,7 +587,8 @@ func (l *Ledger) sameBytesAgain(ctx context.Context, r io.Reader, opt ImportOpti
 	return ImportResult{ImportID: id, Period: period, State: state, NoOp: true, SHA256: sum}, true, nil
 }
 
-// roleKeys returns the site's tag key for each of tagRoles ("" = not used).
+// roleKeys returns the site's tag key of each tag extracted into a typed
+// column, in the order extract reads them ("" = not used).
 func roleKeys(k tagkeys.Keys) []string {
 	return []string{k.PIEmail, k.PIName, k.ProjectID, k.FundOrg, k.CostCenter, k.AccountCode, k.EndDate, k.ReconciliationEnd, k.Ref1, k.Ref2}
 }
