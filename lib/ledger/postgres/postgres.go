@@ -214,11 +214,3 @@ func isRetryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
-
-func copyFrom(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error) {
-	c, ok := driverConn.(*stdlib.Conn)
-	if !ok {
-		return 0, fmt.Errorf("copy into %s: connection is %T, not pgx", table, driverConn)
-	}
-	return c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
-}
