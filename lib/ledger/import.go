@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strings"
@@ -94,7 +95,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 	if res, done, err := l.sameBytesAgain(ctx, r, opt); done || err != nil {
 		return res, err
 	}
-	h := sha256.New()
+	h := &countingHash{Hash: sha256.New()}
 	r = io.TeeReader(r, h)
 	fr, err := focus.NewReader(r, opt.FileName)
 	if err != nil {
@@ -123,7 +124,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			if _, err := io.Copy(io.Discard, r); err != nil {
 				parsed.err = fmt.Errorf("read %s: %w", opt.FileName, err)
 			}
-			parsed.sha256 = hex.EncodeToString(h.Sum(nil))
+			parsed.sha256, parsed.bytes = hex.EncodeToString(h.Sum(nil)), h.n
 		}
 		close(batches)
 	}()
@@ -252,8 +253,8 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
 		res.ListCost, res.BilledCost = list, billed
 		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
-		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
-			res.SHA256, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
+		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
+			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
 			return err
 		}
 		after := map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
@@ -307,6 +308,7 @@ type parseResult struct {
 	sums         lineSums // per statement line (lines.go)
 	list, billed decimal.Decimal
 	sha256       string
+	bytes        int64 // the input's size (what sha256 covers)
 	err          error
 	normalised   int
 	warning      string
@@ -545,21 +547,23 @@ func (l *Ledger) sameBytesAgain(ctx context.Context, r io.Reader, opt ImportOpti
 	if !ok {
 		return ImportResult{}, false, nil
 	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return ImportResult{}, false, nil
-	}
-	// Without an import of this source to compare with there is nothing
-	// to hash for: the import hashes the bytes as it reads them anyway.
-	var candidates int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM imports WHERE source = ? AND (? = '' OR period = ?)`,
-		opt.Source, opt.Period, opt.Period).Scan(&candidates); err != nil {
-		return ImportResult{}, false, err
-	}
-	if candidates == 0 {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
 		return ImportResult{}, false, nil
 	}
 	start, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
+		return ImportResult{}, false, nil
+	}
+	// Without an import of this source and of this size (or of no known
+	// size: made before sizes were kept) there is nothing to hash for: the
+	// import hashes the bytes as it reads them anyway.
+	var candidates int
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM imports WHERE source = ? AND (? = '' OR period = ?) AND (bytes IS NULL OR bytes = ?)`,
+		opt.Source, opt.Period, opt.Period, fi.Size()-start).Scan(&candidates); err != nil {
+		return ImportResult{}, false, err
+	}
+	if candidates == 0 {
 		return ImportResult{}, false, nil
 	}
 	h := sha256.New()
@@ -585,6 +589,17 @@ func (l *Ledger) sameBytesAgain(ctx context.Context, r io.Reader, opt ImportOpti
 		state = p.State
 	}
 	return ImportResult{ImportID: id, Period: period, State: state, NoOp: true, SHA256: sum}, true, nil
+}
+
+// countingHash is a hash.Hash that counts the bytes written to it.
+type countingHash struct {
+	hash.Hash
+	n int64
+}
+
+func (c *countingHash) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.Hash.Write(p)
 }
 
 // roleKeys returns the site's tag key of each tag extracted into a typed

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func TestMigrationFiles(t *testing.T) {
 			t.Errorf("%s: a migration is either SQL or a Go step (step %v, SQL %q)", m.Name, m.step != nil, m.SQL)
 		}
 	}
-	if len(ms) != 9 {
+	if len(ms) != 10 {
 		t.Errorf("%d migrations; a new one needs a test of the upgrade of the previous release's file", len(ms))
 	}
 }
@@ -79,5 +80,43 @@ func TestTranslateKeepsTheDriverError(t *testing.T) {
 	r, ok := err.(*ledger.RefusedError)
 	if !ok || r.Err == nil || r.Msg != "charges are immutable facts: record a review disposition or an adjustment" || !ledger.IsRefused(err) {
 		t.Fatalf("%#v", err)
+	}
+}
+
+// An import keeps its input's size (migration 10): a re-run of the same
+// regular file is still recognised before it is parsed, and a file of
+// another size is imported without being hashed first.
+func TestImportKeepsItsSize(t *testing.T) {
+	l := open(t)
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n" +
+		`2025-01-01,1.50,S,"{""pi_email"":""a@uni.edu"",""fund_org"":""F""}"` + "\n"
+	path := filepath.Join(t.TempDir(), "x.csv")
+	importFile := func(content string, replace bool) ledger.ImportResult {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		res, err := l.Import(ctx, tester, f, ledger.ImportOptions{Source: "X", FileName: "x.csv", Tags: tagkeys.Default(), Replace: replace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := importFile(data, false)
+	var size int64
+	if err := l.DB().QueryRow(`SELECT bytes FROM imports WHERE id = ?`, first.ImportID).Scan(&size); err != nil || size != int64(len(data)) {
+		t.Fatalf("bytes = %d (%v), want %d", size, err, len(data))
+	}
+	if again := importFile(data, false); !again.NoOp || again.ImportID != first.ImportID {
+		t.Errorf("the same file again: %+v", again)
+	}
+	more := data + `2025-01-01,2.50,S,"{""pi_email"":""a@uni.edu"",""fund_org"":""F""}"` + "\n"
+	if next := importFile(more, true); next.NoOp || next.Rows != 2 || len(next.Replaced) != 1 {
+		t.Errorf("a longer file: %+v", next)
 	}
 }

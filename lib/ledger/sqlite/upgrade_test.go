@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +112,13 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	}
 	if n := count(`SELECT count(*) FROM imports WHERE record_format = 'columns'`); n != 1 {
 		t.Errorf("%d imports stored as columns, want 1", n)
+	}
+	// Migration 10: the release's imports have no known size; the new one has.
+	if n := count(`SELECT count(*) FROM imports WHERE bytes IS NULL`); n != 8 {
+		t.Errorf("%d imports without a size, want the release's 8", n)
+	}
+	if n := count(fmt.Sprintf(`SELECT count(*) FROM imports WHERE bytes = %d`, len(more))); n != 1 {
+		t.Errorf("%d imports of %d bytes, want 1", n, len(more))
 	}
 	// Migration 9: no charge of a period the ledger does not have.
 	if _, err := l.DB().Exec(`INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
