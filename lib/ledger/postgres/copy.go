@@ -127,18 +127,11 @@ func appendCopyValue(dst []byte, oid uint32, v any) ([]byte, error) {
 	case nil:
 		return binary.BigEndian.AppendUint32(dst, math.MaxUint32), nil // -1: NULL
 	case string:
-		return appendCopyText(dst, oid, v)
+		return appendCopyBytes(dst, oid, v)
 	case *string:
-		return appendCopyText(dst, oid, *v)
+		return appendCopyBytes(dst, oid, *v)
 	case []byte:
-		if oid != oidBytea && oid != oidText {
-			return nil, errNotEncoded
-		}
-		if len(v) > math.MaxInt32 {
-			return nil, fmt.Errorf("a value of %d bytes is too big", len(v))
-		}
-		dst = binary.BigEndian.AppendUint32(dst, uint32(len(v)))
-		return append(dst, v...), nil
+		return appendCopyBytes(dst, oid, v)
 	case int:
 		n = int64(v)
 	case int64:
@@ -162,7 +155,9 @@ func appendCopyValue(dst []byte, oid uint32, v any) ([]byte, error) {
 	return nil, errNotEncoded
 }
 
-func appendCopyText(dst []byte, oid uint32, s string) ([]byte, error) {
+// appendCopyBytes appends text or bytes into a TEXT or BYTEA column (the
+// binary format of both is the bytes).
+func appendCopyBytes[T string | []byte](dst []byte, oid uint32, s T) ([]byte, error) {
 	if oid != oidText && oid != oidBytea {
 		return nil, errNotEncoded
 	}
