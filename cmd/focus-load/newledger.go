@@ -51,6 +51,9 @@ func openImportLedger(path string) (*importLedger, error) {
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
 	unlock, err := lockCreation(filepath.Dir(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("create ledger %s: the folder %s does not exist: create it, or give the right --db / FOCUS_DB", path, filepath.Dir(path))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create ledger %s: %w", path, err)
 	}
