@@ -68,6 +68,12 @@ func count(t *testing.T, db, query string) int {
 func TestKillMidImportLeavesNoPartialImport(t *testing.T) {
 	data := generate(t, "200000", "3")
 	db := filepath.Join(t.TempDir(), "l.db")
+	// An existing ledger, so that the import writes through its WAL (a
+	// first import is written to an unpublished file instead).
+	if out, err := exec.Command(bin, "--db", db, "import", "--source", "SMALL", "../../testdata/2025-12/aws.csv").CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	small := count(t, db, `SELECT count(*) FROM charges`)
 	cmd := exec.Command(bin, "--db", db, "import", "--source", "BIG", data)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -86,8 +92,8 @@ func TestKillMidImportLeavesNoPartialImport(t *testing.T) {
 	cmd.Wait()
 	// Either the kill landed mid-import (nothing of it is visible) or the
 	// import had already committed (all of it is): never a part.
-	charges := count(t, db, `SELECT count(*) FROM charges`)
-	imports := count(t, db, `SELECT count(*) FROM imports`)
+	charges := count(t, db, `SELECT count(*) FROM charges`) - small
+	imports := count(t, db, `SELECT count(*) FROM imports`) - 1
 	switch {
 	case charges == 0 && imports == 0:
 	case charges == 200000 && imports == 1:
@@ -99,12 +105,17 @@ func TestKillMidImportLeavesNoPartialImport(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("integrity_check: %s %v", out, err)
 	}
+	// The charges' insert guard, lifted inside the import's transaction,
+	// is back with the rollback.
+	if n := count(t, db, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'charges_open_insert'`); n != 1 {
+		t.Fatalf("after kill -9 the ledger has %d charges_open_insert triggers", n)
+	}
 	// The same import then succeeds whole.
 	if out, err := exec.Command(bin, "--db", db, "import", "--source", "BIG", data).CombinedOutput(); err != nil {
 		t.Fatalf("re-import: %v\n%s", err, out)
 	}
-	if n := count(t, db, `SELECT count(*) FROM charges`); n != 200000 {
-		t.Fatalf("after re-import the ledger has %d charges", n)
+	if n := count(t, db, `SELECT count(*) FROM charges`) - small; n != 200000 {
+		t.Fatalf("after re-import the ledger has %d charges of it", n)
 	}
 }
 
