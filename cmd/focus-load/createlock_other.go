@@ -3,4 +3,4 @@
 package main
 
 // lockCreation takes no lock where flock is missing (see createlock_unix.go).
-func lockCreation(string) (func(), error) { return func() {}, nil }
+func lockCreation(string) (func(), bool, error) { return func() {}, false, nil }

@@ -13,12 +13,13 @@ import (
 // the next one finds the ledger and imports into it, and a first import
 // never has to be made twice (which for a pipe meant copying all of stdin
 // to a file as it was read: 1.8 s of system time for the 1M-row month).
-// A file system without flock on folders (NFS) gives no lock: unlock is
-// then a no-op and publish may still lose a race (see importLedger).
-func lockCreation(dir string) (unlock func(), err error) {
+// A file system without flock on folders (NFS) gives no lock: locked is
+// then false, unlock a no-op, and publish may still lose a race (see
+// importLedger).
+func lockCreation(dir string) (unlock func(), locked bool, err error) {
 	d, err := os.Open(dir)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for {
 		err = syscall.Flock(int(d.Fd()), syscall.LOCK_EX)
@@ -28,7 +29,7 @@ func lockCreation(dir string) (unlock func(), err error) {
 	}
 	if err != nil {
 		d.Close()
-		return func() {}, nil
+		return func() {}, false, nil
 	}
-	return func() { d.Close() }, nil // closing the last descriptor releases the lock
+	return func() { d.Close() }, true, nil // closing the last descriptor releases the lock
 }

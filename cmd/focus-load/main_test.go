@@ -196,3 +196,46 @@ func concurrentFirstImports(t *testing.T, piped bool) {
 		}
 	}
 }
+
+// A first import killed with -9 leaves its unpublished file behind and
+// no ledger; the next import that creates the ledger, holding the same
+// turn, removes what the killed one left.
+func TestKilledFirstImportLeavesNoLedgerAndIsCleanedUp(t *testing.T) {
+	data := generate(t, "200000", "6")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "l.db")
+	cmd := exec.Command(bin, "--db", db, "import", "--source", "BIG", data)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	staged := func() []string {
+		m, _ := filepath.Glob(filepath.Join(dir, ".l.db.new-*"))
+		return m
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := staged(); len(m) > 0 {
+			if fi, err := os.Stat(m[0]); err == nil && fi.Size() > 4<<20 {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := os.Stat(db); err == nil {
+		t.Fatal("the import was published before the kill: kill earlier")
+	}
+	if len(staged()) == 0 {
+		t.Fatal("no unpublished file after the kill: the test did not kill a first import")
+	}
+	if out, err := exec.Command(bin, "--db", db, "import", "--source", "SMALL", "../../testdata/2025-12/aws.csv").CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if left := staged(); len(left) > 0 {
+		t.Errorf("left beside the ledger: %v", left)
+	}
+	if n := count(t, db, `SELECT count(*) FROM imports`); n != 1 {
+		t.Errorf("%d imports, want the one that landed", n)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/openchargeback/ocb/lib/ledger"
 )
@@ -50,7 +51,7 @@ func openImportLedger(path string) (*importLedger, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
-	unlock, err := lockCreation(filepath.Dir(path))
+	unlock, locked, err := lockCreation(filepath.Dir(path))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("create ledger %s: the folder %s does not exist: create it, or give the right --db / FOCUS_DB", path, filepath.Dir(path))
 	}
@@ -64,6 +65,19 @@ func openImportLedger(path string) (*importLedger, error) {
 		return il, err
 	}
 	il.unlock = unlock
+	if locked {
+		// Whoever staged a new file of this ledger before held this lock
+		// until it was published or removed: one still here is what a
+		// killed import left.
+		// (Its journal and WAL files share the prefix.)
+		dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+".new-"
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), prefix) {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 	var b [6]byte
 	rand.Read(b[:])
 	il.tmp = filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".new-"+hex.EncodeToString(b[:]))
