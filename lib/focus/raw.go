@@ -16,15 +16,7 @@ func NewRawReader(r io.Reader, name string) (*Reader, error) {
 // consumed for the unparseable record, so a caller can keep them. It is nil
 // at io.EOF, for NDJSON, for UTF-16 input, and for readers not made by
 // NewRawReader. The slice is valid until the next Read.
-func (r *Reader) Raw() []byte { return r.raw.last }
-
-// rawState is what Raw returns, and where it comes from.
-type rawState struct {
-	// records is the CSV record reader, whose buffer holds each record's
-	// input, when Raw is wanted (nil otherwise).
-	records *csvRecordReader
-	last    []byte
-}
+func (r *Reader) Raw() []byte { return r.raw }
 
 // HeaderLine is the physical line of the header (CSV) or of the first
 // object (NDJSON), for diagnostics about the header.

@@ -43,8 +43,8 @@ func TestRawRecords(t *testing.T) {
 			t.Fatalf("record %d raw %q, want %q", i, got, w)
 		}
 	}
-	if len(r.raw.records.buf) > 4<<20 {
-		t.Errorf("the record buffer holds %d bytes", len(r.raw.records.buf))
+	if len(r.csv.buf) > 4<<20 {
+		t.Errorf("the record buffer holds %d bytes", len(r.csv.buf))
 	}
 	// NewReader keeps nothing.
 	r2, _ := NewReader(strings.NewReader(in), "x")

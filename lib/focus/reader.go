@@ -85,7 +85,7 @@ type Reader struct {
 	index  map[string]int
 
 	csv *csvRecordReader
-	raw rawState // NewRawReader: the input bytes of each CSV record
+	raw []byte // NewRawReader: the input bytes of the last CSV record (a slice of csv's buffer)
 
 	headerLine int
 
@@ -152,9 +152,6 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 		return fr, err
 	}
 	fr.csv = newCSVRecordReader(br, defaultCSVBufferSize, keepRaw)
-	if keepRaw {
-		fr.raw.records = fr.csv
-	}
 	err := fr.readCSVHeader()
 	fr.headerLine = fr.line
 	return fr, err
@@ -226,10 +223,10 @@ func (r *Reader) Read() (Row, error) {
 	if r.format == NDJSON {
 		return r.readNDJSON()
 	}
-	r.raw.last = nil
 	rec, err := r.csv.Read()
-	if raw := r.csv.Raw(); r.raw.records != nil && err != io.EOF && len(raw) > 0 {
-		r.raw.last = raw
+	r.raw = nil
+	if raw := r.csv.Raw(); err != io.EOF && len(raw) > 0 { // Raw is nil unless kept
+		r.raw = raw
 	}
 	if err != nil {
 		if err == io.EOF {
