@@ -34,6 +34,17 @@ func keyOf(c *Charge) lineKey {
 		c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.Unit, c.Currency}
 }
 
+// appendTo appends every field of k, each a uvarint length and its bytes:
+// two keys are equal exactly when these bytes are (lineIndex).
+func (k *lineKey) appendTo(b []byte) []byte {
+	for _, f := range [...]string{k.piEmail, k.piName, k.projectID, k.fundOrg, k.costCenter, k.accountCode,
+		k.endDate, k.reconciliationEnd, k.ref1, k.ref2, k.serviceName, k.serviceCategory, k.unit, k.currency} {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
 // lineSum is the running sum of one import's charges of one key.
 type lineSum struct {
 	firstRow          int // the first row (0-based) of the import with this key
@@ -77,18 +88,13 @@ func newLineIndex() *lineIndex {
 
 // add is lineSums.add; rows must come in increasing order.
 func (x *lineIndex) add(row int, c *Charge, am *rowAmounts) {
-	b := x.buf[:0]
-	for _, f := range [...]string{c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.CostCenter, c.AccountCode,
-		c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.Unit, c.Currency} {
-		b = binary.AppendUvarint(b, uint64(len(f)))
-		b = append(b, f...)
-	}
-	x.buf = b
-	l := x.byKey[string(b)]
+	k := keyOf(c)
+	x.buf = k.appendTo(x.buf[:0])
+	l := x.byKey[string(x.buf)]
 	if l == nil {
 		l = &lineSum{firstRow: row}
-		x.byKey[string(b)] = l
-		x.sums[keyOf(c)] = l
+		x.byKey[string(x.buf)] = l
+		x.sums[k] = l
 	}
 	l.add(am)
 }
