@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -33,9 +32,9 @@ import (
 // (see docs/decisions-load.md).
 const frameRows = 1024
 
-// zstd coders are safe for concurrent EncodeAll/DecodeAll; one of each
-// for the process, the encoder with a state (about 1 MB of tables) for
-// each of the import's parse workers (parse.go).
+// zstd coders of the older record formats, one of each for the process:
+// the decoder reads their imports back (export), the encoder writes only
+// in migration 4 (frameBuilder), one frame at a time, so one state.
 var (
 	zstdOnce sync.Once
 	zstdEnc  *zstd.Encoder
@@ -45,7 +44,7 @@ var (
 
 func zstdCoders() (*zstd.Encoder, *zstd.Decoder, error) {
 	zstdOnce.Do(func() {
-		zstdEnc, zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
+		zstdEnc, zstdErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 		if zstdErr == nil {
 			zstdDec, zstdErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
 		}
