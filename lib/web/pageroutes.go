@@ -1,11 +1,7 @@
 package web
 
-import (
-	"net/http"
-)
-
 // moreRoutes adds the routes of the pages beyond the dashboard.
-func (s *Server) moreRoutes(m *http.ServeMux) {
+func (s *Server) moreRoutes(m routeMux) {
 	m.HandleFunc("GET /charges", s.auth(RoleViewer, s.charges))
 	m.HandleFunc("GET /charges.csv", s.auth(RoleViewer, s.chargesCSV))
 	m.HandleFunc("GET /review", s.auth(RoleViewer, s.review))
@@ -21,5 +17,5 @@ func (s *Server) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /statements/{id}", s.auth(RoleViewer, s.statementPage))
 	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
 	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
-	m.HandleFunc("POST /import", s.auth(RoleAdmin, s.importSubmit))
+	m.HandleFunc("POST /import", s.authUpload(RoleAdmin, s.importSubmit))
 }

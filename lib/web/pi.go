@@ -80,7 +80,7 @@ func LineKey(l statement.Line) string {
 	return strings.Join(parts, " · ")
 }
 
-func (s *Server) piRoutes(m *http.ServeMux) {
+func (s *Server) piRoutes(m routeMux) {
 	m.HandleFunc("GET /pi/{token}", s.piHandler(s.piPage))
 	m.HandleFunc("GET /pi/{token}/pdf", s.piHandler(s.piPDF))
 	m.HandleFunc("POST /pi/{token}/dispute", s.piHandler(s.piDispute))

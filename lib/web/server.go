@@ -15,6 +15,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -61,6 +62,7 @@ type Server struct {
 	pdf      *pdf.Renderer
 	piLimit  *piLimiter
 	totals   *totalsCache // finalized periods' totals (dashboard trend)
+	posts    []string     // every state-changing route's pattern, for the token tests
 }
 
 // New checks cfg and builds the server.
@@ -123,10 +125,10 @@ type handler func(w http.ResponseWriter, r *http.Request, q *req)
 // routes lists every URL with the least role it needs. Method patterns make
 // the mux answer 405 to a GET on a POST-only route: GET never mutates.
 func (s *Server) routes() {
-	m := s.mux
+	m := routeMux{s}
 	static, _ := fs.Sub(staticFS, "static")
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
-	m.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
 	}))
@@ -139,9 +141,28 @@ func (s *Server) routes() {
 	s.moreRoutes(m)
 }
 
+// routeMux registers routes on the server's mux and keeps the patterns of
+// those that change state, so a test can send every one of them a forged
+// request: a route added later is covered without touching the test.
+type routeMux struct{ s *Server }
+
+func (m routeMux) HandleFunc(pattern string, h http.HandlerFunc) {
+	if method, _, _ := strings.Cut(pattern, " "); method != http.MethodGet {
+		m.s.posts = append(m.s.posts, pattern)
+	}
+	m.s.mux.HandleFunc(pattern, h)
+}
+
 // auth wraps a handler: no session → the login page; role too low → 403;
 // on POST, a missing or wrong CSRF token → 403.
-func (s *Server) auth(min Role, h handler) http.HandlerFunc {
+func (s *Server) auth(min Role, h handler) http.HandlerFunc { return s.guard(min, false, h) }
+
+// authUpload is auth for the one route that takes files: it alone accepts
+// a multipart body, whose first part must be the token (the handler checks
+// it before it reads a byte of any file).
+func (s *Server) authUpload(min Role, h handler) http.HandlerFunc { return s.guard(min, true, h) }
+
+func (s *Server) guard(min Role, upload bool, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		q, ok := s.current(r)
@@ -157,7 +178,7 @@ func (s *Server) auth(min Role, h handler) http.HandlerFunc {
 			s.fail(w, r, q, http.StatusForbidden, fmt.Sprintf("This needs the %s role; you are %s.", min, q.User.Role))
 			return
 		}
-		if r.Method == http.MethodPost && !s.postAllowed(r, q) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !s.postAllowed(r, q, upload) {
 			s.fail(w, r, q, http.StatusForbidden, "The form's security token is missing or out of date. Go back, reload the page and try again.")
 			return
 		}
@@ -165,25 +186,48 @@ func (s *Server) auth(min Role, h handler) http.HandlerFunc {
 	}
 }
 
-// postAllowed checks the CSRF token (form field "csrf" or header
-// X-CSRF-Token) and, when the browser sends one, the Origin.
-// Multipart uploads check their token themselves while streaming.
-func (s *Server) postAllowed(r *http.Request, q *req) bool {
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
+// postAllowed is the one check of every state-changing staff request,
+// whatever its encoding: the Origin, when the browser sends one, is this
+// site, and the session's token comes in the X-CSRF-Token header or in the
+// "csrf" field of a urlencoded form. Any other body (multipart, text/plain,
+// JSON) carries no field this function reads, so it is refused, except a
+// multipart body on an upload route, whose handler reads the token as the
+// first part before any file.
+func (s *Server) postAllowed(r *http.Request, q *req, upload bool) bool {
+	if !sameOrigin(r) {
+		return false
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if tok := r.Header.Get("X-CSRF-Token"); tok != "" {
+		return s.sess.checkCSRF(q.Session.ID, tok)
+	}
+	switch mt {
+	case "multipart/form-data":
+		return upload
+	case "application/x-www-form-urlencoded":
+		r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
+		if err := r.ParseForm(); err != nil {
 			return false
 		}
+		return s.sess.checkCSRF(q.Session.ID, r.PostForm.Get("csrf"))
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return true // checked by the upload handler before any file is read
+	return false
+}
+
+// sameOrigin reports whether a staff request may come from where its
+// Origin says. No Origin (an old browser, curl with its own cookie) leaves
+// the decision to the token. "null" is refused: it is what a sandboxed
+// frame, a data: page or a cross-site redirect sends, never a form of ours.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
 	}
-	tok := r.Header.Get("X-CSRF-Token")
-	if tok == "" {
-		r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
-		tok = r.PostFormValue("csrf")
+	if o == "null" {
+		return false
 	}
-	return s.sess.checkCSRF(q.Session.ID, tok)
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
 }
 
 // current returns the request's valid session and its user.
