@@ -24,7 +24,7 @@ func bundled(extra ...string) []string {
 }
 
 // TestBundledInput: the bundled January response (aggregate=namespace,
-// accumulate=true, includeIdle=true, kube-system shared) gives the golden
+// accumulate=true, includeIdle=true) gives the golden
 // rows and the totals worked out in docs/export-guides/kubernetes.md.
 func TestBundledInput(t *testing.T) {
 	code, out, stderr := runOC(t, "", bundled("--owner-label", "chargeback_account", dir+"/allocation-2025-01.json")...)
@@ -33,38 +33,39 @@ func TestBundledInput(t *testing.T) {
 	}
 	exporttest.Golden(t, dir+"/expected-2025-01.csv", []byte(out))
 	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
-	if tot.Rows != 17 {
-		t.Errorf("%d rows, want 17", tot.Rows)
+	if tot.Rows != 16 {
+		t.Errorf("%d rows, want 16", tot.Rows)
 	}
 	for unit, q := range map[string]string{
-		// 16 cores × 744 h, less kube-system's 0.5 core (shared, not a row)
-		"Core-Hours": "11532",
+		// 16 cores × 744 h: the namespaces' and idle, kube-system included
+		"Core-Hours": "11904",
 		// one GPU all month: 528 h genomics-pipeline, 216 h idle
 		"GPU-Hours": "744",
-		// memory 128 GiB × 744 h less kube-system's 2 GiB × 744 h, plus
-		// volumes 100 GiB and 10 GiB × 744 h
-		"GiB-Hours": "175584",
-		// cost-only rows: network, load balancer, three shared
-		"Months": "5",
+		// memory 128 GiB × 744 h, plus volumes 100 GiB and 10 GiB × 744 h
+		"GiB-Hours": "177072",
+		// cost-only rows: genomics-pipeline's network, jupyterhub's load
+		// balancer
+		"Months": "2",
 	} {
 		if got := tot.Quantity[unit]; !got.Equal(exporttest.Dec(t, q)) {
 			t.Errorf("%s = %s, want %s", unit, got, q)
 		}
 	}
-	// list: cpu 11532 × 0.024 + gpu 744 × 0.95 + ram 93744 × 0.003 + pv 4.4
-	// + network 0.35 + load balancer 18.6 + shared 13.392 (kube-system)
+	// list: cpu 11904 × 0.024 + gpu 744 × 0.95 + ram 95232 × 0.003 + pv 4.4
+	// + network 0.35 + load balancer 18.6
 	if !tot.List.Equal(exporttest.Dec(t, "1301.542")) {
 		t.Errorf("ListCost %s, want 1301.542", tot.List)
 	}
-	// billed: cpu at 0.012, gpu at 50%, ram at list, pv and network at
-	// OpenCost's cost, load balancer and shared given away
-	if !tot.Billed.Equal(exporttest.Dec(t, "777.766")) {
-		t.Errorf("BilledCost %s, want 777.766", tot.Billed)
+	// billed: cpu at 0.012 (142.848), gpu at 50% (353.4), ram at list
+	// (285.696), pv and network at OpenCost's cost (4.4 + 0.35), load
+	// balancer given away
+	if !tot.Billed.Equal(exporttest.Dec(t, "786.694")) {
+		t.Errorf("BilledCost %s, want 786.694", tot.Billed)
 	}
 	if !tot.ByService["Kubernetes Storage"].Equal(exporttest.Dec(t, "4.4")) {
 		t.Errorf("storage billed %s, want 4.4", tot.ByService["Kubernetes Storage"])
 	}
-	for _, w := range []string{`owner "jupyterhub" is not in`, "1 allocation set(s), 4 allocations, 17 rows"} {
+	for _, w := range []string{`owner "jupyterhub" is not in`, "1 allocation set(s), 5 allocations, 16 rows"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
