@@ -63,6 +63,21 @@ cat "$TESTDATA/slurm/sacct-2025-01.txt"
 		env:    []string{"TZ=America/New_York"},
 		same:   map[string]string{"hpc-2025-01.csv": "slurm/expected-2025-01.csv", "sacct-2025-01.txt": "slurm/sacct-2025-01.txt"},
 		stdout: []string{"valid"},
+	}, {
+		guide: "kubernetes",
+		files: map[string]string{"rates.csv": "kubernetes/rates.csv", "owners.csv": "kubernetes/owners.csv"},
+		// curl answers with the bundled response when the query is the
+		// month as RFC 3339 UTC times, one set, idle included.
+		shims: map[string]string{"curl": `#!/bin/sh
+args=" $* "
+for want in "-sfG" "http://opencost.opencost:9003/allocation" "-d window=2025-01-01T00:00:00Z,2025-02-01T00:00:00Z" "-d aggregate=namespace" "-d accumulate=true" "-d includeIdle=true"; do
+	case "$args" in *" $want "*) ;; *) echo "curl: no $want in: $*" >&2; exit 22;; esac
+done
+cat "$TESTDATA/kubernetes/allocation-2025-01.json"
+`},
+		env:    []string{"TZ=Pacific/Auckland"},
+		same:   map[string]string{"k8s-2025-01.csv": "kubernetes/expected-2025-01.csv", "allocation-2025-01.json": "kubernetes/allocation-2025-01.json"},
+		stdout: []string{"valid"},
 	}}
 	for _, c := range cases {
 		t.Run(c.guide, func(t *testing.T) {
