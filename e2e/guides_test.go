@@ -78,6 +78,13 @@ cat "$TESTDATA/kubernetes/allocation-2025-01.json"
 		env:    []string{"TZ=Pacific/Auckland"},
 		same:   map[string]string{"k8s-2025-01.csv": "kubernetes/expected-2025-01.csv", "allocation-2025-01.json": "kubernetes/allocation-2025-01.json"},
 		stdout: []string{"valid"},
+	}, {
+		guide: "seats",
+		files: map[string]string{"prices.csv": "seats/prices.csv", "accounts.csv": "seats/accounts.csv", "assignments-2025-01.csv": "seats/assignments-2025-01.csv"},
+		same:  map[string]string{"seats-2025-01.csv": "seats/expected-2025-01.csv"},
+		// calendar dates: the same rows in any zone
+		env:    []string{"TZ=Asia/Tokyo"},
+		stdout: []string{"valid"},
 	}}
 	for _, c := range cases {
 		t.Run(c.guide, func(t *testing.T) {

@@ -170,7 +170,10 @@ func TagsJSON(tags map[string]string) string {
 
 // Charge is one output row before it is written.
 type Charge struct {
-	Category        string // Usage or Credit
+	Category string // Usage or Credit
+	// Frequency is the ChargeFrequency; empty means Usage-Based for usage
+	// and One-Time otherwise. A monthly seat is Recurring.
+	Frequency       string
 	Description     string
 	ServiceCategory string // Compute, Storage, ...
 	ServiceName     string
@@ -218,8 +221,10 @@ func (s Source) Values(c Charge) []string {
 		}
 		return ""
 	}
-	freq := "Usage-Based"
-	if !usage {
+	freq := c.Frequency
+	if freq == "" && usage {
+		freq = "Usage-Based"
+	} else if freq == "" {
 		freq = "One-Time"
 	}
 	pricingCat := "Standard"
