@@ -233,6 +233,12 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		sets += n
 	}
+	if len(owners) == 0 && len(problems) == 0 {
+		// OpenCost answers a window it has no data for with empty sets:
+		// a wrong window, or Prometheus not kept that long. Not a month
+		// of zero usage.
+		return exportkit.Dataf("no allocations in %s: check the query's window and that OpenCost has data for %s", strings.Join(o.files, ", "), o.period)
+	}
 	names := make([]string, 0, len(owners))
 	for n := range owners {
 		names = append(names, n)

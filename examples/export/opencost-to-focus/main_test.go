@@ -135,14 +135,41 @@ func TestDataProblems(t *testing.T) {
 		{"syntax", "{\"code\":200,\n\"data\":[{\"a\":{]}", `<stdin>:2:`},
 		{"not allocation", `[1,2]`, `<stdin>:1:1: want a JSON object`},
 		{"empty", ``, `<stdin>:1:1: unexpected end of input`},
+		{"no allocations", `{"code":200,"data":[{}]}`, `no allocations in -: check the query's window`},
+		{"label changed", `{"code":200,"data":[{` +
+			`"a":{"name":"a","properties":{"namespace":"a","namespaceLabels":{"chargeback_account":"x"}},"window":{"start":"2025-01-01T00:00:00Z","end":"2025-01-16T00:00:00Z"},"cpuCoreHours":1.000000,"cpuCost":0.024000,"totalCost":0.024000}},{` +
+			"\n" + `"a":{"name":"a","properties":{"namespace":"a","namespaceLabels":{"chargeback_account":"y"}},"window":{"start":"2025-01-16T00:00:00Z","end":"2025-02-01T00:00:00Z"},"cpuCoreHours":1.000000,"cpuCost":0.024000,"totalCost":0.024000}}]}`,
+			`<stdin>:2:5: a: owner "y", but "x" at <stdin>:1:27 (its chargeback_account label changed within the month`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, stderr := runOC(t, c.in, bundled()...)
+			code, out, stderr := runOC(t, c.in, bundled("--owner-label", "chargeback_account")...)
 			if code != 1 || out != "" || !strings.Contains(stderr, c.want) {
 				t.Errorf("exit %d, out %q, stderr lacks %q:\n%s", code, out, c.want, stderr)
 			}
 		})
+	}
+}
+
+// TestSharedAndExternal: costs OpenCost (or Kubecost) spread over the
+// allocations are rows of their own kind, priced as the rate table says.
+func TestSharedAndExternal(t *testing.T) {
+	rates := filepath.Join(t.TempDir(), "r.csv")
+	if err := os.WriteFile(rates, []byte("resource,list_rate,billed_rate\ncpu,0.024,0.012\nshared,opencost,0%\nexternal,opencost,100%\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := response(alloc("chem-lab", jan, `"cpuCoreHours":10.000000,"cpuCost":0.240000,"sharedCost":1.500000,"externalCost":2.250000,"totalCost":3.990000`))
+	code, out, stderr := runOC(t, in, "--period", "2025-01", "--owners", dir+"/owners.csv", "--rates", rates)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	// list 0.24 + 1.5 + 2.25; billed 0.12 + 0 + 2.25
+	if tot.Rows != 3 || !tot.List.Equal(exporttest.Dec(t, "3.99")) || !tot.Billed.Equal(exporttest.Dec(t, "2.37")) {
+		t.Errorf("%d rows, list %s, billed %s:\n%s", tot.Rows, tot.List, tot.Billed, out)
+	}
+	if !strings.Contains(out, "shared/opencost") || !strings.Contains(out, "external (out-of-cluster) costs, as costed by OpenCost") {
+		t.Errorf("rows:\n%s", out)
 	}
 }
 
