@@ -139,7 +139,7 @@ func TestDataProblems(t *testing.T) {
 		{"label changed", `{"code":200,"data":[{` +
 			`"a":{"name":"a","properties":{"namespace":"a","namespaceLabels":{"chargeback_account":"x"}},"window":{"start":"2025-01-01T00:00:00Z","end":"2025-01-16T00:00:00Z"},"cpuCoreHours":1.000000,"cpuCost":0.024000,"totalCost":0.024000}},{` +
 			"\n" + `"a":{"name":"a","properties":{"namespace":"a","namespaceLabels":{"chargeback_account":"y"}},"window":{"start":"2025-01-16T00:00:00Z","end":"2025-02-01T00:00:00Z"},"cpuCoreHours":1.000000,"cpuCost":0.024000,"totalCost":0.024000}}]}`,
-			`<stdin>:2:5: a: owner "y", but "x" at <stdin>:1:27 (its chargeback_account label changed within the month`},
+			`<stdin>:2:5: a: owner "y", but "x" at <stdin>:1:26 (its chargeback_account label changed within the month`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
