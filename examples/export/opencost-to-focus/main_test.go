@@ -151,6 +151,20 @@ func TestDataProblems(t *testing.T) {
 	}
 }
 
+// TestNumberForms: any JSON number form is read as the exact decimal it
+// spells, not through a float.
+func TestNumberForms(t *testing.T) {
+	in := response(alloc("chem-lab", jan, `"cpuCoreHours":1.488e3,"cpuCost":35.712,"ramByteHours":6390911336448,"ramCost":17.856000000000000001,"totalCost":53.568000000000000001`))
+	code, out, stderr := runOC(t, in, bundled()...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if !tot.Quantity["Core-Hours"].Equal(exporttest.Dec(t, "1488")) || !tot.Quantity["GiB-Hours"].Equal(exporttest.Dec(t, "5952")) {
+		t.Errorf("quantities %v", tot.Quantity)
+	}
+}
+
 // TestSharedAndExternal: costs OpenCost (or Kubecost) spread over the
 // allocations are rows of their own kind, priced as the rate table says.
 func TestSharedAndExternal(t *testing.T) {
