@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -141,5 +143,92 @@ cat "$TESTDATA/kubernetes/allocation-2025-01.json"
 				}
 			}
 		})
+	}
+}
+
+// fencedAfter returns the first fenced block after the line heading in a
+// Markdown file.
+func fencedAfter(t *testing.T, doc, heading string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(doc, "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("no %q heading", heading)
+	}
+	_, rest, ok = strings.Cut(rest, "```")
+	if !ok {
+		t.Fatalf("no fenced block after %q", heading)
+	}
+	_, rest, _ = strings.Cut(rest, "\n") // the info string
+	block, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatalf("unterminated block after %q", heading)
+	}
+	return block
+}
+
+// TestGuideSamples: the input a guide shows is the bundled input, so that
+// what a reader sees is what the tests run, shaped as the real tool
+// prints it.
+func TestGuideSamples(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	read := func(p string) string {
+		b, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// Slurm: every job line shown is a line of the sample, header first.
+	slurm := read("docs/export-guides/slurm.md")
+	sample := read("testdata/export/slurm/sacct-2025-01.txt")
+	lines := strings.Split(strings.TrimSpace(fencedAfter(t, slurm, "### sacct output (the bundled `sacct-2025-01.txt`)")), "\n")
+	if !strings.HasPrefix(sample, lines[0]+"\n") {
+		t.Errorf("slurm.md header %q is not the sample's", lines[0])
+	}
+	for _, l := range lines[1:] {
+		if !strings.Contains(sample, "\n"+l+"\n") {
+			t.Errorf("slurm.md shows a line the sample does not have: %s", l)
+		}
+	}
+	// Kubernetes: the allocation shown is the sample's, digit for digit.
+	k8s := read("docs/export-guides/kubernetes.md")
+	shown := fencedAfter(t, k8s, "### The `/allocation` response (the bundled `allocation-2025-01.json`)")
+	decode := func(what, s string) any {
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber() // compare the digits as printed
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+	got := decode("kubernetes.md", "{"+shown+"}").(map[string]any)
+	resp := decode("allocation-2025-01.json", read("testdata/export/kubernetes/allocation-2025-01.json")).(map[string]any)
+	set := resp["data"].([]any)[0].(map[string]any)
+	if len(got) != 1 {
+		t.Fatalf("kubernetes.md shows %d allocations, want 1", len(got))
+	}
+	for name, a := range got {
+		if !reflect.DeepEqual(a, set[name]) {
+			t.Errorf("kubernetes.md's %s is not the sample's:\n%v\n%v", name, a, set[name])
+		}
+	}
+	// Seats: the CSVs shown are the bundled files.
+	seats := read("docs/export-guides/seats.md")
+	for heading, file := range map[string]string{
+		"### Assignments (the bundled `assignments-2025-01.csv`)": "testdata/export/seats/assignments-2025-01.csv",
+		"### Price list (`prices.csv`)":                           "testdata/export/seats/prices.csv",
+	} {
+		if got := fencedAfter(t, seats, heading); got != read(file) {
+			t.Errorf("seats.md %s differs from %s:\n%s", heading, file, got)
+		}
+	}
+	for heading, file := range map[string]string{
+		"### Rate table (`rates.csv`)":     "testdata/export/kubernetes/rates.csv",
+		"### Owner mapping (`owners.csv`)": "testdata/export/kubernetes/owners.csv",
+	} {
+		if got := fencedAfter(t, k8s, heading); got != read(file) {
+			t.Errorf("kubernetes.md %s differs from %s:\n%s", heading, file, got)
+		}
 	}
 }
