@@ -239,3 +239,15 @@ func TestUsage(t *testing.T) {
 		t.Errorf("--help: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestNDJSON: --out ndjson writes one object a row, Tags as an object.
+func TestNDJSON(t *testing.T) {
+	code, out, stderr := runOC(t, "", bundled("--out", "ndjson", "--owner-label", "chargeback_account", dir+"/allocation-2025-01.json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 16 || !strings.Contains(lines[0], `"Tags":{"fund_org":"RC-OVERHEAD"`) {
+		t.Errorf("%d lines; first: %s", len(lines), lines[0])
+	}
+}

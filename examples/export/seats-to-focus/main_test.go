@@ -142,3 +142,15 @@ func TestUsage(t *testing.T) {
 		t.Errorf("--help: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestNDJSON: --out ndjson writes one object a row, Tags as an object.
+func TestNDJSON(t *testing.T) {
+	code, out, stderr := runSeats(t, "", bundled("--out", "ndjson", dir+"/assignments-2025-01.csv")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 6 || !strings.Contains(lines[0], `"Tags":{"fund_org":"NIH-R01-778"`) {
+		t.Errorf("%d lines; first: %s", len(lines), lines[0])
+	}
+}
