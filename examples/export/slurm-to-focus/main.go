@@ -4,12 +4,12 @@
 //
 // Run sacct once per month, in UTC, clipped to the month:
 //
-//	TZ=UTC sacct --allocations --truncate --parsable2 --noconvert -a -X \
+//	TZ=UTC sacct --allusers --allocations --truncate --parsable2 \
 //	  -S 2025-01-01T00:00:00 -E 2025-02-01T00:00:00 \
 //	  --format=JobID,Account,User,Partition,AllocCPUS,AllocTRES,Elapsed,Start,End,State \
 //	  > sacct-2025-01.txt
 //	slurm-to-focus --period 2025-01 --rates rates.csv --accounts accounts.csv sacct-2025-01.txt > hpc.csv
-//	focus-validate --strict hpc.csv
+//	focus-validate --strict --strict-profile=false hpc.csv > /dev/null
 //
 // See docs/export-guides/slurm.md for the mapping and the edge cases.
 package main
@@ -40,12 +40,16 @@ const usageText = `usage: slurm-to-focus --period YYYY-MM --rates FILE --account
 Reads sacct --parsable2 output (stdin when no file is given) and writes FOCUS
 rows: one per Slurm account, partition and resource (cpu, gpu) for the month.
 
-Example:
-  TZ=UTC sacct --allocations --truncate --parsable2 -a -X \
+Example (the same commands as docs/export-guides/slurm.md; TZ=UTC makes
+sacct's -S/-E window the UTC month whatever the host's zone):
+  TZ=UTC sacct --allusers --allocations --truncate --parsable2 \
     -S 2025-01-01T00:00:00 -E 2025-02-01T00:00:00 \
     --format=JobID,Account,User,Partition,AllocCPUS,AllocTRES,Elapsed,Start,End,State |
   slurm-to-focus --period 2025-01 --rates rates.csv --accounts accounts.csv |
-  focus-validate --strict > hpc-2025-01.csv
+  focus-validate --strict --strict-profile=false > hpc-2025-01.csv
+
+Rows of accounts missing from --accounts are kept without a pi_email;
+--strict-profile=false lets them through for review instead of dropping them.
 
 Flags:
 `
@@ -68,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	period := fs.String("period", "", "billing month `YYYY-MM` (UTC); jobs are clipped to it (required)")
 	rates := fs.String("rates", "", "rate table `CSV`: partition,resource,weight,list_rate,billed_rate (required)")
 	accounts := fs.String("accounts", "", "account mapping `CSV`: account,pi_email,pi_name,project_id,fund_org,... (required)")
-	tz := fs.String("tz", "UTC", "time `zone` of sacct's Start/End (run sacct with TZ=UTC and keep the default)")
+	tz := fs.String("tz", "UTC", "time `zone` of sacct's Start/End (run sacct with TZ=UTC and keep the default: a\n--truncate export made in another zone has already lost hours that --tz cannot put back)")
 	out := fs.String("out", "csv", "output `format`: csv or ndjson")
 	currency := fs.String("currency", "USD", "BillingCurrency")
 	acct := fs.String("billing-account", "hpc", "BillingAccountId: the service centre's account")
@@ -167,9 +171,33 @@ type usage struct {
 	jobs    int
 }
 
-// stats are reported on stderr so that nothing is left out silently.
+// stats are reported on stderr so that nothing is left out silently. Each
+// reason a job is not charged has its own count: one count for several
+// reasons once told a site that jobs were "outside the period" when they
+// were jobs cancelled before they started.
 type stats struct {
-	jobs, charged, notStarted, outside, steps int
+	jobs, charged int
+	// cancelled: State CANCELLED with no elapsed time, i.e. cancelled while
+	// pending (also each part of a heterogeneous job, 20+0, 20+1, and the
+	// pending tail of an array, 25_[2-4%1]).
+	cancelled int
+	// notStarted: no Start time (None, Unknown) and no elapsed time.
+	notStarted int
+	// zero: started and ended in the same second.
+	zero int
+	// outside: ran, but not within --period (an export without --truncate
+	// or with a wider window).
+	outside int
+	steps   int
+	// atLocalStart counts jobs starting exactly at the month start in --tz
+	// when --tz is not UTC: the mark of a --truncate export made in that
+	// zone, which has cut the hours before the local month start.
+	atLocalStart int
+}
+
+func (st stats) summary() string {
+	return fmt.Sprintf("%d jobs read, %d charged; not charged: %d cancelled before they started, %d never started, %d ran 0 seconds, %d outside the period; %d job steps skipped",
+		st.jobs, st.charged, st.cancelled, st.notStarted, st.zero, st.outside, st.steps)
 }
 
 func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -181,13 +209,16 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	totals := map[usageKey]*usage{}
-	var st stats
-	var problems []string
+	rd := &reader{o: o, stderr: stderr, totals: map[usageKey]*usage{}, seen: map[string]string{}}
 	for _, name := range o.files {
-		if err := readSacct(o, name, stdin, totals, &st, &problems); err != nil {
+		if err := rd.readSacct(name, stdin); err != nil {
 			return err
 		}
+	}
+	totals, st, problems := rd.totals, rd.st, rd.problems
+	if st.atLocalStart > 0 {
+		fmt.Fprintf(stderr, "slurm-to-focus: warning: %d job(s) start exactly at %s in %s, the month start in that zone: a --truncate export made in %s has cut the hours before it, which --tz cannot put back; run sacct with TZ=UTC\n",
+			st.atLocalStart, o.period.Start.Format("2006-01-02T15:04:05"), o.tz, o.tz)
 	}
 	// Every partition with usage must have a rate: a missing rate is a
 	// data problem, not a reason to drop the usage.
@@ -196,7 +227,14 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	for k := range totals {
 		keys = append(keys, k)
 		if _, ok := lookup(rates, k.partition, k.resource); !ok {
-			missing = append(missing, fmt.Sprintf("%s: no rate for partition %q resource %s (add a line, or a partition * line)", o.rates, k.partition, k.resource))
+			hint := "add a line, or a partition * line"
+			if k.resource == "gpu" {
+				// The usual cause: a job run with --exclusive in a CPU
+				// partition on nodes that have GPUs holds all of them, and
+				// AllocTRES says so.
+				hint = "jobs run with --exclusive hold every GPU of their nodes, even in a CPU partition: add a *,gpu line to price GPUs in any partition, or a " + k.partition + ",gpu line (billed_rate 0 to give them away)"
+			}
+			missing = append(missing, fmt.Sprintf("%s: no rate for partition %q resource %s (%s)", o.rates, k.partition, k.resource, hint))
 		}
 	}
 	sort.Strings(missing)
@@ -262,8 +300,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		charges = append(charges, c)
 	}
-	fmt.Fprintf(stderr, "slurm-to-focus: %s: %d jobs read, %d charged into %d rows; %d never started, %d outside the period, %d job steps skipped\n",
-		o.period, st.jobs, st.charged, len(charges), st.notStarted, st.outside, st.steps)
+	fmt.Fprintf(stderr, "slurm-to-focus: %s: %d rows; %s\n", o.period, len(charges), st.summary())
 	return exportkit.Write(stdout, o.format, o.source, charges)
 }
 
@@ -271,7 +308,20 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 // columns (JobName, NodeList) for its own checks.
 var needed = []string{"Account", "Partition", "AllocCPUS", "Elapsed", "Start", "End"}
 
-func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*usage, st *stats, problems *[]string) error {
+// reader reads sacct dumps into per-account totals.
+type reader struct {
+	o        *options
+	stderr   io.Writer
+	totals   map[usageKey]*usage
+	st       stats
+	problems []string
+	// seen maps a job (Cluster/JobID) to where it was first read: a job
+	// listed twice is a requeued job exported with --duplicates.
+	seen map[string]string
+}
+
+func (rd *reader) readSacct(name string, stdin io.Reader) error {
+	o, st := rd.o, &rd.st
 	var in io.Reader = stdin
 	display := name
 	if name == "-" {
@@ -288,8 +338,10 @@ func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*us
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	line := 0
 	var col map[string]int
+	nfields := 0      // fields in the header: every line must have as many
+	trailing := false // --parsable: every line ends with a '|'
 	bad := func(field, format string, a ...any) {
-		*problems = append(*problems, fmt.Sprintf("%s:%d: %s: %s", display, line, field, fmt.Sprintf(format, a...)))
+		rd.problems = append(rd.problems, fmt.Sprintf("%s:%d: %s: %s", display, line, field, fmt.Sprintf(format, a...)))
 	}
 	for sc.Scan() {
 		line++
@@ -300,12 +352,28 @@ func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*us
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		// --parsable (not 2) ends every line with a '|'; accept both.
-		fields := strings.Split(strings.TrimSuffix(text, "|"), "|")
+		if col == nil {
+			// --parsable (not 2) ends every line with a '|'; accept both,
+			// deciding once from the header: stripping a '|' from every
+			// --parsable2 line would eat an empty last field.
+			trailing = strings.HasSuffix(text, "|")
+		}
+		if trailing {
+			text = strings.TrimSuffix(text, "|")
+		}
+		fields := strings.Split(text, "|")
 		if col == nil {
 			col = map[string]int{}
+			nfields = len(fields)
 			for i, h := range fields {
-				col[strings.TrimSpace(h)] = i
+				h = strings.TrimSpace(h)
+				if first, dup := col[h]; dup {
+					// sacct prints a column as often as --format names it.
+					// Both copies hold the same value; read the first.
+					fmt.Fprintf(rd.stderr, "slurm-to-focus: %s:%d: note: column %s is repeated (fields %d and %d); reading field %d\n", display, line, h, first+1, i+1, first+1)
+					continue
+				}
+				col[h] = i
 			}
 			for _, n := range needed {
 				if _, ok := col[n]; !ok {
@@ -321,16 +389,29 @@ func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*us
 			}
 			return strings.TrimSpace(fields[i])
 		}
-		if len(fields) != len(col) {
-			bad("JobID", "%d fields, header has %d (a '|' inside a field? use --parsable2 --delimiter)", len(fields), len(col))
+		if len(fields) != nfields {
+			bad("JobID", "%d fields, header has %d (a '|' inside a field? use --parsable2 --delimiter)", len(fields), nfields)
 			continue
 		}
 		// Job steps (1234.batch, 1234.0) repeat their allocation's CPUs;
 		// counting them too would double-charge. --allocations (-X)
 		// leaves them out; skip them if it was forgotten.
-		if id := get("JobID"); strings.Contains(id, ".") {
+		id := get("JobID")
+		if strings.Contains(id, ".") {
 			st.steps++
 			continue
+		}
+		// A requeued job is listed once per run only with --duplicates.
+		// The site charges the last run only (the one sacct lists by
+		// default): earlier runs ended by a node failure or a preemption
+		// are not the user's doing. Refuse rather than pick a run.
+		if id != "" {
+			key := get("Cluster") + "/" + id
+			if first, dup := rd.seen[key]; dup {
+				bad("JobID", "job %s is listed again (first at %s): a requeued job exported with --duplicates? Only its last run is charged: run sacct without --duplicates", id, first)
+				continue
+			}
+			rd.seen[key] = fmt.Sprintf("%s:%d", display, line)
 		}
 		st.jobs++
 		start, okStart := parseTime(get("Start"), o.tz)
@@ -340,24 +421,39 @@ func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*us
 			bad("Elapsed", "%v", err)
 			continue
 		}
+		// Cancelled while pending: "CANCELLED by 0" with no elapsed time.
+		// Its Start may be None or the moment of the cancel.
+		if elapsed == 0 && strings.HasPrefix(get("State"), "CANCELLED") {
+			st.cancelled++
+			continue
+		}
 		if !okStart {
 			if elapsed > 0 {
 				bad("Start", "%q is not a time, but the job ran %s", get("Start"), get("Elapsed"))
 				continue
 			}
-			st.notStarted++ // pending or cancelled before it started
+			st.notStarted++ // pending (listed only without -S/-E)
 			continue
 		}
 		if !okEnd {
-			// A running job: sacct prints End=Unknown and Elapsed up to now.
+			// A running job in an export made without --truncate: sacct
+			// prints End=Unknown and Elapsed up to now. (With --truncate
+			// End is the moment of the export.)
 			end = start.Add(elapsed)
 		}
 		if end.Before(start) {
 			bad("End", "%s is before Start %s", get("End"), get("Start"))
 			continue
 		}
+		if end.Equal(start) {
+			st.zero++
+			continue
+		}
+		if !start.Equal(o.period.Start) && start.In(o.tz).Format("2006-01-02T15:04:05") == o.period.Start.Format("2006-01-02T15:04:05") {
+			st.atLocalStart++
+		}
 		// Clip to the period even though --truncate already did: an export
-		// run without it, or in another time zone, is then still right.
+		// run without it, or with a wider window, is then still right.
 		if start.Before(o.period.Start) {
 			start = o.period.Start
 		}
@@ -402,10 +498,10 @@ func readSacct(o *options, name string, stdin io.Reader, totals map[usageKey]*us
 				return
 			}
 			k := usageKey{account, partition, resource}
-			u := totals[k]
+			u := rd.totals[k]
 			if u == nil {
 				u = &usage{}
-				totals[k] = u
+				rd.totals[k] = u
 			}
 			u.seconds += n * secs
 			u.jobs++

@@ -60,7 +60,9 @@ func TestBundledInput(t *testing.T) {
 	}
 	for _, w := range []string{
 		`account "legacy-proj" is not in`,
-		"11 jobs read, 10 charged into 9 rows; 1 never started, 0 outside the period, 0 job steps skipped",
+		// the het job 1003+0/1003+1 and the array tail 1011_[4-6%1] were
+		// cancelled pending; 1012 ran 0 seconds.
+		"9 rows; 14 jobs read, 10 charged; not charged: 3 cancelled before they started, 0 never started, 1 ran 0 seconds, 0 outside the period; 0 job steps skipped",
 	} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
@@ -125,8 +127,10 @@ func TestTimeZone(t *testing.T) {
 func TestStepsSkipped(t *testing.T) {
 	in := header +
 		"7|chem-lab|a|standard|4|cpu=4|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n" +
-		"7.batch|chem-lab||standard|4|cpu=4|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n" +
-		"7.0|chem-lab||standard|4|cpu=4|00:59:00|2025-01-05T00:00:00|2025-01-05T00:59:00|COMPLETED\n"
+		// steps as sacct prints them: no User, no Partition
+		"7.batch|chem-lab|||4|cpu=4,mem=8G,node=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n" +
+		"7.extern|chem-lab|||4|billing=4,cpu=4,mem=8G,node=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n" +
+		"7.0|chem-lab|||4|cpu=4,mem=8G,node=1|00:59:00|2025-01-05T00:00:00|2025-01-05T00:59:00|COMPLETED\n"
 	code, out, stderr := runSlurm(t, in, bundled()...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -135,7 +139,7 @@ func TestStepsSkipped(t *testing.T) {
 	if got := tot.Quantity["Core-Hours"]; !got.Equal(exporttest.Dec(t, "4")) {
 		t.Errorf("core-hours %s, want 4", got)
 	}
-	if !strings.Contains(stderr, "2 job steps skipped") {
+	if !strings.Contains(stderr, "3 job steps skipped") {
 		t.Errorf("stderr: %s", stderr)
 	}
 }
@@ -236,8 +240,14 @@ func TestUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	if code, _, stderr := runSlurm(t, "", "--help"); code != 0 || !strings.Contains(stderr, "TZ=UTC sacct --allocations --truncate") {
+	// The example is the guide's: --allusers, and the guides' check, which
+	// keeps the rows of unmapped accounts (issue 31, item 7).
+	code, _, stderr := runSlurm(t, "", "--help")
+	if code != 0 || !strings.Contains(stderr, "TZ=UTC sacct --allusers --allocations --truncate --parsable2") {
 		t.Errorf("--help: exit %d\n%s", code, stderr)
+	}
+	if strings.Count(stderr, "focus-validate --strict") != strings.Count(stderr, "focus-validate --strict --strict-profile=false") || !strings.Contains(stderr, "--strict-profile=false") {
+		t.Errorf("--help pipes into focus-validate --strict without --strict-profile=false:\n%s", stderr)
 	}
 }
 
@@ -315,4 +325,150 @@ func BenchmarkExport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// TestRepeatedColumn: --format naming a column twice makes sacct print it
+// twice; fields are counted against the header's fields, not its distinct
+// names, and the first copy is read (issue 31, item 1).
+func TestRepeatedColumn(t *testing.T) {
+	in := "JobID|Account|User|Partition|AllocCPUS|AllocTRES|Elapsed|Start|End|State|AllocTRES\n" +
+		"1|chem-lab|a|gpu|4|cpu=4,gres/gpu:a100=1,gres/gpu=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED|cpu=4,gres/gpu:a100=1,gres/gpu=1\n" +
+		"2|chem-lab|a|gpu|4|cpu=4,gres/gpu:a100=2,gres/gpu=2|01:00:00|2025-01-06T00:00:00|2025-01-06T01:00:00|COMPLETED|cpu=4,gres/gpu:a100=2,gres/gpu=2\n"
+	code, out, stderr := runSlurm(t, in, bundled()...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if got := tot.Quantity["GPU-Hours"]; !got.Equal(exporttest.Dec(t, "3")) {
+		t.Errorf("GPU-hours %s, want 3", got)
+	}
+	if !strings.Contains(stderr, "<stdin>:1: note: column AllocTRES is repeated (fields 6 and 11); reading field 6") {
+		t.Errorf("stderr does not name the repeated column:\n%s", stderr)
+	}
+	// A line with one field too many is still caught, against 11 fields.
+	code, _, stderr = runSlurm(t, in+"3|chem-lab|a|gpu|4|cpu=4|x|01:00:00|2025-01-06T00:00:00|2025-01-06T01:00:00|COMPLETED|cpu=4\n", bundled()...)
+	if code != 1 || !strings.Contains(stderr, "<stdin>:4: JobID: 12 fields, header has 11") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+}
+
+// TestEmptyLastField: with --parsable2 an empty last column (AllocTRES of
+// a job that never got an allocation) is a field, not a trailing '|'.
+func TestEmptyLastField(t *testing.T) {
+	in := "JobID|Account|Partition|AllocCPUS|Elapsed|Start|End|State|AllocTRES\n" +
+		"1|chem-lab|standard|2|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED|cpu=2\n" +
+		"2|chem-lab|standard|0|00:00:00|None|2025-01-05T00:00:00|CANCELLED by 0|\n"
+	code, out, stderr := runSlurm(t, in, bundled()...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if got := tot.Quantity["Core-Hours"]; !got.Equal(exporttest.Dec(t, "2")) || !strings.Contains(stderr, "1 cancelled before they started") {
+		t.Errorf("core-hours %s, want 2\n%s", got, stderr)
+	}
+}
+
+// TestSkipReasons: each reason a job is not charged is counted apart and
+// named (issue 31, item 2).
+func TestSkipReasons(t *testing.T) {
+	in := header +
+		// charged: 1 hour
+		"1|chem-lab|a|standard|1|billing=1,cpu=1,mem=1G,node=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n" +
+		// heterogeneous job cancelled while pending: both parts
+		"20+0|chem-lab|a|standard|0||00:00:00|2025-01-06T10:00:00|2025-01-06T10:00:00|CANCELLED by 0\n" +
+		"20+1|chem-lab|a|gpu|0||00:00:00|2025-01-06T10:00:00|2025-01-06T10:00:00|CANCELLED by 0\n" +
+		// the pending tail of an array, cancelled
+		"25_[2-4%1]|chem-lab|a|standard|0||00:00:00|None|2025-01-07T10:00:00|CANCELLED by 1001\n" +
+		// pending (only in an export without -S/-E)
+		"26|chem-lab|a|standard|0||00:00:00|Unknown|Unknown|PENDING\n" +
+		// ran 0 seconds
+		"27|chem-lab|a|standard|1|billing=1,cpu=1,mem=1G,node=1|00:00:00|2025-01-08T10:00:00|2025-01-08T10:00:00|FAILED\n" +
+		// ran, but in December (an export without --truncate)
+		"28|chem-lab|a|standard|1|billing=1,cpu=1,mem=1G,node=1|01:00:00|2024-12-30T10:00:00|2024-12-30T11:00:00|COMPLETED\n"
+	code, out, stderr := runSlurm(t, in, bundled()...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if got := tot.Quantity["Core-Hours"]; !got.Equal(exporttest.Dec(t, "1")) {
+		t.Errorf("core-hours %s, want 1", got)
+	}
+	want := "1 rows; 7 jobs read, 1 charged; not charged: 3 cancelled before they started, 1 never started, 1 ran 0 seconds, 1 outside the period; 0 job steps skipped"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
+
+// TestExclusiveGPU: a job run with --exclusive in a CPU partition holds
+// every GPU of its node. Without a GPU rate for that partition the month
+// is refused with a hint; a *,gpu line prices GPUs in any partition
+// (issue 31, item 4).
+func TestExclusiveGPU(t *testing.T) {
+	in := header + "1|chem-lab|a|standard|64|billing=64,cpu=64,gres/gpu:a100=4,gres/gpu=4,mem=500G,node=1|02:00:00|2025-01-05T00:00:00|2025-01-05T02:00:00|COMPLETED\n"
+	code, out, stderr := runSlurm(t, in, bundled()...)
+	if code != 1 || out != "" || !strings.Contains(stderr, `no rate for partition "standard" resource gpu (jobs run with --exclusive hold every GPU of their nodes, even in a CPU partition: add a *,gpu line`) {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	rates := filepath.Join(t.TempDir(), "rates.csv")
+	if err := os.WriteFile(rates, []byte("partition,resource,weight,list_rate,billed_rate\nstandard,cpu,1,0.02,0\n*,gpu,1,2.50,1.00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runSlurm(t, in, bundled("--rates", rates)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if got := tot.Quantity["GPU-Hours"]; !got.Equal(exporttest.Dec(t, "8")) {
+		t.Errorf("GPU-hours %s, want 8 (4 GPUs × 2 h)", got)
+	}
+	if !tot.Billed.Equal(exporttest.Dec(t, "8")) || !strings.Contains(out, "standard/gpu") {
+		t.Errorf("billed %s, want 8 at the * rate, SkuId standard/gpu:\n%s", tot.Billed, out)
+	}
+}
+
+// TestRequeued: sacct --duplicates lists every run of a requeued job.
+// Only the last run is charged (the guide's command, without
+// --duplicates); a job listed twice is refused, naming both lines
+// (issue 31, item 5). Jobs of two clusters may share an id.
+func TestRequeued(t *testing.T) {
+	in := header +
+		"30|chem-lab|a|standard|4|billing=4,cpu=4,mem=8G,node=1|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|REQUEUED\n" +
+		"30|chem-lab|a|standard|4|billing=4,cpu=4,mem=8G,node=1|02:00:00|2025-01-05T01:10:00|2025-01-05T03:10:00|COMPLETED\n"
+	code, out, stderr := runSlurm(t, in, bundled()...)
+	if code != 1 || out != "" || !strings.Contains(stderr, "<stdin>:3: JobID: job 30 is listed again (first at <stdin>:2)") || !strings.Contains(stderr, "without --duplicates") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	two := "Cluster|" + header +
+		"east|30|chem-lab|a|standard|4|cpu=4|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n" +
+		"west|30|chem-lab|a|standard|4|cpu=4|01:00:00|2025-01-05T00:00:00|2025-01-05T01:00:00|COMPLETED\n"
+	code, out, stderr = runSlurm(t, two, bundled()...)
+	if code != 0 {
+		t.Fatalf("two clusters: exit %d: %s", code, stderr)
+	}
+	if got := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z").Quantity["Core-Hours"]; !got.Equal(exporttest.Dec(t, "8")) {
+		t.Errorf("core-hours %s, want 8", got)
+	}
+}
+
+// TestTruncatedInLocalZone: sacct run in New York reads -S/-E as New York
+// times, so --truncate cuts every job at 05:00 UTC on the 1st; the hours
+// before are gone and --tz cannot put them back. The script says so
+// (issue 31, item 6).
+func TestTruncatedInLocalZone(t *testing.T) {
+	in := header + "1|chem-lab|a|standard|1|cpu=1|05:00:00|2025-01-01T00:00:00|2025-01-01T05:00:00|COMPLETED\n"
+	code, out, stderr := runSlurm(t, in, bundled("--tz", "America/New_York")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z").Quantity["Core-Hours"]; !got.Equal(exporttest.Dec(t, "5")) {
+		t.Errorf("core-hours %s, want 5", got)
+	}
+	if !strings.Contains(stderr, "warning: 1 job(s) start exactly at 2025-01-01T00:00:00 in America/New_York, the month start in that zone") {
+		t.Errorf("no warning:\n%s", stderr)
+	}
+	// In UTC a job starting at the month start is ordinary.
+	_, _, stderr = runSlurm(t, in, bundled()...)
+	if strings.Contains(stderr, "start exactly at") {
+		t.Errorf("warning in UTC:\n%s", stderr)
+	}
 }

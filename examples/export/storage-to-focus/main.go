@@ -4,7 +4,7 @@
 // the PI's tags from a group mapping.
 //
 //	storage-to-focus --period 2025-01 --rates rates.csv --groups groups.csv usage-2025-01.csv > storage.csv
-//	focus-validate --strict storage.csv
+//	focus-validate --strict --strict-profile=false storage.csv > /dev/null
 //
 // See docs/export-guides/storage.md.
 package main
@@ -40,7 +40,7 @@ that day.
 
 Example:
   storage-to-focus --period 2025-01 --rates rates.csv --groups groups.csv \
-    /var/log/quota/2025-01-*.csv | focus-validate --strict > storage-2025-01.csv
+    /var/log/quota/2025-01-*.csv | focus-validate --strict --strict-profile=false > storage-2025-01.csv
 
 Flags:
 `

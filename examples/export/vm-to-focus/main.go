@@ -4,7 +4,7 @@
 // the smallest size in the rate table that fits the VM's vCPUs and memory.
 //
 //	vm-to-focus --period 2025-01 --sizes sizes.csv --projects projects.csv inventory-2025-01.csv > vms.csv
-//	focus-validate --strict vms.csv
+//	focus-validate --strict --strict-profile=false vms.csv > /dev/null
 //
 // See docs/export-guides/vm.md.
 package main
@@ -35,7 +35,7 @@ size that has at least the VM's vCPUs and memory.
 
 Example:
   vm-to-focus --period 2025-01 --sizes sizes.csv --projects projects.csv \
-    inventory-2025-01.csv | focus-validate --strict > vms-2025-01.csv
+    inventory-2025-01.csv | focus-validate --strict --strict-profile=false > vms-2025-01.csv
 
 Flags:
 `

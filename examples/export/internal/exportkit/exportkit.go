@@ -170,7 +170,10 @@ func TagsJSON(tags map[string]string) string {
 
 // Charge is one output row before it is written.
 type Charge struct {
-	Category        string // Usage or Credit
+	Category string // Usage or Credit
+	// Frequency is the ChargeFrequency; empty means Usage-Based for usage
+	// and One-Time otherwise. A monthly seat is Recurring.
+	Frequency       string
 	Description     string
 	ServiceCategory string // Compute, Storage, ...
 	ServiceName     string
@@ -218,8 +221,10 @@ func (s Source) Values(c Charge) []string {
 		}
 		return ""
 	}
-	freq := "Usage-Based"
-	if !usage {
+	freq := c.Frequency
+	if freq == "" && usage {
+		freq = "Usage-Based"
+	} else if freq == "" {
 		freq = "One-Time"
 	}
 	pricingCat := "Standard"
@@ -355,4 +360,45 @@ func CheckText(s string) error {
 		}
 	}
 	return nil
+}
+
+// ParseBilled reads a billed rate: a decimal rate, or a percentage of the
+// list rate ("50%": the institution pays half). A percentage of an exact
+// decimal is exact, so the billed unit price still multiplies out to the
+// billed cost to the last digit. A billed rate above the list rate is
+// refused: the difference is shown to PIs as a discount, never a markup.
+func ParseBilled(file string, line int, column, cell string, list decimal.Decimal) (decimal.Decimal, error) {
+	cell = strings.TrimSpace(cell)
+	if pct, ok := strings.CutSuffix(cell, "%"); ok {
+		p, err := decimal.NewFromString(strings.TrimSpace(pct))
+		if err != nil || p.IsNegative() || p.GreaterThan(decimal.New(100, 0)) {
+			return decimal.Decimal{}, Dataf("%s:%d: %s: %q is not a percentage from 0%% to 100%%", file, line, column, cell)
+		}
+		return list.Mul(p).Shift(-2), nil
+	}
+	d, err := ParseRate(file, line, column, cell)
+	if err != nil {
+		return d, err
+	}
+	if d.GreaterThan(list) {
+		return d, Dataf("%s:%d: %s: %s is above the list rate %s", file, line, column, cell, list)
+	}
+	return d, nil
+}
+
+// LineCol turns a byte offset in data into a 1-based line and column, for
+// messages about JSON input (the decoder reports offsets only).
+func LineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	line, col = 1, 1
+	for _, b := range data[:offset] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
 }
