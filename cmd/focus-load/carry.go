@@ -29,6 +29,7 @@ func carryCommand() *cli.Command {
 			&cli.StringFlag{Name: "to", Required: true, Usage: "the later period that receives them (YYYY-MM, not finalized)"},
 			&cli.StringFlag{Name: "pi", Usage: "only this PI's credit"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print what would be carried; change nothing"},
+			&cli.BoolFlag{Name: "new-period", Usage: "start --to if the ledger does not have it yet"},
 		},
 		Action: func(c *cli.Context) error {
 			from, to := c.String("from"), c.String("to")
@@ -50,6 +51,9 @@ func carryCommand() *cli.Command {
 				return refusal(err)
 			}
 			adjs := build.CarryCredits(sts, to)
+			for i := range adjs {
+				adjs[i].NewPeriod = c.Bool("new-period")
+			}
 			w := c.App.ErrWriter
 			if len(adjs) == 0 {
 				fmt.Fprintf(w, "focus-load: no statement of %s has a negative amount due: nothing to carry\n", from)

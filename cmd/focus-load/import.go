@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,6 +53,11 @@ func tuneImportGC() {
 }
 
 func importAction(c *cli.Context) error {
+	if c.Command.Name != "import" && c.NArg() > 0 {
+		if err := noSuchCommand(c, c.Args().First()); err != nil {
+			return err
+		}
+	}
 	if c.String("source") == "" {
 		if c.NArg() == 0 && c.Command.Name != "import" {
 			// No subcommand and nothing to import: a usage error, so the
@@ -146,4 +153,26 @@ func displayName(name string) string {
 		return "<stdin>"
 	}
 	return name
+}
+
+// commandWord matches what can only be a mistyped subcommand, never a
+// file to import: a bare lowercase word.
+var commandWord = regexp.MustCompile(`^[a-z][a-z-]*$`)
+
+// noSuchCommand refuses a first argument of the default import action
+// that is a word naming no file (`focus-load correct …` on a version
+// without correct): read as a file to import it would only have answered
+// "--source is required", which names the wrong fix.
+func noSuchCommand(c *cli.Context, arg string) error {
+	if !commandWord.MatchString(arg) {
+		return nil
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return nil
+	}
+	var names []string
+	for _, cmd := range c.App.VisibleCommands() {
+		names = append(names, cmd.Name)
+	}
+	return fmt.Errorf("no such command %q; the commands are: %s (see focus-load --help)", arg, strings.Join(names, ", "))
 }

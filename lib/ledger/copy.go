@@ -19,7 +19,7 @@ var copyTables = []struct{ name, columns, order string }{
 	{"import_prints", "import_id, prints", "import_id"},
 	{"import_rows", "import_id, frame, rows, data", "import_id, frame"},
 	{"import_lines", "import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, unit, currency, quantity, list_cost, billed_cost", "import_id, first_row"},
-	{"adjustments", "id, period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by", "id"},
+	{"adjustments", "id, period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by, void_of, charge_id", "id"},
 	{"disputes", "id, period, pi_email, charge_id, reason, status, note, opened_at, opened_by, resolved_at, resolved_by, line, origin", "id"},
 	{"audit", "id, at, who, origin, action, record, period, before, after, reason", "id"},
 }

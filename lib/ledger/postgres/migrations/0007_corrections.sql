@@ -1,0 +1,7 @@
+-- 7: correcting entries (see SQLite's migration 11): void_of names the
+-- adjustment a void reverses (at most one void each), charge_id the charge
+-- a correction pair moves to another owner.
+ALTER TABLE adjustments ADD COLUMN void_of BIGINT REFERENCES adjustments(id);
+ALTER TABLE adjustments ADD COLUMN charge_id BIGINT;
+CREATE UNIQUE INDEX adjustments_void_of ON adjustments(void_of) WHERE void_of IS NOT NULL;
+CREATE INDEX adjustments_charge ON adjustments(charge_id) WHERE charge_id IS NOT NULL;

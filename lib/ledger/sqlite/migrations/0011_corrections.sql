@@ -1,0 +1,8 @@
+-- 11: correcting entries (issue 26). An adjustment can reverse another
+-- (adjust void: void_of names it, at most one void each) or move a charge
+-- billed in a finalized period to its right owner (correct --charge: a
+-- pair of adjustments, each naming the charge in charge_id).
+ALTER TABLE adjustments ADD COLUMN void_of INTEGER REFERENCES adjustments(id);
+ALTER TABLE adjustments ADD COLUMN charge_id INTEGER;
+CREATE UNIQUE INDEX adjustments_void_of ON adjustments(void_of) WHERE void_of IS NOT NULL;
+CREATE INDEX adjustments_charge ON adjustments(charge_id) WHERE charge_id IS NOT NULL;
