@@ -44,7 +44,10 @@ func adjustCommand() *cli.Command {
 				}
 			}
 			if len(missing) > 0 {
-				return fmt.Errorf("adjust: required flags %q not set (adjust --period P --pi EMAIL --amount N --reason TEXT)", strings.Join(missing, ", "))
+				// A usage error: the help goes to stderr, as urfave/cli
+				// does for its own Required flags.
+				cli.HelpPrinter(c.App.ErrWriter, cli.CommandHelpTemplate, c.Command)
+				return fmt.Errorf("adjust: Required flags %q not set (adjust --period P --pi EMAIL --amount N --reason TEXT)", strings.Join(missing, ", "))
 			}
 			amount, err := ledger.ParseAmount(c.String("amount"))
 			if err != nil {
