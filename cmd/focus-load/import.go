@@ -24,6 +24,7 @@ func importFlags() []cli.Flag {
 		&cli.StringFlag{Name: "period", Usage: "billing period YYYY-MM (default: from BillingPeriodStart)"},
 		&cli.BoolFlag{Name: "replace", Usage: "replace the source's earlier import for the period"},
 		&cli.BoolFlag{Name: "allow-overlap", Usage: "import rows already in the period under another source (audited)"},
+		&cli.BoolFlag{Name: "allow-provider-change", Usage: "let --replace swap the import for one of another provider, or with none of its services"},
 		&cli.StringFlag{Name: "currency", Value: "USD", Usage: "currency of rows without BillingCurrency", EnvVars: cliutil.Env("currency")},
 	}, tagkeys.Flags()...)
 }
@@ -78,7 +79,7 @@ func importAction(c *cli.Context) error {
 		opt := ledger.ImportOptions{
 			Source: c.String("source"), Period: c.String("period"), FileName: displayName(name),
 			Replace: c.Bool("replace"), Tags: tagkeys.FromContext(c), Currency: c.String("currency"),
-			AllowOverlap: c.Bool("allow-overlap"),
+			AllowOverlap: c.Bool("allow-overlap"), AllowProviderChange: c.Bool("allow-provider-change"),
 		}
 		// rows/s and an ETA on a terminal, after about 2 s; nothing in a pipe.
 		prog := cliutil.StartProgress(c.App.ErrWriter, "rows", cliutil.SizeOf(r))

@@ -34,6 +34,9 @@ type ImportOptions struct {
 	// AllowOverlap imports rows that are already in the period under
 	// another source (refused otherwise: they would be billed twice).
 	AllowOverlap bool
+	// AllowProviderChange lets --replace swap an import for one of another
+	// provider or of other services (refused otherwise: a wrong file).
+	AllowProviderChange bool
 }
 
 // ImportResult summarises an import.
@@ -222,6 +225,11 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			if !opt.Replace {
 				return refused("source %s already has import %d for period %s with different content: use --replace to replace it (or `focus-load remove %d`)", opt.Source, old[0], opt.Period, old[0])
 			}
+			if !opt.AllowProviderChange {
+				if err := sameProvider(tx, opt, old, &parsed); err != nil {
+					return err
+				}
+			}
 			for _, o := range old {
 				if _, err := tx.Exec(`DELETE FROM imports WHERE id = ?`, o); err != nil {
 					return fmt.Errorf("replace import %d: %w", o, err)
@@ -253,13 +261,16 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
 		res.ListCost, res.BilledCost = list, billed
 		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
-		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
-			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
+		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ?, providers = ? WHERE id = ?`,
+			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), joinSorted(parsed.providers), importID); err != nil {
 			return err
 		}
 		after := map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
 			"flagged": res.Flagged, "list_cost": list.String(), "billed_cost": billed.String(), "replaced": res.Replaced}
 		reason := ""
+		if opt.AllowProviderChange && len(res.Replaced) > 0 {
+			after["allow_provider_change"] = true
+		}
 		if ov != nil {
 			after["overlap"] = map[string]any{"rows": ov.Rows, "import": ov.ImportID, "source": ov.Source, "allow_overlap": opt.AllowOverlap}
 			reason = fmt.Sprintf("%d rows also in import %d (%s)", ov.Rows, ov.ImportID, ov.Source)
@@ -315,6 +326,7 @@ type parseResult struct {
 	unowned      int
 	prints       []uint64 // row fingerprints, in file order
 	lines        []int32  // the line of each fingerprint
+	providers    []string // the distinct providers of the rows (provider column), unsorted
 }
 
 // maxDiagnostics is how many of an invalid file's problems are kept for
@@ -458,6 +470,7 @@ func periodOf(s string) string {
 type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
 	chargeStart, chargeEnd                                                                              int
+	provider                                                                                            int // ServiceProviderName, else ProviderName
 }
 
 func columnsOf(r *focus.Reader) columns {
@@ -467,7 +480,17 @@ func columnsOf(r *focus.Reader) columns {
 		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
 		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
 		chargeStart: r.Index("ChargePeriodStart"), chargeEnd: r.Index("ChargePeriodEnd"),
+		provider: providerColumn(r),
 	}
+}
+
+// providerColumn is the column naming who provides the service: FOCUS
+// 1.3's ServiceProviderName, else the older ProviderName; -1 if neither.
+func providerColumn(r *focus.Reader) int {
+	if i := r.Index("ServiceProviderName"); i >= 0 {
+		return i
+	}
+	return r.Index("ProviderName")
 }
 
 func cell(v []string, i int) string {

@@ -63,7 +63,8 @@ type checkedBatch struct {
 	warning   string
 	normal    int // rows normalised as focus-validate would
 	unowned   int
-	err       error // not about the input (compression)
+	providers []string // the distinct providers of the good rows
+	err       error    // not about the input (compression)
 }
 
 // rowWorker is one worker's state: its checker, scratch space and the
@@ -121,6 +122,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 	fatal := func(i int, format string, a ...any) {
 		out.problems = append(out.problems, rowProblem{row: i, fatal: refused(format, a...)})
 	}
+	lastProvider := "\x00" // no cell holds NUL: the first row's provider is added
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.perr != nil {
@@ -175,6 +177,14 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		if c.PIEmail == "" || c.FundOrg == "" {
 			flags = ownerFlags(flags, c, w.opt.Tags)
 			out.unowned++
+		}
+		if p := cell(v, cols.provider); p != lastProvider {
+			// Rows of one provider come in runs: a comparison a row, a
+			// search only when the provider changes.
+			lastProvider = p
+			if !slices.Contains(out.providers, p) {
+				out.providers = append(out.providers, p)
+			}
 		}
 		out.prints = append(out.prints, fingerprint(period, v, cols, &c, &am))
 		out.lines = append(out.lines, int32(r.line))
@@ -376,6 +386,11 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		pr.lines = append(pr.lines, cb.lines...)
 		pr.normalised += cb.normal
 		pr.unowned += cb.unowned
+		for _, p := range cb.providers {
+			if !slices.Contains(pr.providers, p) {
+				pr.providers = append(pr.providers, p)
+			}
+		}
 		if pr.warning == "" {
 			pr.warning = cb.warning
 		}

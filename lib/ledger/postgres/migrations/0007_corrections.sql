@@ -5,3 +5,5 @@ ALTER TABLE adjustments ADD COLUMN void_of BIGINT REFERENCES adjustments(id);
 ALTER TABLE adjustments ADD COLUMN charge_id BIGINT;
 CREATE UNIQUE INDEX adjustments_void_of ON adjustments(void_of) WHERE void_of IS NOT NULL;
 CREATE INDEX adjustments_charge ON adjustments(charge_id) WHERE charge_id IS NOT NULL;
+-- And each import's providers (see SQLite's migration 11).
+ALTER TABLE imports ADD COLUMN providers TEXT COLLATE "C";

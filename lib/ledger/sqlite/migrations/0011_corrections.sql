@@ -6,3 +6,7 @@ ALTER TABLE adjustments ADD COLUMN void_of INTEGER REFERENCES adjustments(id);
 ALTER TABLE adjustments ADD COLUMN charge_id INTEGER;
 CREATE UNIQUE INDEX adjustments_void_of ON adjustments(void_of) WHERE void_of IS NOT NULL;
 CREATE INDEX adjustments_charge ON adjustments(charge_id) WHERE charge_id IS NOT NULL;
+-- And each import's providers (ServiceProviderName or ProviderName of its
+-- rows, sorted, one a line), so that --replace can refuse another
+-- provider's file. NULL for imports made before: compared by services.
+ALTER TABLE imports ADD COLUMN providers TEXT;
