@@ -56,6 +56,7 @@ var suite = []struct {
 	{"PIDisputeOriginLineAuditAndFinalize", testPIDisputeOriginLineAuditAndFinalize},
 	{"AdjustmentFundResolvedWhenEntered", testAdjustmentFundResolvedWhenEntered},
 	{"CorrectionsByEntries", testCorrectionsByEntries},
+	{"ReplaceKeepsTheProvider", testReplaceKeepsTheProvider},
 	{"StatementReader", testStatementReader},
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
 // Corrections the accounting way (issue 26): typed PIs and funds are
@@ -144,5 +145,36 @@ func testCorrectionsByEntries(t *testing.T, open Opener) {
 	refusedWith(l.RemovePeriod(ctx, tester, "2025-01"), "it is finalized")
 	if audit, _ = l.Audit(ctx, "2025-03"); len(audit) == 0 || audit[len(audit)-1].Action != "period-remove" {
 		t.Errorf("audit of 2025-03: %+v", audit)
+	}
+}
+
+// --replace refuses another provider's file, and one that shares no
+// service with the import it replaces, unless AllowProviderChange.
+func testReplaceKeepsTheProvider(t *testing.T, open Opener) {
+	l := open(t)
+	file := func(provider, service string) string {
+		return "BillingPeriodStart,BilledCost,ServiceName,ProviderName,Tags\n" +
+			`2025-01-01T00:00:00Z,1,` + service + `,` + provider + `,"{""pi_email"":""a@uni.edu"",""fund_org"":""F""}"` + "\n"
+	}
+	imp := func(data string, allow bool) error {
+		_, err := l.Import(ctx, tester, strings.NewReader(data), ledger.ImportOptions{Source: "AWS", FileName: "f.csv",
+			Tags: tagkeys.Default(), Replace: true, AllowProviderChange: allow})
+		return err
+	}
+	if err := imp(file("Amazon", "EC2"), false); err != nil {
+		t.Fatal(err)
+	}
+	// Late usage of another service, same provider: the same source.
+	if err := imp(file("Amazon", "EC2")+`2025-01-01T00:00:00Z,2,S3,Amazon,"{""pi_email"":""a@uni.edu"",""fund_org"":""F""}"`+"\n", false); err != nil {
+		t.Fatalf("a corrected re-export: %v", err)
+	}
+	if err := imp(file("Research Computing", "EC2"), false); !ledger.IsRefused(err) || !strings.Contains(err.Error(), "provider (Research Computing) is not that of import 2") {
+		t.Errorf("another provider: %v", err)
+	}
+	if err := imp(file("Amazon", "HPC Compute"), false); !ledger.IsRefused(err) || !strings.Contains(err.Error(), "none of the file's services (HPC Compute)") {
+		t.Errorf("no service in common: %v", err)
+	}
+	if err := imp(file("Research Computing", "HPC Compute"), true); err != nil {
+		t.Errorf("with AllowProviderChange: %v", err)
 	}
 }
