@@ -14,6 +14,8 @@ func (s *Server) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /periods/{period}/{action}", s.auth(RoleAdmin, s.periodAction))
 	m.HandleFunc("GET /adjustments", s.auth(RoleViewer, s.adjustments))
 	m.HandleFunc("POST /adjustments", s.auth(RoleReviewer, s.adjustSubmit))
+	m.HandleFunc("POST /adjustments/{id}/void", s.auth(RoleReviewer, s.adjustVoid))
+	m.HandleFunc("POST /charges/move", s.auth(RoleReviewer, s.chargeMove))
 	m.HandleFunc("GET /disputes", s.auth(RoleViewer, s.disputes))
 	m.HandleFunc("POST /disputes", s.auth(RoleReviewer, s.disputeSubmit))
 	m.HandleFunc("POST /disputes/{id}/resolve", s.auth(RoleReviewer, s.disputeResolve))
