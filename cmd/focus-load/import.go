@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -24,6 +25,7 @@ func importFlags() []cli.Flag {
 		&cli.StringFlag{Name: "period", Usage: "billing period YYYY-MM (default: from BillingPeriodStart)"},
 		&cli.BoolFlag{Name: "replace", Usage: "replace the source's earlier import for the period"},
 		&cli.BoolFlag{Name: "allow-overlap", Usage: "import rows already in the period under another source (audited)"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "look before you leap: run the whole import, report what it would do, roll it back (nothing written, the audit included)"},
 		&cli.BoolFlag{Name: "allow-provider-change", Usage: "let --replace swap the import for one of another provider, or with none of its services"},
 		&cli.StringFlag{Name: "currency", Value: "USD", Usage: "currency of rows without BillingCurrency", EnvVars: cliutil.Env("currency")},
 	}, tagkeys.Flags()...)
@@ -33,7 +35,7 @@ func importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "import FOCUS files (CSV or NDJSON; stdin when no FILE) in one transaction each",
-		UsageText: "focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [FILE...]\n\nExample:\n   focus-validate hpc.csv | focus-flag | focus-load import --source HPC --period 2025-01",
+		UsageText: "focus-load [--db FILE] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [--dry-run] [FILE...]\n\nExamples:\n   focus-validate hpc.csv | focus-flag | focus-load import --source HPC --period 2025-01\n   focus-load import --dry-run --source AWS --replace aws-corrected.csv   # what would change; nothing written",
 		Flags:     importFlags(),
 		Action:    importAction,
 	}
@@ -80,6 +82,7 @@ func importAction(c *cli.Context) error {
 			Source: c.String("source"), Period: c.String("period"), FileName: displayName(name),
 			Replace: c.Bool("replace"), Tags: tagkeys.FromContext(c), Currency: c.String("currency"),
 			AllowOverlap: c.Bool("allow-overlap"), AllowProviderChange: c.Bool("allow-provider-change"),
+			DryRun: c.Bool("dry-run"),
 		}
 		// rows/s and an ETA on a terminal, after about 2 s; nothing in a pipe.
 		prog := cliutil.StartProgress(c.App.ErrWriter, "rows", cliutil.SizeOf(r))
@@ -87,7 +90,11 @@ func importAction(c *cli.Context) error {
 		opt.Rows = &prog.Items
 		var res ledger.ImportResult
 		var err error
-		if il.fresh() {
+		if il.fresh() && opt.DryRun {
+			// A dry run of a first import checks it on the new ledger,
+			// which is never published: no file is left.
+			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(r), opt)
+		} else if il.fresh() {
 			rewind := rewinder(r)
 			res, err = il.l.Import(c.Context, ledger.CLIActor(), prog.CountingReader(r), opt)
 			if err == nil {
@@ -123,6 +130,10 @@ func importAction(c *cli.Context) error {
 		}
 		if res.NoOp {
 			fmt.Fprintf(stderr, "focus-load: %s: already imported as import %d (same bytes): nothing to do; period %s is %s\n", displayName(name), res.ImportID, res.Period, res.State)
+			return nil
+		}
+		if res.DryRun {
+			printDryRun(stderr, displayName(name), res)
 			return nil
 		}
 		replaced := ""
@@ -176,4 +187,37 @@ func noSuchCommand(c *cli.Context, arg string) error {
 		names = append(names, cmd.Name)
 	}
 	return fmt.Errorf("no such command %q; the commands are: %s (see focus-load --help)", arg, strings.Join(names, ", "))
+}
+
+// printDryRun says what an import would do: the period and its state, the
+// rows and their exact sums, the review items by flag, what --replace
+// would remove and any overlap with another source.
+func printDryRun(w io.Writer, name string, res ledger.ImportResult) {
+	state := res.State
+	if res.NewPeriod {
+		state = "a new period, opened by this import"
+	}
+	fmt.Fprintf(w, "focus-load: %s: dry run, nothing written: it would be import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)\n",
+		name, res.ImportID, res.Period, state, res.Rows, res.Flagged, money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost))
+	if len(res.FlagCounts) > 0 {
+		codes := make([]string, 0, len(res.FlagCounts))
+		for code := range res.FlagCounts {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		for i, code := range codes {
+			codes[i] = fmt.Sprintf("%s %d", code, res.FlagCounts[code])
+		}
+		fmt.Fprintf(w, "focus-load: %s: review items by flag: %s\n", name, strings.Join(codes, ", "))
+	}
+	for _, old := range res.ReplacedImports {
+		fmt.Fprintf(w, "focus-load: %s: --replace would remove import %d (%s, source %s: %d rows, billed %s)\n",
+			name, old.ID, old.FileName, old.Source, old.Rows, old.BilledCost)
+	}
+	if res.Unowned > 0 {
+		fmt.Fprintf(w, "focus-load: %s: %d row(s) without a PI e-mail or fund would wait in review\n", name, res.Unowned)
+	}
+	if ov := res.Overlap; ov != nil {
+		fmt.Fprintf(w, "focus-load: %s: %d row(s) (the first at line %d) are also in import %d (source %s)\n", name, ov.Rows, ov.FirstLine, ov.ImportID, ov.Source)
+	}
 }

@@ -37,6 +37,9 @@ type ImportOptions struct {
 	// AllowProviderChange lets --replace swap an import for one of another
 	// provider or of other services (refused otherwise: a wrong file).
 	AllowProviderChange bool
+	// DryRun runs the whole import and rolls it back: the result says
+	// what would happen, nothing is written (the audit included).
+	DryRun bool
 }
 
 // ImportResult summarises an import.
@@ -61,6 +64,15 @@ type ImportResult struct {
 	// Overlap is set when --allow-overlap let through rows already in the
 	// period under another source.
 	Overlap *Overlap
+	// Of a dry run (ImportOptions.DryRun): nothing was written.
+	DryRun bool
+	// NewPeriod: the import opens its period (a dry run's would).
+	NewPeriod bool
+	// FlagCounts counts the review items the import makes by flag code.
+	FlagCounts map[string]int
+	// ReplacedImports describes what Replaced removes: the imports
+	// as they were.
+	ReplacedImports []ImportInfo
 }
 
 // Overlap describes rows of an import that another source's import of the
@@ -153,7 +165,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 				continue
 			}
 			if importID == 0 {
-				if importID, old, err = l.beginImport(tx, a, opt, string(header)); err != nil {
+				if importID, old, err = l.beginImport(tx, a, opt, string(header), &res.NewPeriod); err != nil {
 					var r *RefusedError
 					if errors.As(err, &r) {
 						stateErr, importID = err, 0
@@ -231,6 +243,11 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 				}
 			}
 			for _, o := range old {
+				info, err := importInfo(tx, o)
+				if err != nil {
+					return err
+				}
+				res.ReplacedImports = append(res.ReplacedImports, info)
 				if _, err := tx.Exec(`DELETE FROM imports WHERE id = ?`, o); err != nil {
 					return fmt.Errorf("replace import %d: %w", o, err)
 				}
@@ -265,6 +282,12 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), joinSorted(parsed.providers), importID); err != nil {
 			return err
 		}
+		if opt.DryRun {
+			if res.FlagCounts, err = flagCounts(tx, importID); err != nil {
+				return err
+			}
+			return errDryRun
+		}
 		after := map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
 			"flagged": res.Flagged, "list_cost": list.String(), "billed_cost": billed.String(), "replaced": res.Replaced}
 		reason := ""
@@ -280,6 +303,10 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		}
 		return l.audit(tx, a, "import", fmt.Sprintf("import %d", importID), opt.Period, nil, after, reason)
 	})
+	if errors.Is(err, errDryRun) {
+		res.DryRun = true
+		return res, nil
+	}
 	if errors.Is(err, errNoOp) {
 		res.Period = opt.Period
 		if p, err := l.Period(ctx, opt.Period); err == nil {
@@ -295,6 +322,37 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 }
 
 var errNoOp = errors.New("no-op")
+
+// errDryRun rolls a dry run's transaction back once its result is known.
+var errDryRun = errors.New("dry run")
+
+// importInfo is one import as the imports list shows it.
+func importInfo(tx *Tx, id int64) (ImportInfo, error) {
+	i := ImportInfo{ID: id}
+	err := tx.QueryRow(`SELECT period, source, file_name, rows, flagged, list_total, billed_total FROM imports WHERE id = ?`, id).
+		Scan(&i.Period, &i.Source, &i.FileName, &i.Rows, &i.Flagged, &i.ListCost, &i.BilledCost)
+	if err != nil {
+		return i, fmt.Errorf("import %d: %w", id, err)
+	}
+	return i, nil
+}
+
+// flagCounts counts an import's review items by flag code.
+func flagCounts(tx *Tx, importID int64) (map[string]int, error) {
+	flags, err := stringColumn(tx, `SELECT r.flags FROM review r JOIN charges c ON c.id = r.charge_id WHERE c.import_id = ?`, importID)
+	if err != nil {
+		return nil, fmt.Errorf("review items of import %d: %w", importID, err)
+	}
+	out := map[string]int{}
+	for _, f := range flags {
+		for _, code := range strings.Split(f, ";") {
+			if code = strings.TrimSpace(code); code != "" {
+				out[code]++
+			}
+		}
+	}
+	return out, nil
+}
 
 // overlapPercent is the share of an import's rows found under another
 // source from which the import is refused (without --allow-overlap).
@@ -390,7 +448,7 @@ func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
 // beginImport checks the period's state, opening a new period on its first
 // import, and inserts the import record (its hash and totals are set at the
 // end). It returns the source's earlier imports for the period.
-func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) (int64, []int64, error) {
+func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string, opened *bool) (int64, []int64, error) {
 	state, err := l.periodState(tx, opt.Period)
 	if errors.Is(err, ErrNoPeriod) {
 		// Two imports may open the same new period at once (PostgreSQL):
@@ -400,6 +458,7 @@ func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) 
 			return 0, nil, err
 		}
 		if n, _ := out.RowsAffected(); n == 1 {
+			*opened = true
 			if err := l.audit(tx, a, "period-open", "period "+opt.Period, opt.Period, nil, map[string]string{"state": StateOpen}, "first import"); err != nil {
 				return 0, nil, err
 			}
