@@ -7,7 +7,6 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -189,35 +188,9 @@ func noSuchCommand(c *cli.Context, arg string) error {
 	return fmt.Errorf("no such command %q; the commands are: %s (see focus-load --help)", arg, strings.Join(names, ", "))
 }
 
-// printDryRun says what an import would do: the period and its state, the
-// rows and their exact sums, the review items by flag, what --replace
-// would remove and any overlap with another source.
+// printDryRun says what an import would do (ledger.ImportResult.DryRunReport).
 func printDryRun(w io.Writer, name string, res ledger.ImportResult) {
-	state := res.State
-	if res.NewPeriod {
-		state = "a new period, opened by this import"
-	}
-	fmt.Fprintf(w, "focus-load: %s: dry run, nothing written: it would be import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)\n",
-		name, res.ImportID, res.Period, state, res.Rows, res.Flagged, money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost))
-	if len(res.FlagCounts) > 0 {
-		codes := make([]string, 0, len(res.FlagCounts))
-		for code := range res.FlagCounts {
-			codes = append(codes, code)
-		}
-		sort.Strings(codes)
-		for i, code := range codes {
-			codes[i] = fmt.Sprintf("%s %d", code, res.FlagCounts[code])
-		}
-		fmt.Fprintf(w, "focus-load: %s: review items by flag: %s\n", name, strings.Join(codes, ", "))
-	}
-	for _, old := range res.ReplacedImports {
-		fmt.Fprintf(w, "focus-load: %s: --replace would remove import %d (%s, source %s: %d rows, billed %s)\n",
-			name, old.ID, old.FileName, old.Source, old.Rows, old.BilledCost)
-	}
-	if res.Unowned > 0 {
-		fmt.Fprintf(w, "focus-load: %s: %d row(s) without a PI e-mail or fund would wait in review\n", name, res.Unowned)
-	}
-	if ov := res.Overlap; ov != nil {
-		fmt.Fprintf(w, "focus-load: %s: %d row(s) (the first at line %d) are also in import %d (source %s)\n", name, ov.Rows, ov.FirstLine, ov.ImportID, ov.Source)
+	for _, line := range res.DryRunReport() {
+		fmt.Fprintf(w, "focus-load: %s: %s\n", name, line)
 	}
 }

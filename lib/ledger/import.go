@@ -11,12 +11,14 @@ import (
 	"hash"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/validate"
 )
@@ -322,6 +324,40 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 }
 
 var errNoOp = errors.New("no-op")
+
+// DryRunReport says, one sentence a line, what a dry run's import would
+// do: the period and its state, the rows and their exact sums, the review
+// items by flag, what --replace would remove and any overlap with another
+// source. focus-load and the web's "check only" print the same lines.
+func (res ImportResult) DryRunReport() []string {
+	state := res.State
+	if res.NewPeriod {
+		state = "a new period, opened by this import"
+	}
+	out := []string{fmt.Sprintf("dry run, nothing written: it would be import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)",
+		res.ImportID, res.Period, state, res.Rows, res.Flagged, money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost))}
+	if len(res.FlagCounts) > 0 {
+		codes := make([]string, 0, len(res.FlagCounts))
+		for code := range res.FlagCounts {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		for i, code := range codes {
+			codes[i] = fmt.Sprintf("%s %d", code, res.FlagCounts[code])
+		}
+		out = append(out, "review items by flag: "+strings.Join(codes, ", "))
+	}
+	for _, old := range res.ReplacedImports {
+		out = append(out, fmt.Sprintf("--replace would remove import %d (%s, source %s: %d rows, billed %s)", old.ID, old.FileName, old.Source, old.Rows, old.BilledCost))
+	}
+	if res.Unowned > 0 {
+		out = append(out, fmt.Sprintf("%d row(s) without a PI e-mail or fund would wait in review", res.Unowned))
+	}
+	if ov := res.Overlap; ov != nil {
+		out = append(out, fmt.Sprintf("%d row(s) (the first at line %d) are also in import %d (source %s)", ov.Rows, ov.FirstLine, ov.ImportID, ov.Source))
+	}
+	return out
+}
 
 // errDryRun rolls a dry run's transaction back once its result is known.
 var errDryRun = errors.New("dry run")
