@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -145,6 +146,9 @@ func importAction(c *cli.Context) error {
 		fmt.Fprintf(stderr, "focus-load: %s: import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)%s\n",
 			displayName(name), res.ImportID, res.Period, res.State, res.Rows, res.Flagged,
 			money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost), replaced)
+		for _, line := range ruleLines(res.RulesApplied) {
+			fmt.Fprintf(stderr, "focus-load: %s: %s\n", displayName(name), line)
+		}
 		if res.Normalised > 0 {
 			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) normalised as focus-validate does, e.g. %s\n", displayName(name), res.Normalised, res.Warning)
 		}
@@ -193,4 +197,18 @@ func printDryRun(w io.Writer, name string, res ledger.ImportResult) {
 	for _, line := range res.DryRunReport() {
 		fmt.Fprintf(w, "focus-load: %s: %s\n", name, line)
 	}
+}
+
+// ruleLines says which owner rules filled how many rows, by rule id.
+func ruleLines(applied map[int64]int) []string {
+	ids := make([]int64, 0, len(applied))
+	for id := range applied {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []string
+	for _, id := range ids {
+		out = append(out, fmt.Sprintf("owner rule %d filled %d row(s) (assigned by rule %d in review)", id, applied[id], id))
+	}
+	return out
 }

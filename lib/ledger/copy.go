@@ -22,6 +22,7 @@ var copyTables = []struct{ name, columns, order string }{
 	{"adjustments", "id, period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by, void_of, charge_id", "id"},
 	{"disputes", "id, period, pi_email, charge_id, reason, status, note, opened_at, opened_by, resolved_at, resolved_by, line, origin", "id"},
 	{"audit", "id, at, who, origin, action, record, period, before, after, reason", "id"},
+	{"owner_rules", "id, resource_id, pi_email, fund_org, created_at, created_by, uses, last_used_at", "id"},
 }
 
 // PeriodCount is what Copy compares of one period on both sides.

@@ -75,6 +75,8 @@ type ImportResult struct {
 	// ReplacedImports describes what Replaced removes: the imports
 	// as they were.
 	ReplacedImports []ImportInfo
+	// RulesApplied counts the rows each owner rule filled (rules.go).
+	RulesApplied map[int64]int
 }
 
 // Overlap describes rows of an import that another source's import of the
@@ -284,6 +286,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), joinSorted(parsed.providers), importID); err != nil {
 			return err
 		}
+		if res.RulesApplied, err = l.applyRules(tx, a, importID, opt.Period, roleKeyOf(opt.Tags)); err != nil {
+			return err
+		}
 		if opt.DryRun {
 			if res.FlagCounts, err = flagCounts(tx, importID); err != nil {
 				return err
@@ -350,8 +355,16 @@ func (res ImportResult) DryRunReport() []string {
 	for _, old := range res.ReplacedImports {
 		out = append(out, fmt.Sprintf("--replace would remove import %d (%s, source %s: %d rows, billed %s)", old.ID, old.FileName, old.Source, old.Rows, old.BilledCost))
 	}
+	rules := make([]int64, 0, len(res.RulesApplied))
+	for id := range res.RulesApplied {
+		rules = append(rules, id)
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i] < rules[j] })
+	for _, id := range rules {
+		out = append(out, fmt.Sprintf("owner rule %d would fill %d row(s) (`focus-load rules list`)", id, res.RulesApplied[id]))
+	}
 	if res.Unowned > 0 {
-		out = append(out, fmt.Sprintf("%d row(s) without a PI e-mail or fund would wait in review", res.Unowned))
+		out = append(out, fmt.Sprintf("%d row(s) without a PI e-mail or fund would wait in review, less those the rules fill", res.Unowned))
 	}
 	if ov := res.Overlap; ov != nil {
 		out = append(out, fmt.Sprintf("%d row(s) (the first at line %d) are also in import %d (source %s)", ov.Rows, ov.FirstLine, ov.ImportID, ov.Source))

@@ -99,6 +99,10 @@ type DecideOptions struct {
 	// the ledger has never seen; without them a typo is refused with the
 	// nearest known values, as adjust does.
 	NewPI, NewFund bool
+	// Remember keeps the assignment's pi_email and fund_org as the owner
+	// rule of each charge's resource (rules.go): later imports fill them
+	// into that resource's rows that lack them.
+	Remember bool
 }
 
 // reviewActions are the audit action names of decisions: whole words.
@@ -349,6 +353,11 @@ func (l *Ledger) AssignTags(ctx context.Context, a Actor, ids []int64, values ma
 			if err := l.audit(tx, a, "review-assign", fmt.Sprintf("charge %d", id), period,
 				map[string]any{"status": before, "tags": old}, map[string]any{"status": status, "flags": flags, "tags": values}, opt.Note); err != nil {
 				return err
+			}
+			if opt.Remember {
+				if err := l.rememberTx(tx, a, id, values); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -57,6 +57,7 @@ var suite = []struct {
 	{"AdjustmentFundResolvedWhenEntered", testAdjustmentFundResolvedWhenEntered},
 	{"CorrectionsByEntries", testCorrectionsByEntries},
 	{"ReplaceKeepsTheProvider", testReplaceKeepsTheProvider},
+	{"OwnerRulesFillGaps", testOwnerRulesFillGaps},
 	{"StatementReader", testStatementReader},
 }
 

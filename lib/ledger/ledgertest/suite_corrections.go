@@ -178,3 +178,55 @@ func testReplaceKeepsTheProvider(t *testing.T, open Opener) {
 		t.Errorf("with AllowProviderChange: %v", err)
 	}
 }
+
+// Remembered owners fill gaps only: a later import's row of the resource
+// without a PI (or with no address) takes the rule's; a row with a valid
+// PI keeps its own, flagged or not.
+func testOwnerRulesFillGaps(t *testing.T, open Opener) {
+	l := open(t)
+	const jan = "BillingPeriodStart,BilledCost,ServiceName,ResourceId,Tags,x_Flags\n" +
+		`2025-01-01T00:00:00Z,1,S,r1,"{""fund_org"":""F""}",` + "\n" +
+		`2025-01-01T00:00:00Z,1,S,r2,"{""pi_email"":""b@uni.edu"",""fund_org"":""F""}",` + "\n"
+	if _, err := importString(t, l, "X", jan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AssignTags(ctx, tester, []int64{1}, map[string]string{ledger.RolePIEmail: "b@uni.edu"}, func(r string) string { return r },
+		ledger.DecideOptions{Remember: true}); err != nil {
+		t.Fatal(err)
+	}
+	const feb = "BillingPeriodStart,BilledCost,ServiceName,ResourceId,Tags,x_Flags\n" +
+		`2025-02-01T00:00:00Z,1,S,r1,"{""fund_org"":""F""}",` + "\n" +
+		`2025-02-01T00:00:00Z,2,S,r1,"{""pi_email"":""c@uni.edu"",""fund_org"":""F""}",watch` + "\n" +
+		`2025-02-01T00:00:00Z,3,S,r1,"{""pi_email"":""c@@uni"",""fund_org"":""F""}",bad-email` + "\n"
+	res, err := importString(t, l, "X", feb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RulesApplied[1] != 2 {
+		t.Errorf("rule 1 filled %v, want 2 rows", res.RulesApplied)
+	}
+	items, err := l.ReviewItems(ctx, "2025-02", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, it := range items {
+		got[it.BilledCost] = it.PIEmail + " " + it.Status + " " + it.DecidedBy
+	}
+	want := map[string]string{"1": "b@uni.edu approved rule 1", "2": "c@uni.edu pending ", "3": "b@uni.edu approved rule 1"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("row billed %s: %q, want %q", k, got[k], w)
+		}
+	}
+	rules, err := l.OwnerRules(ctx)
+	if err != nil || len(rules) != 1 || rules[0].Uses != 2 || rules[0].LastUsedAt == "" || rules[0].ResourceID != "r1" {
+		t.Errorf("rules %+v %v", rules, err)
+	}
+	if err := l.RemoveOwnerRule(ctx, tester, 1); err != nil {
+		t.Fatal(err)
+	}
+	if rules, _ := l.OwnerRules(ctx); len(rules) != 0 {
+		t.Errorf("rules after remove: %+v", rules)
+	}
+}

@@ -7,3 +7,14 @@ CREATE UNIQUE INDEX adjustments_void_of ON adjustments(void_of) WHERE void_of IS
 CREATE INDEX adjustments_charge ON adjustments(charge_id) WHERE charge_id IS NOT NULL;
 -- And each import's providers (see SQLite's migration 11).
 ALTER TABLE imports ADD COLUMN providers TEXT COLLATE "C";
+-- Remembered owners (see SQLite's migration 11).
+CREATE TABLE owner_rules (
+  id           BIGINT PRIMARY KEY,
+  resource_id  TEXT COLLATE "C" NOT NULL UNIQUE,
+  pi_email     TEXT COLLATE "C" NOT NULL,
+  fund_org     TEXT COLLATE "C" NOT NULL,
+  created_at   TEXT COLLATE "C" NOT NULL,
+  created_by   TEXT COLLATE "C" NOT NULL,
+  uses         BIGINT NOT NULL DEFAULT 0,
+  last_used_at TEXT COLLATE "C" NOT NULL DEFAULT ''
+);

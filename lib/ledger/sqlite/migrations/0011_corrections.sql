@@ -10,3 +10,16 @@ CREATE INDEX adjustments_charge ON adjustments(charge_id) WHERE charge_id IS NOT
 -- rows, sorted, one a line), so that --replace can refuse another
 -- provider's file. NULL for imports made before: compared by services.
 ALTER TABLE imports ADD COLUMN providers TEXT;
+-- Remembered owners (review assign --remember): a resource's PI and fund,
+-- filled into later imports' rows of that resource that lack them or
+-- carry an invalid one. Not tied to a period; removing one is audited.
+CREATE TABLE owner_rules (
+  id           INTEGER PRIMARY KEY,
+  resource_id  TEXT NOT NULL UNIQUE,
+  pi_email     TEXT NOT NULL,    -- '' = the rule does not fill it
+  fund_org     TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  created_by   TEXT NOT NULL,
+  uses         INTEGER NOT NULL DEFAULT 0,
+  last_used_at TEXT NOT NULL DEFAULT ''
+);
