@@ -49,6 +49,7 @@ var notices = map[string]string{
 	"unsent":   "Dispute %s resolved, but the e-mail to the PI failed (see the server log); tell them another way.",
 	"nothing":  "Nothing selected.",
 	"voided":   "Adjustment %s voided: its reversing entry is on the adjustments page of the period that received it.",
+	"unruled":  "Rule %s removed: later imports no longer fill it; what it filled stays assigned.",
 	"moved":    "Charge %s moved: reassigned in its own period, or, once that is finalized, by a pair of adjustments in the open period (see its adjustments page).",
 }
 
@@ -221,6 +222,7 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 			return
 		}
 		d.NewPI, d.NewFund = r.PostFormValue("new_pi") != "", r.PostFormValue("new_fund") != ""
+		d.Remember = r.PostFormValue("remember") != ""
 	default:
 		s.fail(w, r, q, http.StatusBadRequest, "Unknown review action.")
 		return
@@ -467,4 +469,46 @@ func (s *Server) chargeMove(w http.ResponseWriter, r *http.Request, q *req) {
 	view.Set("done", "moved")
 	view.Set("n", strconv.FormatInt(m.ChargeID, 10))
 	done(w, r, "/charges", view)
+}
+
+// rules lists the remembered owners with their last use.
+func (s *Server) rules(w http.ResponseWriter, r *http.Request, q *req) {
+	s.rulesPage(w, r, q, nil)
+}
+
+type rulesData struct {
+	Rows []ledger.OwnerRule
+}
+
+func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, q *req, in *inline) {
+	k, ok := s.cfg.Ledger.(RuleKeeper)
+	if !ok {
+		s.fail(w, r, q, http.StatusNotFound, "Remembered owners are not available on this ledger.")
+		return
+	}
+	rows, err := k.OwnerRules(r.Context())
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	s.render(w, in.status(), "rules", view{Title: "Remembered owners", Q: q, Data: rulesData{Rows: rows},
+		NavItem: "rules", Notice: notice(r), Error: in.err()})
+}
+
+// ruleRemove forgets a remembered owner (focus-load rules remove).
+func (s *Server) ruleRemove(w http.ResponseWriter, r *http.Request, q *req) {
+	k, ok := s.cfg.Ledger.(RuleKeeper)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if !ok || err != nil || id <= 0 {
+		s.fail(w, r, q, http.StatusNotFound, "No such rule.")
+		return
+	}
+	if err := k.RemoveRule(r.Context(), q.actor(), id); errors.Is(err, ErrRefused) {
+		s.rulesPage(w, r, q, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error())})
+		return
+	} else if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/rules", url.Values{"done": {"unruled"}, "n": {strconv.FormatInt(id, 10)}})
 }

@@ -54,6 +54,9 @@ type ReviewDecision struct {
 	// never seen (the form's "new PI" / "new fund" boxes); without them a
 	// typo is refused with the nearest known values.
 	NewPI, NewFund bool
+	// Remember keeps the assignment as the owner rule of each charge's
+	// resource (the form's "remember for this resource" box).
+	Remember bool
 }
 
 // NewAdjustment is the adjustment form.
@@ -125,4 +128,11 @@ type Backend interface {
 	Disputes(ctx context.Context, period string) ([]Dispute, error)
 	OpenDispute(ctx context.Context, a Actor, d NewDispute) (int64, error)
 	ResolveDispute(ctx context.Context, a Actor, id int64, note string) error
+}
+
+// RuleKeeper lists and removes remembered owners (review assign
+// --remember); the rules page is offered when the backend has it.
+type RuleKeeper interface {
+	OwnerRules(ctx context.Context) ([]ledger.OwnerRule, error)
+	RemoveRule(ctx context.Context, a Actor, id int64) error
 }

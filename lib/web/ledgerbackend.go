@@ -112,7 +112,7 @@ func (b *LedgerBackend) Decide(ctx context.Context, a Actor, d ReviewDecision) (
 			}
 		}
 		_, err = b.AssignTags(ctx, b.actor(a), d.IDs, tags, b.tagKey,
-			ledger.DecideOptions{Note: d.Note, Any: true, Seen: d.Seen, NewPI: d.NewPI, NewFund: d.NewFund})
+			ledger.DecideOptions{Note: d.Note, Any: true, Seen: d.Seen, NewPI: d.NewPI, NewFund: d.NewFund, Remember: d.Remember})
 	default:
 		return 0, fmt.Errorf("unknown review action %q", d.Action)
 	}
@@ -195,4 +195,11 @@ func (b *LedgerBackend) MoveCharge(ctx context.Context, a Actor, m ChargeMove) (
 	}
 	return fmt.Sprintf("Charge %d moved in %s: adjustment %d takes %s off %s, adjustment %d bills it to %s.",
 		m.ChargeID, res.Period, res.Minus, money.DisplayExact(res.Amount, ""), res.From, res.Plus, res.To), nil
+}
+
+var _ RuleKeeper = (*LedgerBackend)(nil)
+
+// RemoveRule forgets a remembered owner (focus-load rules remove).
+func (b *LedgerBackend) RemoveRule(ctx context.Context, a Actor, id int64) error {
+	return refusal(b.RemoveOwnerRule(ctx, b.actor(a), id))
 }

@@ -286,3 +286,39 @@ func TestCorrectionsThroughTheWeb(t *testing.T) {
 		t.Error("a viewer is offered to move a charge")
 	}
 }
+
+// TestRememberedOwnersThroughTheWeb: the review form's "remember for this
+// resource" keeps a rule; the rules page lists it and an admin removes it.
+func TestRememberedOwnersThroughTheWeb(t *testing.T) {
+	b := realLedger(t)
+	h := newHarness(t, b)
+	rev := h.loggedIn("rev")
+	items, err := b.ReviewItems(context.Background(), "2025-01", "pending")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missingPI string
+	for _, it := range items {
+		if it.PIEmail == "" {
+			missingPI = itoa(it.ChargeID)
+		}
+	}
+	r := rev.get("/review?period=2025-01")
+	mustContain(t, r, `name="remember"`)
+	wantCode(t, rev.post("/review", url.Values{"action": {"assign"}, "id": {missingPI}, "tag_pi_email": {"ada.lovelace@uni.edu"},
+		"remember": {"1"}, "period": {"2025-01"}}), http.StatusSeeOther)
+	r = rev.get("/rules")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "planted-missing-pi-202501", "ada.lovelace@uni.edu", "never")
+	if strings.Contains(r.Body, `action="/rules/1/remove"`) {
+		t.Error("a reviewer is offered to remove a rule")
+	}
+	wantCode(t, rev.post("/rules/1/remove", url.Values{}), http.StatusForbidden)
+	admin := h.loggedIn("ada")
+	r = admin.get("/rules")
+	mustContain(t, r, `action="/rules/1/remove"`)
+	wantCode(t, admin.post("/rules/1/remove", url.Values{}), http.StatusSeeOther)
+	if rules, _ := b.OwnerRules(context.Background()); len(rules) != 0 {
+		t.Errorf("rules after removal: %+v", rules)
+	}
+}

@@ -16,6 +16,8 @@ func (s *Server) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /adjustments", s.auth(RoleReviewer, s.adjustSubmit))
 	m.HandleFunc("POST /adjustments/{id}/void", s.auth(RoleReviewer, s.adjustVoid))
 	m.HandleFunc("POST /charges/move", s.auth(RoleReviewer, s.chargeMove))
+	m.HandleFunc("GET /rules", s.auth(RoleViewer, s.rules))
+	m.HandleFunc("POST /rules/{id}/remove", s.auth(RoleAdmin, s.ruleRemove))
 	m.HandleFunc("GET /disputes", s.auth(RoleViewer, s.disputes))
 	m.HandleFunc("POST /disputes", s.auth(RoleReviewer, s.disputeSubmit))
 	m.HandleFunc("POST /disputes/{id}/resolve", s.auth(RoleReviewer, s.disputeResolve))
