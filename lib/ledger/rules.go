@@ -88,10 +88,10 @@ func (l *Ledger) applyRules(tx *Tx, a Actor, importID int64, period string, keys
 		return nil, nil
 	}
 	type item struct {
-		charge                int64
-		pi, fund, flags, rule string
-		ruleID                int64
-		rulePI, ruleFund      string
+		charge           int64
+		pi, fund, flags  string
+		ruleID           int64
+		rulePI, ruleFund string
 	}
 	// Rows without a PI or fund are always review items (import), and so
 	// is every row focus-flag flagged (bad-email): the pending items of
