@@ -153,7 +153,7 @@ func importAction(c *cli.Context) error {
 			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) normalised as focus-validate does, e.g. %s\n", displayName(name), res.Normalised, res.Warning)
 		}
 		if res.Unowned > 0 {
-			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) without a PI e-mail or fund are pending review: `focus-load review list --period %s --status pending`\n", displayName(name), res.Unowned, res.Period)
+			fmt.Fprintf(stderr, "focus-load: %s: %d row(s) without a PI e-mail (or with one that is no address) or without a fund are pending review: `focus-load review list --period %s --status pending`\n", displayName(name), res.Unowned, res.Period)
 		}
 		if ov := res.Overlap; ov != nil {
 			fmt.Fprintf(stderr, "focus-load: %s: warning: %d row(s) (the first at line %d) are also in import %d (source %s): check they are not billed twice (`focus-load review list`, `review reject`); recorded in the audit log\n",

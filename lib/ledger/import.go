@@ -60,7 +60,8 @@ type ImportResult struct {
 	// values, literal NULL, enum case); Warning is the first such warning.
 	Normalised int
 	Warning    string
-	// Unowned counts rows without a PI e-mail or fund: each got a pending
+	// Unowned counts rows without a PI e-mail (or with one that is no
+	// address) or without a fund: each got a pending
 	// review item, whether or not focus-flag ran upstream.
 	Unowned int
 	// Overlap is set when --allow-overlap let through rows already in the
@@ -364,7 +365,7 @@ func (res ImportResult) DryRunReport() []string {
 		out = append(out, fmt.Sprintf("owner rule %d would fill %d row(s) (`focus-load rules list`)", id, res.RulesApplied[id]))
 	}
 	if res.Unowned > 0 {
-		out = append(out, fmt.Sprintf("%d row(s) without a PI e-mail or fund would wait in review, less those the rules fill", res.Unowned))
+		out = append(out, fmt.Sprintf("%d row(s) without a PI e-mail (or with one that is no address) or without a fund would wait in review, less those the rules fill", res.Unowned))
 	}
 	if ov := res.Overlap; ov != nil {
 		out = append(out, fmt.Sprintf("%d row(s) (the first at line %d) are also in import %d (source %s)", ov.Rows, ov.FirstLine, ov.ImportID, ov.Source))
@@ -471,10 +472,10 @@ func (e *InvalidRowsError) Summary() string {
 }
 
 // ownerFlags adds missing-tag:KEY (the site's key name, as focus-flag
-// writes it) for an empty PI e-mail or fund to a row's flags.
-func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
-	add := func(key string) {
-		code := "missing-tag:" + key
+// writes it) for an empty PI e-mail or fund to a row's flags, and
+// bad-email for a PI e-mail that is no address (badEmail).
+func ownerFlags(flags string, c Charge, keys tagkeys.Keys, badEmail bool) string {
+	add := func(code string) {
 		for _, f := range strings.Split(flags, ";") {
 			if strings.TrimSpace(f) == code {
 				return
@@ -486,10 +487,13 @@ func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
 		flags += code
 	}
 	if c.PIEmail == "" {
-		add(keys.PIEmail)
+		add("missing-tag:" + keys.PIEmail)
 	}
 	if c.FundOrg == "" {
-		add(keys.FundOrg)
+		add("missing-tag:" + keys.FundOrg)
+	}
+	if badEmail {
+		add("bad-email")
 	}
 	return flags
 }
