@@ -248,7 +248,7 @@ var cliHint = regexp.MustCompile("\\s*\\(?`focus-[^`]*`\\)?")
 // webFlags are the command-line choices a ledger message names and the
 // form's words for them.
 var webFlags = strings.NewReplacer("give --new-pi", "tick “new PI”", "give --new-fund", "tick “new fund”",
-	"say which with --into", "move it from the command line (`focus-load correct --into`)")
+	"say which with --into", "choose the period from the command line, with --into")
 
 // webWords is a ledger message without its command-line advice.
 func webWords(msg string) string { return cliHint.ReplaceAllString(webFlags.Replace(msg), "") }
