@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -29,6 +30,7 @@ func carryCommand() *cli.Command {
 			&cli.StringFlag{Name: "to", Required: true, Usage: "the later period that receives them (YYYY-MM, not finalized)"},
 			&cli.StringFlag{Name: "pi", Usage: "only this PI's credit"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print what would be carried; change nothing"},
+			&cli.BoolFlag{Name: "new-period", Usage: "start --to if the ledger does not have it yet (needed unless --to is the month after --from)"},
 		},
 		Action: func(c *cli.Context) error {
 			from, to := c.String("from"), c.String("to")
@@ -50,6 +52,16 @@ func carryCommand() *cli.Command {
 				return refusal(err)
 			}
 			adjs := build.CarryCredits(sts, to)
+			// The month after --from may be started by the carry (its
+			// imports often come later); any other period the ledger does
+			// not have needs --new-period, as adjust does.
+			next, err := time.Parse("2006-01", from)
+			if err != nil {
+				return err
+			}
+			for i := range adjs {
+				adjs[i].NewPeriod = c.Bool("new-period") || to == next.AddDate(0, 1, 0).Format("2006-01")
+			}
 			w := c.App.ErrWriter
 			if len(adjs) == 0 {
 				fmt.Fprintf(w, "focus-load: no statement of %s has a negative amount due: nothing to carry\n", from)

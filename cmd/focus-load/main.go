@@ -22,10 +22,12 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Name:  "focus-load",
 		Usage: "keep the SQLite ledger: imports, periods, review, adjustments, disputes",
 		UsageText: `focus-load [--db FILE|URL] import --source NAME [--period YYYY-MM] [--replace] [--allow-overlap] [FILE...]
-   focus-load [--db FILE|URL] periods list | close P | reopen P | finalize P
+   focus-load [--db FILE|URL] periods list | close P | reopen P | finalize P | remove P
    focus-load [--db FILE|URL] review list [--period P] [--status pending] | approve [--any] ID... | reject [--any] ID... | assign [--any] --tag pi_email=X ID...
    focus-load [--db FILE|URL] adjust --period P --pi EMAIL [--new-pi] --amount -12.50 --reason TEXT
+   focus-load [--db FILE|URL] adjust void ID | correct --charge ID --tag pi_email=X --reason TEXT
    focus-load [--db FILE|URL] dispute open|resolve|list ...
+   focus-load [--db FILE|URL] rules list | remove ID
    focus-load [--db FILE|URL] imports | remove ID | export --period P | audit`,
 		Description: `Examples:
    focus-validate aws.csv | focus-flag | focus-load --db ledger.db import --source AWS
@@ -48,7 +50,7 @@ any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 		Action: importAction,
 		Commands: []*cli.Command{
 			importCommand(), importsCommand(), removeCommand(), periodsCommand(), reviewCommand(),
-			adjustCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(),
+			adjustCommand(), correctCommand(), rulesCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(),
 		},
 	}
 	return app

@@ -43,7 +43,8 @@ func periodsCommand() *cli.Command {
 		UsageText: `focus-load periods list [--format table|csv|ndjson]
    focus-load periods close 2025-01      # no more imports; review and disputes go on
    focus-load periods reopen 2025-01     # closed → open
-   focus-load periods finalize 2025-01   # permanent; refused while review items or disputes are open`,
+   focus-load periods finalize 2025-01   # permanent; refused while review items or disputes are open
+   focus-load periods remove 2052-01     # an open period holding nothing (started by mistake)`,
 		Subcommands: []*cli.Command{
 			{
 				Name: "list", Usage: "list periods and their state", Flags: []cli.Flag{formatFlag()},
@@ -74,6 +75,27 @@ func periodsCommand() *cli.Command {
 			transition("finalize", "finalize a closed period: permanent", func(l *ledger.Ledger, c *cli.Context, p string) error {
 				return l.FinalizePeriod(c.Context, ledger.CLIActor(), p)
 			}),
+			{
+				Name: "remove", Usage: "remove an open period that holds no import, adjustment or dispute (one started by mistake); audited",
+				ArgsUsage: "YYYY-MM",
+				UsageText: "focus-load periods remove 2052-01   # e.g. started by a mistyped `adjust --period 2052-01 --new-period`",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return fmt.Errorf("periods remove: give one period, e.g. 2025-01")
+					}
+					p := c.Args().First()
+					l, err := openLedger(c)
+					if err != nil {
+						return err
+					}
+					defer l.Close()
+					if err := l.RemovePeriod(c.Context, ledger.CLIActor(), p); err != nil {
+						return refusal(err)
+					}
+					fmt.Fprintf(c.App.ErrWriter, "focus-load: period %s removed\n", p)
+					return nil
+				},
+			},
 		},
 	}
 }

@@ -43,7 +43,9 @@ func reviewCommand() *cli.Command {
 		UsageText: `focus-load review list --period 2025-01 --status pending
    focus-load review approve 12 13
    focus-load review reject --note "test instance, not research" 14
-   focus-load review assign --tag pi_email=ada@uni.edu --tag fund_org=NSF-ATM-2024 15`,
+   focus-load review assign --tag pi_email=ada@uni.edu --tag fund_org=NSF-ATM-2024 15
+   focus-load review assign --new-pi --tag pi_email=new.faculty@uni.edu 16   # a PI the ledger has not seen
+   focus-load review assign --remember --tag pi_email=ada@uni.edu 17        # and next month's rows of its resource too`,
 		Subcommands: []*cli.Command{
 			{
 				Name: "list", Usage: "list review items",
@@ -94,6 +96,9 @@ func reviewCommand() *cli.Command {
 				Flags: append([]cli.Flag{
 					&cli.StringSliceFlag{Name: "tag", Usage: "ROLE=VALUE, ROLE one of " + strings.Join(ledger.Roles, ", ")},
 					&cli.StringFlag{Name: "note", Usage: "why (in the audit log)"},
+					&cli.BoolFlag{Name: "new-pi", Usage: "accept a pi_email the ledger has never seen (refused otherwise, with the nearest known ones)"},
+					&cli.BoolFlag{Name: "new-fund", Usage: "accept a fund_org the ledger has never seen (refused otherwise, with the nearest known ones)"},
+					&cli.BoolFlag{Name: "remember", Usage: "keep the PI and fund as a rule for each charge's resource (ResourceId): later imports fill them into its rows that lack them (focus-load rules list)"},
 					anyFlag,
 				}, tagkeys.Flags()...),
 				Action: func(c *cli.Context) error {
@@ -115,7 +120,7 @@ func reviewCommand() *cli.Command {
 					}
 					defer l.Close()
 					changes, err := l.AssignTags(c.Context, ledger.CLIActor(), ids, values, tagKeyFunc(tagkeys.FromContext(c)),
-						ledger.DecideOptions{Note: c.String("note"), Any: c.Bool("any")})
+						ledger.DecideOptions{Note: c.String("note"), Any: c.Bool("any"), NewPI: c.Bool("new-pi"), NewFund: c.Bool("new-fund"), Remember: c.Bool("remember")})
 					if err != nil {
 						return refusal(err)
 					}

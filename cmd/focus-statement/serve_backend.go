@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -55,11 +57,14 @@ func importPipeline(l *ledger.Ledger, keys tagkeys.Keys, require []string) web.I
 }
 
 func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require []string, a web.Actor, req web.ImportRequest, f web.UploadedFile) (web.FileReport, error) {
-	source := req.Source
-	if source == "" {
-		source = strings.TrimSuffix(f.Name, filepath.Ext(f.Name))
+	source, refusal, err := pickSource(ctx, l, req.Source, f.Name)
+	if err != nil {
+		return web.FileReport{Name: f.Name}, err
 	}
-	rep := web.FileReport{Name: f.Name, Source: source}
+	rep := web.FileReport{Name: f.Name, Source: source, Refused: refusal}
+	if refusal != "" {
+		return rep, nil
+	}
 	dir, err := os.MkdirTemp("", "focus-web-import")
 	if err != nil {
 		return rep, err
@@ -123,7 +128,7 @@ func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require
 	}
 	defer in.Close()
 	ir, err := l.Import(ctx, ledger.Actor{User: a.User, Origin: "web"}, in, ledger.ImportOptions{
-		Source: source, Period: req.Period, FileName: f.Name, Replace: req.Replace, Tags: keys,
+		Source: source, Period: req.Period, FileName: f.Name, Replace: req.Replace, Tags: keys, DryRun: req.DryRun,
 	})
 	if err != nil {
 		if ledger.IsRefused(err) {
@@ -131,6 +136,11 @@ func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require
 			return rep, nil
 		}
 		return rep, err
+	}
+	if ir.DryRun {
+		rep.DryRun, rep.Flagged = true, ir.Flagged
+		rep.Summary = append(rep.Summary, ir.DryRunReport()...)
+		return rep, nil
 	}
 	rep.ImportID, rep.Duplicate, rep.Flagged, rep.Loaded = ir.ImportID, ir.NoOp, ir.Flagged, ir.Rows
 	rep.Summary = append(rep.Summary, fmt.Sprintf("import %d into %s: %s rows, %s flagged for review, list %s, billed %s (exact row sums, before rounding)",
@@ -153,4 +163,40 @@ func sessionStore(b web.Backend) web.SessionStore {
 		return st
 	}
 	return nil
+}
+
+// pickSource names an upload's source. Source names are printed on PDFs,
+// so "azure" beside "Azure" would split one source in two: a typed name,
+// or without one the file's name, takes the spelling of the known source
+// it matches ignoring case. A file name that matches none is not made a
+// source silently: the report asks for the Source field (refusal).
+func pickSource(ctx context.Context, l *ledger.Ledger, typed, file string) (source, refusal string, err error) {
+	imports, err := l.Imports(ctx, "")
+	if err != nil {
+		return "", "", fmt.Errorf("known sources: %w", err)
+	}
+	var known []string
+	for _, i := range imports {
+		if !slices.Contains(known, i.Source) {
+			known = append(known, i.Source)
+		}
+	}
+	sort.Strings(known)
+	want := strings.TrimSpace(typed)
+	if want == "" {
+		want = strings.TrimSuffix(file, filepath.Ext(file))
+	}
+	for _, k := range known {
+		if strings.EqualFold(k, want) {
+			return k, "", nil
+		}
+	}
+	if typed != "" {
+		return want, "", nil // a new source, named on purpose
+	}
+	have := "the ledger has none yet"
+	if len(known) > 0 {
+		have = "known: " + strings.Join(known, ", ")
+	}
+	return "", fmt.Sprintf("no source matches the file name %q (%s): type the source's name in the Source field (nothing was loaded)", want, have), nil
 }

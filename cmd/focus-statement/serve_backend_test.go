@@ -34,7 +34,7 @@ func TestWebImportSaysWhatIsWrongFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reps, err := imp(context.Background(), web.Actor{User: "ada", Origin: "web"}, web.ImportRequest{Files: []web.UploadedFile{
+	reps, err := imp(context.Background(), web.Actor{User: "ada", Origin: "web"}, web.ImportRequest{Source: "HPC", Files: []web.UploadedFile{
 		file("statement.pdf", "%PDF-1.7\n"+strings.Repeat("\x00\xff\"x,y\n", 100)),
 		file("usage.xlsx", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"),
 		file("empty.csv", "BilledCost,ServiceName,Tags\n"),
@@ -59,5 +59,62 @@ func TestWebImportSaysWhatIsWrongFirst(t *testing.T) {
 		if !strings.HasPrefix(r.Refused, w) || strings.Contains(r.Refused, "0 of 0") || (i < 2 && (strings.Count(strings.Join(r.Diagnostics, "\n"), "[not-text]") != 1 || strings.Contains(strings.Join(r.Diagnostics, "\n"), "[csv-syntax]"))) {
 			t.Errorf("%s: refused %q, %d diagnostics", r.Name, r.Refused, len(r.Diagnostics))
 		}
+	}
+}
+
+// TestWebImportNamesTheSourceAsKnown (issue 26 item 8): source names are
+// printed on PDFs, so an upload without a Source takes the known source
+// its file name matches ignoring case, and one that matches none is not
+// loaded under its file's name but asks for the Source. "Check only" runs
+// the import and writes nothing.
+func TestWebImportNamesTheSourceAsKnown(t *testing.T) {
+	dir := t.TempDir()
+	l, err := ledger.Open(filepath.Join(dir, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	actor := web.Actor{User: "ada", Origin: "web"}
+	imp := importPipeline(l, tagkeys.Default(), nil)
+	upload := func(name, src string) web.UploadedFile {
+		body, err := os.ReadFile("../../testdata/2025-01/" + src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return web.UploadedFile{Name: name, Path: p, Size: int64(len(body))}
+	}
+	// The first upload without a Source asks for one.
+	reps, err := imp(ctx, actor, web.ImportRequest{Files: []web.UploadedFile{upload("azure.csv", "azure.csv")}})
+	if err != nil || len(reps) != 1 || !strings.Contains(reps[0].Refused, `no source matches the file name "azure" (the ledger has none yet): type the source's name in the Source field`) {
+		t.Fatalf("first upload without a source: %+v %v", reps, err)
+	}
+	// Check only: the whole import, nothing written.
+	reps, err = imp(ctx, actor, web.ImportRequest{Source: "Azure", DryRun: true, Files: []web.UploadedFile{upload("azure.csv", "azure.csv")}})
+	if err != nil || !reps[0].DryRun || !strings.Contains(strings.Join(reps[0].Summary, "\n"), "dry run, nothing written: it would be import 1 into 2025-01 (a new period, opened by this import): 31 rows") {
+		t.Fatalf("check only: %+v %v", reps, err)
+	}
+	if is, _ := l.Imports(ctx, ""); len(is) != 0 {
+		t.Fatalf("check only wrote %d imports", len(is))
+	}
+	if _, err := imp(ctx, actor, web.ImportRequest{Source: "Azure", Files: []web.UploadedFile{upload("azure.csv", "azure.csv")}}); err != nil {
+		t.Fatal(err)
+	}
+	// Later: AZURE.csv (and a typed "azure") are the known Azure.
+	reps, err = imp(ctx, actor, web.ImportRequest{Replace: true, Files: []web.UploadedFile{upload("AZURE.csv", "azure.csv")}})
+	if err != nil || reps[0].Source != "Azure" || reps[0].Refused != "" {
+		t.Errorf("AZURE.csv: %+v %v", reps, err)
+	}
+	reps, err = imp(ctx, actor, web.ImportRequest{Files: []web.UploadedFile{upload("hpc.csv", "hpc.csv")}})
+	if err != nil || !strings.Contains(reps[0].Refused, `"hpc" (known: Azure)`) {
+		t.Errorf("hpc.csv: %+v %v", reps, err)
+	}
+	is, err := l.Imports(ctx, "")
+	if err != nil || len(is) != 1 || is[0].Source != "Azure" {
+		t.Errorf("imports %+v %v", is, err)
 	}
 }

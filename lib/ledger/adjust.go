@@ -59,6 +59,9 @@ func (l *Ledger) AdjustAll(ctx context.Context, a Actor, action string, adjs []A
 func (l *Ledger) adjustTx(tx *Tx, a Actor, action string, adj Adjustment) (int64, error) {
 	state, err := l.periodState(tx, adj.Period)
 	if errors.Is(err, ErrNoPeriod) {
+		if !adj.NewPeriod {
+			return 0, noPeriodRefusal(tx, adj.Period)
+		}
 		if _, err := tx.Exec(`INSERT INTO periods(period) VALUES (?)`, adj.Period); err != nil {
 			return 0, err
 		}
@@ -76,14 +79,40 @@ func (l *Ledger) adjustTx(tx *Tx, a Actor, action string, adj Adjustment) (int64
 		if adj.FundOrg, err = adjustmentFund(tx, adj.Period, adj.PIEmail, adj.ProjectID); err != nil {
 			return 0, err
 		}
+	} else if err := knownFund(tx, adj.FundOrg, adj.NewFund); err != nil {
+		return 0, err
 	}
-	id, err := tx.Insert(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by)
-		VALUES (?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User)
+	var voidOf, chargeID any
+	after := map[string]string{"pi": adj.PIEmail, "amount": adj.Amount.String(), "project_id": adj.ProjectID, "fund_org": adj.FundOrg, "ref": adj.Ref}
+	if adj.VoidOf != 0 {
+		voidOf = adj.VoidOf
+		after["void_of"] = fmt.Sprint(adj.VoidOf)
+	}
+	if adj.ChargeID != 0 {
+		chargeID = adj.ChargeID
+		after["charge"] = fmt.Sprint(adj.ChargeID)
+	}
+	id, err := tx.Insert(`INSERT INTO adjustments(period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by, void_of, charge_id)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, adj.Period, adj.PIEmail, adj.ProjectID, adj.FundOrg, adj.Amount.String(), adj.Reason, adj.Ref, l.stamp(), a.User, voidOf, chargeID)
 	if err != nil {
 		return 0, fmt.Errorf("adjustment for %s in %s: %w", adj.PIEmail, adj.Period, err)
 	}
-	return id, l.audit(tx, a, action, fmt.Sprintf("adjustment %d", id), adj.Period, nil,
-		map[string]string{"pi": adj.PIEmail, "amount": adj.Amount.String(), "project_id": adj.ProjectID, "fund_org": adj.FundOrg, "ref": adj.Ref}, adj.Reason)
+	return id, l.audit(tx, a, action, fmt.Sprintf("adjustment %d", id), adj.Period, nil, after, adj.Reason)
+}
+
+// noPeriodRefusal refuses an entry for a period the ledger does not have,
+// naming the latest one it has: a mistyped period (2052-01) would otherwise
+// become an open period of its own, and the dashboard's default.
+func noPeriodRefusal(tx *Tx, period string) error {
+	var latest string
+	if err := tx.QueryRow(`SELECT coalesce(max(period), '') FROM periods`).Scan(&latest); err != nil {
+		return fmt.Errorf("look up periods: %w", err)
+	}
+	have := "the ledger has no period yet"
+	if latest != "" {
+		have = "the latest is " + latest
+	}
+	return refused("period %s is not in the ledger (%s): check --period, or give --new-period to start it with this entry", period, have)
 }
 
 // Dispute is a PI's objection to a statement or a charge.

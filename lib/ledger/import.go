@@ -11,12 +11,14 @@ import (
 	"hash"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/lib/focus"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/validate"
 )
@@ -34,6 +36,12 @@ type ImportOptions struct {
 	// AllowOverlap imports rows that are already in the period under
 	// another source (refused otherwise: they would be billed twice).
 	AllowOverlap bool
+	// AllowProviderChange lets --replace swap an import for one of another
+	// provider or of other services (refused otherwise: a wrong file).
+	AllowProviderChange bool
+	// DryRun runs the whole import and rolls it back: the result says
+	// what would happen, nothing is written (the audit included).
+	DryRun bool
 }
 
 // ImportResult summarises an import.
@@ -52,12 +60,24 @@ type ImportResult struct {
 	// values, literal NULL, enum case); Warning is the first such warning.
 	Normalised int
 	Warning    string
-	// Unowned counts rows without a PI e-mail or fund: each got a pending
+	// Unowned counts rows without a PI e-mail (or with one that is no
+	// address) or without a fund: each got a pending
 	// review item, whether or not focus-flag ran upstream.
 	Unowned int
 	// Overlap is set when --allow-overlap let through rows already in the
 	// period under another source.
 	Overlap *Overlap
+	// Of a dry run (ImportOptions.DryRun): nothing was written.
+	DryRun bool
+	// NewPeriod: the import opens its period (a dry run's would).
+	NewPeriod bool
+	// FlagCounts counts the review items the import makes by flag code.
+	FlagCounts map[string]int
+	// ReplacedImports describes what Replaced removes: the imports
+	// as they were.
+	ReplacedImports []ImportInfo
+	// RulesApplied counts the rows each owner rule filled (rules.go).
+	RulesApplied map[int64]int
 }
 
 // Overlap describes rows of an import that another source's import of the
@@ -150,7 +170,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 				continue
 			}
 			if importID == 0 {
-				if importID, old, err = l.beginImport(tx, a, opt, string(header)); err != nil {
+				if importID, old, err = l.beginImport(tx, a, opt, string(header), &res.NewPeriod); err != nil {
 					var r *RefusedError
 					if errors.As(err, &r) {
 						stateErr, importID = err, 0
@@ -222,7 +242,17 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			if !opt.Replace {
 				return refused("source %s already has import %d for period %s with different content: use --replace to replace it (or `focus-load remove %d`)", opt.Source, old[0], opt.Period, old[0])
 			}
+			if !opt.AllowProviderChange {
+				if err := sameProvider(tx, opt, old, &parsed); err != nil {
+					return err
+				}
+			}
 			for _, o := range old {
+				info, err := importInfo(tx, o)
+				if err != nil {
+					return err
+				}
+				res.ReplacedImports = append(res.ReplacedImports, info)
 				if _, err := tx.Exec(`DELETE FROM imports WHERE id = ?`, o); err != nil {
 					return fmt.Errorf("replace import %d: %w", o, err)
 				}
@@ -253,13 +283,25 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
 		res.ListCost, res.BilledCost = list, billed
 		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
-		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
-			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
+		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ?, providers = ? WHERE id = ?`,
+			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), joinSorted(parsed.providers), importID); err != nil {
 			return err
+		}
+		if res.RulesApplied, err = l.applyRules(tx, a, importID, opt.Period, roleKeyOf(opt.Tags)); err != nil {
+			return err
+		}
+		if opt.DryRun {
+			if res.FlagCounts, err = flagCounts(tx, importID); err != nil {
+				return err
+			}
+			return errDryRun
 		}
 		after := map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,
 			"flagged": res.Flagged, "list_cost": list.String(), "billed_cost": billed.String(), "replaced": res.Replaced}
 		reason := ""
+		if opt.AllowProviderChange && len(res.Replaced) > 0 {
+			after["allow_provider_change"] = true
+		}
 		if ov != nil {
 			after["overlap"] = map[string]any{"rows": ov.Rows, "import": ov.ImportID, "source": ov.Source, "allow_overlap": opt.AllowOverlap}
 			reason = fmt.Sprintf("%d rows also in import %d (%s)", ov.Rows, ov.ImportID, ov.Source)
@@ -269,6 +311,10 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		}
 		return l.audit(tx, a, "import", fmt.Sprintf("import %d", importID), opt.Period, nil, after, reason)
 	})
+	if errors.Is(err, errDryRun) {
+		res.DryRun = true
+		return res, nil
+	}
 	if errors.Is(err, errNoOp) {
 		res.Period = opt.Period
 		if p, err := l.Period(ctx, opt.Period); err == nil {
@@ -284,6 +330,79 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 }
 
 var errNoOp = errors.New("no-op")
+
+// DryRunReport says, one sentence a line, what a dry run's import would
+// do: the period and its state, the rows and their exact sums, the review
+// items by flag, what --replace would remove and any overlap with another
+// source. focus-load and the web's "check only" print the same lines.
+func (res ImportResult) DryRunReport() []string {
+	state := res.State
+	if res.NewPeriod {
+		state = "a new period, opened by this import"
+	}
+	out := []string{fmt.Sprintf("dry run, nothing written: it would be import %d into %s (%s): %d rows, %d flagged for review, list %s, billed %s (exact row sums, before rounding)",
+		res.ImportID, res.Period, state, res.Rows, res.Flagged, money.FormatExact(res.ListCost), money.FormatExact(res.BilledCost))}
+	if len(res.FlagCounts) > 0 {
+		codes := make([]string, 0, len(res.FlagCounts))
+		for code := range res.FlagCounts {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		for i, code := range codes {
+			codes[i] = fmt.Sprintf("%s %d", code, res.FlagCounts[code])
+		}
+		out = append(out, "review items by flag: "+strings.Join(codes, ", "))
+	}
+	for _, old := range res.ReplacedImports {
+		out = append(out, fmt.Sprintf("--replace would remove import %d (%s, source %s: %d rows, billed %s)", old.ID, old.FileName, old.Source, old.Rows, old.BilledCost))
+	}
+	rules := make([]int64, 0, len(res.RulesApplied))
+	for id := range res.RulesApplied {
+		rules = append(rules, id)
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i] < rules[j] })
+	for _, id := range rules {
+		out = append(out, fmt.Sprintf("owner rule %d would fill %d row(s) (`focus-load rules list`)", id, res.RulesApplied[id]))
+	}
+	if res.Unowned > 0 {
+		out = append(out, fmt.Sprintf("%d row(s) without a PI e-mail (or with one that is no address) or without a fund would wait in review, less those the rules fill", res.Unowned))
+	}
+	if ov := res.Overlap; ov != nil {
+		out = append(out, fmt.Sprintf("%d row(s) (the first at line %d) are also in import %d (source %s)", ov.Rows, ov.FirstLine, ov.ImportID, ov.Source))
+	}
+	return out
+}
+
+// errDryRun rolls a dry run's transaction back once its result is known.
+var errDryRun = errors.New("dry run")
+
+// importInfo is one import as the imports list shows it.
+func importInfo(tx *Tx, id int64) (ImportInfo, error) {
+	i := ImportInfo{ID: id}
+	err := tx.QueryRow(`SELECT period, source, file_name, rows, flagged, list_total, billed_total FROM imports WHERE id = ?`, id).
+		Scan(&i.Period, &i.Source, &i.FileName, &i.Rows, &i.Flagged, &i.ListCost, &i.BilledCost)
+	if err != nil {
+		return i, fmt.Errorf("import %d: %w", id, err)
+	}
+	return i, nil
+}
+
+// flagCounts counts an import's review items by flag code.
+func flagCounts(tx *Tx, importID int64) (map[string]int, error) {
+	flags, err := stringColumn(tx, `SELECT r.flags FROM review r JOIN charges c ON c.id = r.charge_id WHERE c.import_id = ?`, importID)
+	if err != nil {
+		return nil, fmt.Errorf("review items of import %d: %w", importID, err)
+	}
+	out := map[string]int{}
+	for _, f := range flags {
+		for _, code := range strings.Split(f, ";") {
+			if code = strings.TrimSpace(code); code != "" {
+				out[code]++
+			}
+		}
+	}
+	return out, nil
+}
 
 // overlapPercent is the share of an import's rows found under another
 // source from which the import is refused (without --allow-overlap).
@@ -315,6 +434,7 @@ type parseResult struct {
 	unowned      int
 	prints       []uint64 // row fingerprints, in file order
 	lines        []int32  // the line of each fingerprint
+	providers    []string // the distinct providers of the rows (provider column), unsorted
 }
 
 // maxDiagnostics is how many of an invalid file's problems are kept for
@@ -352,10 +472,10 @@ func (e *InvalidRowsError) Summary() string {
 }
 
 // ownerFlags adds missing-tag:KEY (the site's key name, as focus-flag
-// writes it) for an empty PI e-mail or fund to a row's flags.
-func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
-	add := func(key string) {
-		code := "missing-tag:" + key
+// writes it) for an empty PI e-mail or fund to a row's flags, and
+// bad-email for a PI e-mail that is no address (badEmail).
+func ownerFlags(flags string, c Charge, keys tagkeys.Keys, badEmail bool) string {
+	add := func(code string) {
 		for _, f := range strings.Split(flags, ";") {
 			if strings.TrimSpace(f) == code {
 				return
@@ -367,10 +487,13 @@ func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
 		flags += code
 	}
 	if c.PIEmail == "" {
-		add(keys.PIEmail)
+		add("missing-tag:" + keys.PIEmail)
 	}
 	if c.FundOrg == "" {
-		add(keys.FundOrg)
+		add("missing-tag:" + keys.FundOrg)
+	}
+	if badEmail {
+		add("bad-email")
 	}
 	return flags
 }
@@ -378,7 +501,7 @@ func ownerFlags(flags string, c Charge, keys tagkeys.Keys) string {
 // beginImport checks the period's state, opening a new period on its first
 // import, and inserts the import record (its hash and totals are set at the
 // end). It returns the source's earlier imports for the period.
-func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) (int64, []int64, error) {
+func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string, opened *bool) (int64, []int64, error) {
 	state, err := l.periodState(tx, opt.Period)
 	if errors.Is(err, ErrNoPeriod) {
 		// Two imports may open the same new period at once (PostgreSQL):
@@ -388,6 +511,7 @@ func (l *Ledger) beginImport(tx *Tx, a Actor, opt ImportOptions, header string) 
 			return 0, nil, err
 		}
 		if n, _ := out.RowsAffected(); n == 1 {
+			*opened = true
 			if err := l.audit(tx, a, "period-open", "period "+opt.Period, opt.Period, nil, map[string]string{"state": StateOpen}, "first import"); err != nil {
 				return 0, nil, err
 			}
@@ -458,6 +582,7 @@ func periodOf(s string) string {
 type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
 	chargeStart, chargeEnd                                                                              int
+	provider                                                                                            int // ServiceProviderName, else ProviderName
 }
 
 func columnsOf(r *focus.Reader) columns {
@@ -467,7 +592,17 @@ func columnsOf(r *focus.Reader) columns {
 		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
 		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
 		chargeStart: r.Index("ChargePeriodStart"), chargeEnd: r.Index("ChargePeriodEnd"),
+		provider: providerColumn(r),
 	}
+}
+
+// providerColumn is the column naming who provides the service: FOCUS
+// 1.3's ServiceProviderName, else the older ProviderName; -1 if neither.
+func providerColumn(r *focus.Reader) int {
+	if i := r.Index("ServiceProviderName"); i >= 0 {
+		return i
+	}
+	return r.Index("ProviderName")
 }
 
 func cell(v []string, i int) string {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/openchargeback/ocb/lib/flag"
 	"github.com/openchargeback/ocb/lib/focus"
 	"github.com/openchargeback/ocb/lib/validate"
 )
@@ -63,7 +64,8 @@ type checkedBatch struct {
 	warning   string
 	normal    int // rows normalised as focus-validate would
 	unowned   int
-	err       error // not about the input (compression)
+	providers []string // the distinct providers of the good rows
+	err       error    // not about the input (compression)
 }
 
 // rowWorker is one worker's state: its checker, scratch space and the
@@ -81,6 +83,23 @@ type rowWorker struct {
 	lines  *lineIndex
 	list   fixedSum
 	billed fixedSum
+	// addresses remembers whether each PI e-mail seen is an address:
+	// a site has a few hundred PIs, so a map lookup a row replaces
+	// net/mail's parse a row.
+	addresses map[string]bool
+}
+
+// validPI reports whether a row's pi_email is an address (flag.ValidEmail),
+// once per distinct e-mail.
+func (w *rowWorker) validPI(email string) bool {
+	ok, seen := w.addresses[email]
+	if !seen {
+		ok = flag.ValidEmail(email)
+		if len(w.addresses) < 1<<16 { // a hostile file of distinct values does not grow it without end
+			w.addresses[email] = ok
+		}
+	}
+	return ok
 }
 
 // chargeValues are what a row's cells point at. Storing a string or an
@@ -121,6 +140,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 	fatal := func(i int, format string, a ...any) {
 		out.problems = append(out.problems, rowProblem{row: i, fatal: refused(format, a...)})
 	}
+	lastProvider := "\x00" // no cell holds NUL: the first row's provider is added
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.perr != nil {
@@ -172,9 +192,19 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		}
 		// A row nobody can be billed for is always reviewed, whether or not
 		// focus-flag ran upstream.
-		if c.PIEmail == "" || c.FundOrg == "" {
-			flags = ownerFlags(flags, c, w.opt.Tags)
+		if c.PIEmail == "" || c.FundOrg == "" || !w.validPI(c.PIEmail) {
+			// A pi_email that is no address bills nobody either: its
+			// statement could never be mailed (bad-email, as focus-flag).
+			flags = ownerFlags(flags, c, w.opt.Tags, c.PIEmail != "" && !w.validPI(c.PIEmail))
 			out.unowned++
+		}
+		if p := cell(v, cols.provider); p != lastProvider {
+			// Rows of one provider come in runs: a comparison a row, a
+			// search only when the provider changes.
+			lastProvider = p
+			if !slices.Contains(out.providers, p) {
+				out.providers = append(out.providers, p)
+			}
 		}
 		out.prints = append(out.prints, fingerprint(period, v, cols, &c, &am))
 		out.lines = append(out.lines, int32(r.line))
@@ -299,7 +329,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	}()
 	workers := make([]*rowWorker, nworkers)
 	for i := range workers {
-		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), lines: newLineIndex()}
+		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), lines: newLineIndex(), addresses: map[string]bool{}}
 		// The check of the Tags cell also reads the values billed by.
 		w.chk.WantTags(roleKeys(opt.Tags))
 		workers[i] = w
@@ -376,6 +406,11 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 		pr.lines = append(pr.lines, cb.lines...)
 		pr.normalised += cb.normal
 		pr.unowned += cb.unowned
+		for _, p := range cb.providers {
+			if !slices.Contains(pr.providers, p) {
+				pr.providers = append(pr.providers, p)
+			}
+		}
 		if pr.warning == "" {
 			pr.warning = cb.warning
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/openchargeback/ocb/lib/flag"
 )
 
 // Tag roles that review can assign (the default tag key names).
@@ -93,6 +95,14 @@ type DecideOptions struct {
 	// Seen, when set, refuses a decision about a charge whose review
 	// status differs from the one the reviewer's page showed (StaleError).
 	Seen Seen
+	// NewPI and NewFund let an assignment name a PI e-mail or a fund/org
+	// the ledger has never seen; without them a typo is refused with the
+	// nearest known values, as adjust does.
+	NewPI, NewFund bool
+	// Remember keeps the assignment's pi_email and fund_org as the owner
+	// rule of each charge's resource (rules.go): later imports fill them
+	// into that resource's rows that lack them.
+	Remember bool
 }
 
 // reviewActions are the audit action names of decisions: whole words.
@@ -188,6 +198,8 @@ func billable(tx *Tx, id int64) error {
 	var missing []string
 	if pi == "" {
 		missing = append(missing, "pi_email")
+	} else if !flag.ValidEmail(pi) {
+		return refused("charge %d has pi_email %q, which is not an e-mail address (its statement could never be mailed): assign the right one (`focus-load review assign --tag pi_email=... %d`) or reject it", id, pi, id)
 	}
 	if fund == "" {
 		missing = append(missing, "fund_org")
@@ -247,8 +259,15 @@ func (l *Ledger) AssignTags(ctx context.Context, a Actor, ids []int64, values ma
 		if !validRole(role) {
 			return nil, fmt.Errorf("unknown tag role %q (one of %s)", role, strings.Join(Roles, ", "))
 		}
+		values[role] = strings.TrimSpace(v)
 		if role == RolePIEmail {
-			values[role] = strings.ToLower(strings.TrimSpace(v))
+			values[role] = strings.ToLower(values[role])
+			if !flag.ValidEmail(values[role]) {
+				return nil, refused("pi_email %q is not an e-mail address: give the PI's address, e.g. --tag pi_email=ada.lovelace@uni.edu", v)
+			}
+		}
+		if values[role] == "" {
+			return nil, fmt.Errorf("--tag %s: the value is empty", role)
 		}
 	}
 	roles := make([]string, 0, len(values))
@@ -258,6 +277,16 @@ func (l *Ledger) AssignTags(ctx context.Context, a Actor, ids []int64, values ma
 	sort.Strings(roles)
 	var changes []string
 	err := l.withTx(ctx, func(tx *Tx) error {
+		if v, ok := values[RolePIEmail]; ok {
+			if err := knownPI(tx, v, opt.NewPI); err != nil {
+				return err
+			}
+		}
+		if v, ok := values[RoleFundOrg]; ok {
+			if err := knownFund(tx, v, opt.NewFund); err != nil {
+				return err
+			}
+		}
 		for _, id := range ids {
 			before, period, err := reviewStatus(tx, id)
 			if err != nil {
@@ -324,6 +353,11 @@ func (l *Ledger) AssignTags(ctx context.Context, a Actor, ids []int64, values ma
 			if err := l.audit(tx, a, "review-assign", fmt.Sprintf("charge %d", id), period,
 				map[string]any{"status": before, "tags": old}, map[string]any{"status": status, "flags": flags, "tags": values}, opt.Note); err != nil {
 				return err
+			}
+			if opt.Remember {
+				if err := l.rememberTx(tx, a, id, values); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

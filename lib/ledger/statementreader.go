@@ -72,6 +72,15 @@ type Adjustment struct {
 	CreatedBy string
 	// NewPI accepts a PI e-mail the ledger has never seen (when adding).
 	NewPI bool
+	// NewFund accepts a fund/org the ledger has never seen (when adding).
+	NewFund bool
+	// NewPeriod lets an adjustment create a period the ledger does not
+	// have (when adding); without it a mistyped period is refused.
+	NewPeriod bool
+	// VoidOf is the adjustment this one reverses (adjust void), 0 if none.
+	VoidOf int64
+	// ChargeID is the charge a correction moves (correct --charge), 0 if none.
+	ChargeID int64
 }
 
 // MonthTotal is a PI's list and billed totals for one period (statement history chart).

@@ -177,7 +177,8 @@ func (l *Ledger) EachCharge(ctx context.Context, period string, fn func(*Charge)
 
 // Adjustments lists the period's adjustments, ordered by PI, then id.
 func (l *Ledger) Adjustments(ctx context.Context, period string) ([]Adjustment, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT id, period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by
+	rows, err := l.db.QueryContext(ctx, `SELECT id, period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by,
+		coalesce(void_of, 0), coalesce(charge_id, 0)
 		FROM adjustments WHERE period = ? ORDER BY pi_email, id`, period)
 	if err != nil {
 		return nil, err
@@ -187,7 +188,7 @@ func (l *Ledger) Adjustments(ctx context.Context, period string) ([]Adjustment, 
 	for rows.Next() {
 		var a Adjustment
 		var amount, at string
-		if err := rows.Scan(&a.ID, &a.Period, &a.PIEmail, &a.ProjectID, &a.FundOrg, &amount, &a.Reason, &a.Ref, &at, &a.CreatedBy); err != nil {
+		if err := rows.Scan(&a.ID, &a.Period, &a.PIEmail, &a.ProjectID, &a.FundOrg, &amount, &a.Reason, &a.Ref, &at, &a.CreatedBy, &a.VoidOf, &a.ChargeID); err != nil {
 			return nil, err
 		}
 		if a.Amount, err = decimal.NewFromString(amount); err != nil {

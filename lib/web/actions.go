@@ -48,6 +48,9 @@ var notices = map[string]string{
 	"notified": "Dispute %s resolved; the PI was e-mailed the resolution.",
 	"unsent":   "Dispute %s resolved, but the e-mail to the PI failed (see the server log); tell them another way.",
 	"nothing":  "Nothing selected.",
+	"voided":   "Adjustment %s voided: its reversing entry is on the adjustments page of the period that received it.",
+	"unruled":  "Rule %s removed: later imports no longer fill it; what it filled stays assigned.",
+	"moved":    "Charge %s moved: reassigned in its own period, or, once that is finalized, by a pair of adjustments in the open period (see its adjustments page).",
 }
 
 func notice(r *http.Request) string {
@@ -218,6 +221,8 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 			s.fail(w, r, q, http.StatusBadRequest, "Assign needs at least one tag value (PI e-mail, fund/org or project).")
 			return
 		}
+		d.NewPI, d.NewFund = r.PostFormValue("new_pi") != "", r.PostFormValue("new_fund") != ""
+		d.Remember = r.PostFormValue("remember") != ""
 	default:
 		s.fail(w, r, q, http.StatusBadRequest, "Unknown review action.")
 		return
@@ -240,8 +245,13 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 // review assign ...`)"), which means nothing on a web page.
 var cliHint = regexp.MustCompile("\\s*\\(?`focus-[^`]*`\\)?")
 
+// webFlags are the command-line choices a ledger message names and the
+// form's words for them.
+var webFlags = strings.NewReplacer("give --new-pi", "tick “new PI”", "give --new-fund", "tick “new fund”",
+	"say which with --into", "choose the period from the command line, with --into")
+
 // webWords is a ledger message without its command-line advice.
-func webWords(msg string) string { return cliHint.ReplaceAllString(msg, "") }
+func webWords(msg string) string { return cliHint.ReplaceAllString(webFlags.Replace(msg), "") }
 
 // reviewRefused shows a refused review decision on the review page itself,
 // with the selection kept (bar a charge someone else decided meanwhile).
@@ -281,6 +291,7 @@ func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		Period: f.Get("period"), PIEmail: strings.ToLower(strings.TrimSpace(f.Get("pi"))),
 		ProjectID: strings.TrimSpace(f.Get("project")), FundOrg: strings.TrimSpace(f.Get("fund_org")),
 		Reason: strings.TrimSpace(f.Get("reason")), Ref: strings.TrimSpace(f.Get("ref")),
+		NewPI: f.Get("new_pi") != "", NewFund: f.Get("new_fund") != "",
 	}
 	amt, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(f.Get("amount")), ",", ""))
 	switch {
@@ -330,7 +341,7 @@ func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 func (s *Server) disputeSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	f := r.PostForm
 	d := NewDispute{Period: f.Get("period"), PIEmail: strings.ToLower(strings.TrimSpace(f.Get("pi"))),
-		Reason: strings.TrimSpace(f.Get("reason"))}
+		Reason: strings.TrimSpace(f.Get("reason")), NewPI: f.Get("new_pi") != ""}
 	var err error
 	if c := strings.TrimSpace(f.Get("charge")); c != "" {
 		d.ChargeID, err = strconv.ParseInt(c, 10, 64)
@@ -396,4 +407,108 @@ func (s *Server) disputeResolve(w http.ResponseWriter, r *http.Request, q *req) 
 		code = s.notifyResolution(r.Context(), id)
 	}
 	done(w, r, "/disputes", url.Values{"period": {r.PostFormValue("period")}, "done": {code}, "n": {strconv.FormatInt(id, 10)}})
+}
+
+// adjustVoid posts the reversing entry of an adjustment (focus-load
+// adjust void): the adjustments page's "void" button.
+func (s *Server) adjustVoid(w http.ResponseWriter, r *http.Request, q *req) {
+	c, ok := s.cfg.Ledger.(Corrector)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if !ok || err != nil || id <= 0 {
+		s.fail(w, r, q, http.StatusNotFound, "No such adjustment.")
+		return
+	}
+	period := r.PostFormValue("period")
+	_, into, err := c.VoidAdjustment(r.Context(), q.actor(), id, strings.TrimSpace(r.PostFormValue("reason")))
+	if errors.Is(err, ErrRefused) {
+		s.adjustmentsPage(w, back(r, period), q, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error())})
+		return
+	}
+	if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/adjustments", url.Values{"period": {into}, "done": {"voided"}, "n": {strconv.FormatInt(id, 10)}})
+}
+
+// chargeMove moves a charge to another PI or fund (focus-load correct):
+// the charge browser's "move to another PI" form.
+func (s *Server) chargeMove(w http.ResponseWriter, r *http.Request, q *req) {
+	c, ok := s.cfg.Ledger.(Corrector)
+	if !ok {
+		s.fail(w, r, q, http.StatusNotFound, "Moving charges is not available on this ledger.")
+		return
+	}
+	f := r.PostForm
+	m := ChargeMove{PIEmail: strings.ToLower(strings.TrimSpace(f.Get("pi"))), FundOrg: strings.TrimSpace(f.Get("fund_org")),
+		Reason: strings.TrimSpace(f.Get("reason")), NewPI: f.Get("new_pi") != "", NewFund: f.Get("new_fund") != ""}
+	var err error
+	m.ChargeID, err = strconv.ParseInt(strings.TrimSpace(f.Get("charge")), 10, 64)
+	view, _ := url.ParseQuery(f.Get("view"))
+	r2 := r.Clone(r.Context())
+	r2.URL.RawQuery = view.Encode()
+	switch {
+	case err != nil || m.ChargeID <= 0:
+		err = errors.New("Give the charge's id (the ID column).")
+	case m.PIEmail == "" && m.FundOrg == "":
+		err = errors.New("Give the new PI e-mail, the new fund/org, or both.")
+	case m.Reason == "":
+		err = errors.New("Give a reason: both PIs read it on their statements.")
+	}
+	if err != nil {
+		s.chargePageWith(w, r2, q, "charges", false, &inline{Status: http.StatusBadRequest, Error: err.Error(), Form: f})
+		return
+	}
+	if _, err := c.MoveCharge(r.Context(), q.actor(), m); errors.Is(err, ErrRefused) {
+		s.chargePageWith(w, r2, q, "charges", false, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error()), Form: f})
+		return
+	} else if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	view.Set("done", "moved")
+	view.Set("n", strconv.FormatInt(m.ChargeID, 10))
+	done(w, r, "/charges", view)
+}
+
+// rules lists the remembered owners with their last use.
+func (s *Server) rules(w http.ResponseWriter, r *http.Request, q *req) {
+	s.rulesPage(w, r, q, nil)
+}
+
+type rulesData struct {
+	Rows []ledger.OwnerRule
+}
+
+func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, q *req, in *inline) {
+	k, ok := s.cfg.Ledger.(RuleKeeper)
+	if !ok {
+		s.fail(w, r, q, http.StatusNotFound, "Remembered owners are not available on this ledger.")
+		return
+	}
+	rows, err := k.OwnerRules(r.Context())
+	if err != nil {
+		s.internal(w, r, q, err)
+		return
+	}
+	s.render(w, in.status(), "rules", view{Title: "Remembered owners", Q: q, Data: rulesData{Rows: rows},
+		NavItem: "rules", Notice: notice(r), Error: in.err()})
+}
+
+// ruleRemove forgets a remembered owner (focus-load rules remove).
+func (s *Server) ruleRemove(w http.ResponseWriter, r *http.Request, q *req) {
+	k, ok := s.cfg.Ledger.(RuleKeeper)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if !ok || err != nil || id <= 0 {
+		s.fail(w, r, q, http.StatusNotFound, "No such rule.")
+		return
+	}
+	if err := k.RemoveRule(r.Context(), q.actor(), id); errors.Is(err, ErrRefused) {
+		s.rulesPage(w, r, q, &inline{Status: http.StatusConflict, Error: "Refused: " + webWords(err.Error())})
+		return
+	} else if err != nil {
+		s.refused(w, r, q, err)
+		return
+	}
+	done(w, r, "/rules", url.Values{"done": {"unruled"}, "n": {strconv.FormatInt(id, 10)}})
 }

@@ -50,12 +50,20 @@ type ReviewDecision struct {
 	// was made from ("" = not a review item). A charge whose status has
 	// changed since is refused (ErrRefused wrapping a *ledger.StaleError).
 	Seen map[int64]string
+	// NewPI and NewFund accept a PI e-mail or fund/org the ledger has
+	// never seen (the form's "new PI" / "new fund" boxes); without them a
+	// typo is refused with the nearest known values.
+	NewPI, NewFund bool
+	// Remember keeps the assignment as the owner rule of each charge's
+	// resource (the form's "remember for this resource" box).
+	Remember bool
 }
 
 // NewAdjustment is the adjustment form.
 type NewAdjustment struct {
 	Period, PIEmail, ProjectID, FundOrg, Reason, Ref string
 	Amount                                           decimal.Decimal
+	NewPI, NewFund                                   bool // see ReviewDecision
 }
 
 // Dispute is a PI's objection to a charge or statement.
@@ -79,6 +87,28 @@ type Dispute struct {
 type NewDispute struct {
 	Period, PIEmail, Reason string
 	ChargeID                int64
+	NewPI                   bool // see ReviewDecision
+}
+
+// ChargeMove is the charge page's "move to another PI" form (focus-load
+// correct): a reassignment while the charge's period is not finalized,
+// else a pair of adjustments in an open period.
+type ChargeMove struct {
+	ChargeID                  int64
+	PIEmail, FundOrg, Into    string
+	Reason                    string
+	NewPI, NewFund, NewPeriod bool // NewPeriod: Into may start a period
+}
+
+// Corrector is what a backend offers for correcting entries (issue 26):
+// voiding an adjustment and moving a charge to its right owner. The pages
+// offer them only when the backend has it.
+type Corrector interface {
+	// VoidAdjustment posts the reversing entry of adjustment id; it
+	// returns the void's id and period.
+	VoidAdjustment(ctx context.Context, a Actor, id int64, reason string) (int64, string, error)
+	// MoveCharge moves a charge and says what was done, in words.
+	MoveCharge(ctx context.Context, a Actor, m ChargeMove) (string, error)
 }
 
 // Backend is everything the web interface asks of the ledger beyond the
@@ -98,4 +128,11 @@ type Backend interface {
 	Disputes(ctx context.Context, period string) ([]Dispute, error)
 	OpenDispute(ctx context.Context, a Actor, d NewDispute) (int64, error)
 	ResolveDispute(ctx context.Context, a Actor, id int64, note string) error
+}
+
+// RuleKeeper lists and removes remembered owners (review assign
+// --remember); the rules page is offered when the backend has it.
+type RuleKeeper interface {
+	OwnerRules(ctx context.Context) ([]ledger.OwnerRule, error)
+	RemoveRule(ctx context.Context, a Actor, id int64) error
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openchargeback/ocb/lib/ledger"
+	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
 
@@ -110,7 +111,8 @@ func (b *LedgerBackend) Decide(ctx context.Context, a Actor, d ReviewDecision) (
 				tags[k] = strings.TrimSpace(v)
 			}
 		}
-		err = b.AssignSeen(ctx, b.actor(a), d.IDs, tags, b.tagKey, d.Seen)
+		_, err = b.AssignTags(ctx, b.actor(a), d.IDs, tags, b.tagKey,
+			ledger.DecideOptions{Note: d.Note, Any: true, Seen: d.Seen, NewPI: d.NewPI, NewFund: d.NewFund, Remember: d.Remember})
 	default:
 		return 0, fmt.Errorf("unknown review action %q", d.Action)
 	}
@@ -135,7 +137,7 @@ func (b *LedgerBackend) tagKey(role string) string {
 // AddAdjustment records an adjustment.
 func (b *LedgerBackend) AddAdjustment(ctx context.Context, a Actor, adj NewAdjustment) (int64, error) {
 	id, err := b.Adjust(ctx, b.actor(a), ledger.Adjustment{Period: adj.Period, PIEmail: adj.PIEmail, ProjectID: adj.ProjectID,
-		FundOrg: adj.FundOrg, Amount: adj.Amount, Reason: adj.Reason, Ref: adj.Ref})
+		FundOrg: adj.FundOrg, Amount: adj.Amount, Reason: adj.Reason, Ref: adj.Ref, NewPI: adj.NewPI, NewFund: adj.NewFund})
 	return id, refusal(err)
 }
 
@@ -157,7 +159,7 @@ func (b *LedgerBackend) Disputes(ctx context.Context, period string) ([]Dispute,
 
 // OpenDispute records a dispute.
 func (b *LedgerBackend) OpenDispute(ctx context.Context, a Actor, d NewDispute) (int64, error) {
-	id, err := b.Ledger.OpenDispute(ctx, b.actor(a), ledger.Dispute{Period: d.Period, PIEmail: d.PIEmail, ChargeID: d.ChargeID, Reason: d.Reason})
+	id, err := b.Ledger.OpenDispute(ctx, b.actor(a), ledger.Dispute{Period: d.Period, PIEmail: d.PIEmail, ChargeID: d.ChargeID, Reason: d.Reason, NewPI: d.NewPI})
 	return id, refusal(err)
 }
 
@@ -171,4 +173,33 @@ func parseStamp(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.Parse(time.RFC3339, s)
+}
+
+var _ Corrector = (*LedgerBackend)(nil)
+
+// VoidAdjustment posts the reversing entry of an adjustment (adjust void).
+func (b *LedgerBackend) VoidAdjustment(ctx context.Context, a Actor, id int64, reason string) (int64, string, error) {
+	voidID, period, err := b.Ledger.VoidAdjustment(ctx, b.actor(a), id, "", reason)
+	return voidID, period, refusal(err)
+}
+
+// MoveCharge moves a charge to another PI or fund (correct --charge).
+func (b *LedgerBackend) MoveCharge(ctx context.Context, a Actor, m ChargeMove) (string, error) {
+	res, err := b.CorrectCharge(ctx, b.actor(a), ledger.Correction{ChargeID: m.ChargeID, PIEmail: m.PIEmail, FundOrg: m.FundOrg,
+		Into: m.Into, Reason: m.Reason, NewPI: m.NewPI, NewFund: m.NewFund, NewPeriod: m.NewPeriod}, b.tagKey)
+	if err != nil {
+		return "", refusal(err)
+	}
+	if res.Reassigned {
+		return fmt.Sprintf("Charge %d reassigned in %s: %s.", m.ChargeID, res.Period, strings.Join(res.Changes, "; ")), nil
+	}
+	return fmt.Sprintf("Charge %d moved in %s: adjustment %d takes %s off %s, adjustment %d bills it to %s.",
+		m.ChargeID, res.Period, res.Minus, money.DisplayExact(res.Amount, ""), res.From, res.Plus, res.To), nil
+}
+
+var _ RuleKeeper = (*LedgerBackend)(nil)
+
+// RemoveRule forgets a remembered owner (focus-load rules remove).
+func (b *LedgerBackend) RemoveRule(ctx context.Context, a Actor, id int64) error {
+	return refusal(b.RemoveOwnerRule(ctx, b.actor(a), id))
 }

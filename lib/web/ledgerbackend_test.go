@@ -202,3 +202,123 @@ func TestParallelDecisionsNoLostUpdate(t *testing.T) {
 		t.Error("the web quotes a CLI command")
 	}
 }
+
+// TestCorrectionsThroughTheWeb (issue 26): the web's forms check a typed PI
+// and fund as focus-load does, offer "new PI" / "new fund", void an
+// adjustment and move a charge with the same ledger functions.
+func TestCorrectionsThroughTheWeb(t *testing.T) {
+	b := realLedger(t)
+	h := newHarness(t, b)
+	rev := h.loggedIn("rev")
+	ctx := context.Background()
+	items, err := b.ReviewItems(ctx, "2025-01", "pending")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missingPI string
+	for _, it := range items {
+		if it.PIEmail == "" {
+			missingPI = itoa(it.ChargeID)
+		}
+	}
+
+	// Assign: a typo is refused with the nearest known PI; "new PI" lets a
+	// newcomer through.
+	rev.get("/review?period=2025-01")
+	r := rev.post("/review", url.Values{"action": {"assign"}, "id": {missingPI}, "tag_pi_email": {"ada.lovlace@uni.edu"}, "period": {"2025-01"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "did you mean ada.lovelace@uni.edu?", "tick “new PI”")
+	r = rev.post("/review", url.Values{"action": {"assign"}, "id": {missingPI}, "tag_fund_org": {"NSF-ATM-2042"}, "period": {"2025-01"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "did you mean NSF-ATM-2024", "tick “new fund”")
+	wantCode(t, rev.post("/review", url.Values{"action": {"assign"}, "id": {missingPI}, "tag_pi_email": {"new.faculty@uni.edu"},
+		"new_pi": {"1"}, "period": {"2025-01"}}), http.StatusSeeOther)
+
+	// Adjustment and dispute forms: the same check, the same way out.
+	rev.get("/adjustments?period=2025-01")
+	r = rev.post("/adjustments", url.Values{"period": {"2025-01"}, "pi": {"grace.hoper@uni.edu"}, "amount": {"-5"}, "reason": {"credit"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "did you mean grace.hopper@uni.edu?")
+	r = rev.post("/adjustments", url.Values{"period": {"2025-01"}, "pi": {"grace.hopper@uni.edu"}, "amount": {"-5"}, "reason": {"credit"}, "fund_org": {"NEW-FUND-1"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "fund/org NEW-FUND-1 is not in the ledger")
+	wantCode(t, rev.post("/adjustments", url.Values{"period": {"2025-01"}, "pi": {"grace.hopper@uni.edu"}, "amount": {"-5"},
+		"reason": {"credit"}, "fund_org": {"NEW-FUND-1"}, "new_fund": {"1"}}), http.StatusSeeOther)
+	rev.get("/disputes?period=2025-01")
+	r = rev.post("/disputes", url.Values{"period": {"2025-01"}, "pi": {"someone.new@uni.edu"}, "reason": {"why"}})
+	wantCode(t, r, http.StatusConflict)
+	wantCode(t, rev.post("/disputes", url.Values{"period": {"2025-01"}, "pi": {"someone.new@uni.edu"}, "reason": {"why"}, "new_pi": {"1"}}), http.StatusSeeOther)
+
+	// Void: the adjustments page offers it; the reversing entry is linked.
+	r = rev.get("/adjustments?period=2025-01")
+	mustContain(t, r, `action="/adjustments/1/void"`)
+	wantCode(t, rev.post("/adjustments/1/void", url.Values{"period": {"2025-01"}, "reason": {"entered twice"}}), http.StatusSeeOther)
+	r = rev.get("/adjustments?period=2025-01")
+	mustContain(t, r, "voided by 2", "void of 1", "entered twice")
+	if strings.Contains(r.Body, `action="/adjustments/1/void"`) {
+		t.Error("a voided adjustment still offers void")
+	}
+	r = rev.post("/adjustments/1/void", url.Values{"period": {"2025-01"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "already voided by adjustment 2")
+
+	// Move a charge: the charge browser offers it; in an open period it is
+	// a reassignment.
+	r = rev.get("/charges?period=2025-01")
+	mustContain(t, r, `action="/charges/move"`)
+	r = rev.post("/charges/move", url.Values{"charge": {"1"}, "pi": {"grace.hoper@uni.edu"}, "reason": {"not Ada's"}})
+	wantCode(t, r, http.StatusConflict)
+	mustContain(t, r, "did you mean grace.hopper@uni.edu?")
+	wantCode(t, rev.post("/charges/move", url.Values{"charge": {"1"}, "pi": {"grace.hopper@uni.edu"}, "reason": {"not Ada's"}}), http.StatusSeeOther)
+	rows, _, err := b.Charges(ctx, ChargeFilter{Period: "2025-01", PI: "grace.hopper@uni.edu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := false
+	for _, c := range rows {
+		moved = moved || c.ID == 1
+	}
+	if !moved {
+		t.Errorf("charge 1 is not grace's after the move")
+	}
+	// A viewer is not offered it.
+	if r := h.loggedIn("vic").get("/charges?period=2025-01"); strings.Contains(r.Body, `action="/charges/move"`) {
+		t.Error("a viewer is offered to move a charge")
+	}
+}
+
+// TestRememberedOwnersThroughTheWeb: the review form's "remember for this
+// resource" keeps a rule; the rules page lists it and an admin removes it.
+func TestRememberedOwnersThroughTheWeb(t *testing.T) {
+	b := realLedger(t)
+	h := newHarness(t, b)
+	rev := h.loggedIn("rev")
+	items, err := b.ReviewItems(context.Background(), "2025-01", "pending")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missingPI string
+	for _, it := range items {
+		if it.PIEmail == "" {
+			missingPI = itoa(it.ChargeID)
+		}
+	}
+	r := rev.get("/review?period=2025-01")
+	mustContain(t, r, `name="remember"`)
+	wantCode(t, rev.post("/review", url.Values{"action": {"assign"}, "id": {missingPI}, "tag_pi_email": {"ada.lovelace@uni.edu"},
+		"remember": {"1"}, "period": {"2025-01"}}), http.StatusSeeOther)
+	r = rev.get("/rules")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "planted-missing-pi-202501", "ada.lovelace@uni.edu", "never")
+	if strings.Contains(r.Body, `action="/rules/1/remove"`) {
+		t.Error("a reviewer is offered to remove a rule")
+	}
+	wantCode(t, rev.post("/rules/1/remove", url.Values{}), http.StatusForbidden)
+	admin := h.loggedIn("ada")
+	r = admin.get("/rules")
+	mustContain(t, r, `action="/rules/1/remove"`)
+	wantCode(t, admin.post("/rules/1/remove", url.Values{}), http.StatusSeeOther)
+	if rules, _ := b.OwnerRules(context.Background()); len(rules) != 0 {
+		t.Errorf("rules after removal: %+v", rules)
+	}
+}

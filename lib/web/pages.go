@@ -95,6 +95,8 @@ type chargesData struct {
 	SumList      decimal.Decimal // of all filtered rows, every page
 	SumBilled    decimal.Decimal
 	Currency     string
+	MoveAction   bool              // show "move a charge to another PI" (a reviewer, a Corrector backend)
+	Form         map[string]string // a refused move form's entries, shown again
 }
 
 // inline is what a refused POST shows on the page it came from: the
@@ -163,6 +165,9 @@ func (s *Server) chargePageWith(w http.ResponseWriter, r *http.Request, q *req, 
 	if in != nil {
 		d.Selected = in.Selected
 	}
+	_, corrects := s.cfg.Ledger.(Corrector)
+	d.MoveAction = !review && corrects && q.User.Role >= RoleReviewer
+	d.Form = formMap(in)
 	if d.Page > 1 {
 		d.Prev = "/" + page + "?" + f.query("page", strconv.Itoa(d.Page-1))
 	}
@@ -247,6 +252,8 @@ type adjustmentsData struct {
 	ReadOnly string
 	Seen     int64             // the newest adjustment id on the page (stale-form check)
 	Form     map[string]string // a refused form's entries, shown again
+	CanVoid  bool              // a reviewer on a Corrector backend: each row offers "void"
+	Voided   map[int64]int64   // adjustment id → the id of its void, among the rows
 }
 
 // formMap keeps the text entries of a refused form.
@@ -285,10 +292,18 @@ func (s *Server) adjustmentsPage(w http.ResponseWriter, r *http.Request, q *req,
 			s.internal(w, r, q, err)
 			return
 		}
+		d.Voided = map[int64]int64{}
 		for _, a := range d.Rows {
 			d.Total = d.Total.Add(money.Cents(a.Amount))
 			d.Seen = max(d.Seen, a.ID)
+			if a.VoidOf != 0 {
+				d.Voided[a.VoidOf] = a.ID
+			}
 		}
+		// A finalized period's adjustments are voided too: the void
+		// goes into the open period after it.
+		_, corrects := s.cfg.Ledger.(Corrector)
+		d.CanVoid = corrects && q.User.Role >= RoleReviewer
 	}
 	s.render(w, in.status(), "adjustments", view{Title: "Adjustments " + p, Q: q, Period: p, Data: d,
 		NavItem: "adjustments", Notice: notice(r), Error: in.err()})

@@ -19,7 +19,10 @@ type ImportRequest struct {
 	Source  string // "" = each file's base name without extension
 	Period  string // "" = from the rows' BillingPeriodStart
 	Replace bool   // replace an earlier file of the same source and open period
-	Files   []UploadedFile
+	// DryRun ("check only") runs each file's import and rolls it back:
+	// the report says what would happen, nothing is written.
+	DryRun bool
+	Files  []UploadedFile
 }
 
 // UploadedFile is an uploaded file spooled to disk.
@@ -42,6 +45,7 @@ type FileReport struct {
 	Refused     string   // the ledger's refusal (closed period, needs --replace...)
 	Diagnostics []string // validate and flag diagnostics, FILE:LINE: Column: message [rule]
 	Summary     []string // e.g. flag counts
+	DryRun      bool     // checked only: nothing was written
 }
 
 // ImportFunc runs validate → flag → load on each file, as the CLI pipeline
@@ -138,7 +142,7 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 			return
 		}
 		switch name {
-		case "csrf", "source", "period", "replace":
+		case "csrf", "source", "period", "replace", "dry_run":
 			v, err := io.ReadAll(io.LimitReader(p, maxFieldSize+1))
 			p.Close()
 			if err != nil {
@@ -163,6 +167,8 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 				ir.Period = val
 			case "replace":
 				ir.Replace = val != ""
+			case "dry_run":
+				ir.DryRun = val != ""
 			}
 		case "files":
 			if p.FileName() == "" {

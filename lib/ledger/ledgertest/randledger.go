@@ -183,7 +183,10 @@ func RandomLedger(t *rapid.T, l *ledger.Ledger) *Model {
 		case 2:
 			c.PI = rapid.SampledFrom(pis).Draw(t, "assign-pi")
 			c.Fund = rapid.SampledFrom(fundPool).Draw(t, "assign-fund")
-			err = l.Assign(ctx, actor, ids, map[string]string{ledger.RolePIEmail: c.PI, ledger.RoleFundOrg: c.Fund}, func(r string) string { return r })
+			// A PI or fund no charge names yet is new to the ledger: the
+			// admin says so (--new-pi, --new-fund).
+			_, err = l.AssignTags(ctx, actor, ids, map[string]string{ledger.RolePIEmail: c.PI, ledger.RoleFundOrg: c.Fund},
+				func(r string) string { return r }, ledger.DecideOptions{NewPI: true, NewFund: true})
 			if err == nil {
 				err = l.Approve(ctx, actor, ids, "assigned")
 			}
@@ -201,6 +204,7 @@ func RandomLedger(t *rapid.T, l *ledger.Ledger) *Model {
 			Reason: fmt.Sprintf("adjustment %d", i)}
 		// A PI no charge names is new to the ledger: say so, as an admin must.
 		adj.NewPI = !m.knows(adj.PIEmail)
+		adj.NewFund = true
 		adj.Amount = amount(t, "adj", true)
 		if rapid.Bool().Draw(t, "big-credit") {
 			adj.Amount = decimal.NewFromInt(-int64(rapid.IntRange(1, 100000).Draw(t, "big")))

@@ -55,6 +55,9 @@ var suite = []struct {
 	{"SeenDecisionsDoNotFlipFlop", testSeenDecisionsDoNotFlipFlop},
 	{"PIDisputeOriginLineAuditAndFinalize", testPIDisputeOriginLineAuditAndFinalize},
 	{"AdjustmentFundResolvedWhenEntered", testAdjustmentFundResolvedWhenEntered},
+	{"CorrectionsByEntries", testCorrectionsByEntries},
+	{"ReplaceKeepsTheProvider", testReplaceKeepsTheProvider},
+	{"OwnerRulesFillGaps", testOwnerRulesFillGaps},
 	{"StatementReader", testStatementReader},
 }
 
@@ -193,7 +196,7 @@ func testRejectedExcludedAndAssignedReordered(t *testing.T, open Opener) {
 	if err := l.Reject(ctx, tester, []int64{2}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Assign(ctx, tester, []int64{3}, map[string]string{ledger.RolePIEmail: "A@uni.edu"}, func(r string) string { return r }); err != nil {
+	if _, err := l.AssignTags(ctx, tester, []int64{3}, map[string]string{ledger.RolePIEmail: "A@uni.edu"}, func(r string) string { return r }, ledger.DecideOptions{NewPI: true}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

@@ -47,19 +47,21 @@ func testUnownedRowsAreAlwaysReviewed(t *testing.T, open Opener) {
 		"2025-01-01T00:00:00Z,1,S,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\",\"\"fund_org\"\":\"\"F\"\"}\"\n" +
 		"2025-01-01T00:00:00Z,2,S,\"{\"\"fund_org\"\":\"\"F\"\"}\"\n" +
 		"2025-01-01T00:00:00Z,3,S,\"{\"\"pi_email\"\":\"\"b@uni.edu\"\"}\"\n" +
-		"2025-01-01T00:00:00Z,4,S,\n"
+		"2025-01-01T00:00:00Z,4,S,\n" +
+		// A pi_email that is no address bills nobody either (issue 26).
+		"2025-01-01T00:00:00Z,5,S,\"{\"\"pi_email\"\":\"\"k.johnson@@uni\"\",\"\"fund_org\"\":\"\"F\"\"}\"\n"
 	res, err := importString(t, l, "X", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Unowned != 3 || res.Flagged != 3 {
+	if res.Unowned != 4 || res.Flagged != 4 {
 		t.Fatalf("result %+v", res)
 	}
 	items, err := l.ReviewItems(ctx, "2025-01", "pending")
-	if err != nil || len(items) != 3 {
+	if err != nil || len(items) != 4 {
 		t.Fatalf("items %+v %v", items, err)
 	}
-	want := []string{"missing-tag:pi_email", "missing-tag:fund_org", "missing-tag:pi_email;missing-tag:fund_org"}
+	want := []string{"missing-tag:pi_email", "missing-tag:fund_org", "missing-tag:pi_email;missing-tag:fund_org", "bad-email"}
 	for i, it := range items {
 		if it.Flags != want[i] {
 			t.Errorf("item %d flags %q, want %q", it.ChargeID, it.Flags, want[i])

@@ -51,7 +51,7 @@ var Dialect = &ledger.Dialect{
 // migration lock (a program migrating the ledger at this moment finishes
 // first, or starts after). TestDropLeavesNothing keeps it complete.
 var dropSQL = fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d);
-DROP TABLE IF EXISTS web_sessions, import_lines, import_rows, import_prints, audit, disputes, adjustments,
+DROP TABLE IF EXISTS owner_rules, web_sessions, import_lines, import_rows, import_prints, audit, disputes, adjustments,
   tag_overrides, review, charges, imports, periods, ledger_schema_version CASCADE;
 DROP FUNCTION IF EXISTS ocb_state(TEXT), ocb_refuse(), ocb_periods_guard(), ocb_imports_guard(),
   ocb_new_rows_guard(), ocb_row_guard(), ocb_import_rows_guard(), ocb_charges_import_check(), ocb_imports_delete_charges();`, lockKey)

@@ -125,6 +125,20 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 		SELECT import_id, '2099-01', line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges LIMIT 1`); err == nil || !strings.Contains(err.Error(), "not open") {
 		t.Errorf("a charge of an unknown period was added after the upgrade: %v", err)
 	}
+	// Migration 11: the release's adjustments can be voided, once, the void
+	// of the finalized period's going into the open one.
+	var adj int64
+	var period string
+	if err := l.DB().QueryRow(`SELECT id, period FROM adjustments WHERE void_of IS NULL AND charge_id IS NULL ORDER BY period LIMIT 1`).Scan(&adj, &period); err != nil {
+		t.Fatal(err)
+	}
+	voidID, into, err := l.VoidAdjustment(ctx, ledger.Actor{User: "t", Origin: "cli"}, adj, "", "")
+	if err != nil || (period == "2025-01") != (into == "2025-12") {
+		t.Errorf("void of the release's adjustment %d (%s): %d in %s, %v", adj, period, voidID, into, err)
+	}
+	if _, _, err := l.VoidAdjustment(ctx, ledger.Actor{User: "t", Origin: "cli"}, adj, "", ""); !ledger.IsRefused(err) {
+		t.Errorf("a second void of adjustment %d: %v", adj, err)
+	}
 	// The finalized period stays immutable through the move, rows included.
 	if _, err := l.DB().Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
 		t.Error("a finalized period's rows could be deleted after the upgrade")

@@ -326,8 +326,14 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) statement.Statemen
 
 	st.FundOrg = shared(st.Lines, func(l *statement.Line) string { return l.FundOrg })
 	st.ProjectID = shared(st.Lines, func(l *statement.Line) string { return l.ProjectID })
-	if len(st.Lines) == 0 && b.opts.By == ByProject {
-		st.ProjectID = a.key.project
+	if len(st.Lines) == 0 {
+		// Only adjustments: each names its fund and maybe project, so the
+		// statement says what it is for (not "Fund/org —").
+		st.FundOrg = sharedAdjustment(st.Adjustments, func(a *statement.Adjustment) string { return a.FundOrg })
+		st.ProjectID = sharedAdjustment(st.Adjustments, func(a *statement.Adjustment) string { return a.ProjectID })
+		if b.opts.By == ByProject {
+			st.ProjectID = a.key.project
+		}
 	}
 	st.Notes = endNotes(a.ends, periodLast)
 	for _, id := range a.placed {
@@ -349,6 +355,20 @@ func lineLess(a, b *statement.Line) bool {
 
 // shared returns the value every line has, or "" when they differ or there
 // are no lines.
+// sharedAdjustment is the value every adjustment has, or "".
+func sharedAdjustment(adjs []statement.Adjustment, f func(*statement.Adjustment) string) string {
+	if len(adjs) == 0 {
+		return ""
+	}
+	v := f(&adjs[0])
+	for i := range adjs[1:] {
+		if f(&adjs[i+1]) != v {
+			return ""
+		}
+	}
+	return v
+}
+
 func shared(lines []statement.Line, f func(*statement.Line) string) string {
 	if len(lines) == 0 {
 		return ""

@@ -37,7 +37,40 @@ func Build(ctx context.Context, r ledger.StatementReader, period string, opts Op
 	}
 	b.AddAdjustments(adjs)
 	sts, err := b.Statements()
-	return sts, p, err
+	if err != nil {
+		return nil, p, err
+	}
+	if namer, ok := r.(ledger.PINamer); ok {
+		if err := nameAdjustmentOnly(ctx, namer, sts); err != nil {
+			return nil, p, err
+		}
+	}
+	return sts, p, nil
+}
+
+// nameAdjustmentOnly gives a statement without charges (only adjustments)
+// the name its PI's charges carry in other periods, so that the PDF says
+// who it is for.
+func nameAdjustmentOnly(ctx context.Context, namer ledger.PINamer, sts []statement.Statement) error {
+	var emails []string
+	for i := range sts {
+		if sts[i].PI.Name == "" && len(sts[i].Lines) == 0 {
+			emails = append(emails, sts[i].PI.Email)
+		}
+	}
+	if len(emails) == 0 {
+		return nil
+	}
+	names, err := namer.PINames(ctx, emails)
+	if err != nil {
+		return err
+	}
+	for i := range sts {
+		if sts[i].PI.Name == "" && len(sts[i].Lines) == 0 {
+			sts[i].PI.Name = names[sts[i].PI.Email]
+		}
+	}
+	return nil
 }
 
 // HistoryMonths is how many months the statement chart shows.
