@@ -73,6 +73,7 @@ type ledgerState struct {
 	Adjustments []ledger.Adjustment
 	Disputes    []ledger.Dispute
 	Review      []ledger.ReviewItem
+	Charges     []string // each charge as printed, owners included
 }
 
 func snapshot(t *testing.T, b *LedgerBackend) ledgerState {
@@ -95,6 +96,12 @@ func snapshot(t *testing.T, b *LedgerBackend) ledgerState {
 		t.Fatal(err)
 	}
 	if s.Review, err = b.Ledger.ReviewItems(ctx, "2025-01", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Ledger.EachCharge(ctx, "2025-01", func(c *ledger.Charge) error {
+		s.Charges = append(s.Charges, fmt.Sprintf("%+v", *c))
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return s
