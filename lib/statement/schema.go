@@ -65,6 +65,12 @@ type Line struct {
 	AccountCode     string `json:"account_code,omitempty"` // GL account override from tags
 	Ref1            string `json:"ref1,omitempty"`         // --tag-ref1 value, e.g. a grant number
 	Ref2            string `json:"ref2,omitempty"`
+	// BilledCostExact is the exact, unrounded sum of the line's charges'
+	// BilledCost (a decimal string), present only when it has more than
+	// two decimals: it is what focus-journal ties the month to the source
+	// with (the rows' exactly rounded total), while BilledCost stays the
+	// line rounded once. Absent means BilledCost is exact.
+	BilledCostExact string `json:"billed_cost_exact,omitempty"`
 
 	// Charges is how many ledger charges the line sums (views count with
 	// it; not part of the NDJSON contract).

@@ -299,7 +299,7 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) statement.Statemen
 			Source: k.source, Service: k.service, ProjectID: k.project, FundOrg: k.fund,
 			Unit: k.unit, ListCost: list, BilledCost: billed, Discount: billed.Sub(list),
 			ServiceCategory: l.category, CostCenter: k.costCenter, AccountCode: k.account,
-			Ref1: k.ref1, Ref2: k.ref2, Charges: l.n,
+			Ref1: k.ref1, Ref2: k.ref2, Charges: l.n, BilledCostExact: statement.ExactString(l.bil),
 		}
 		if !l.qty.IsZero() || k.unit != "" {
 			ln.Quantity = l.qty.String()
