@@ -132,7 +132,7 @@ func (rs roundingSums) post(j *Journal, accts *Accounts, currency string) []Prob
 				Rule: "no-rounding-account"}}
 		}
 		base := Line{Kind: KindRounding, Period: k.period, Currency: currency,
-			Service: "Rounding", Description: describe(k.period, "rounding", "statements to source total")}
+			Service: "Rounding", Description: k.period + " per-line rounding to source total"}
 		inc, rnd := base, base
 		inc.Party, inc.Fund, inc.CostCenter, inc.Account = PartyIncome, k.fund, k.costCenter, k.account
 		rnd.Party, rnd.Fund, rnd.CostCenter, rnd.Account = PartyRounding, r.IncomeFund, r.CostCenter, r.IncomeAccount
