@@ -32,14 +32,14 @@ type group struct {
 const barMax = 400
 
 type dashData struct {
-	Periods  []ledger.PeriodInfo
-	Info     ledger.PeriodInfo
-	Total    group
-	Totals   statement.Totals // the statements' totals (adjustments, amount due)
+	Periods []ledger.PeriodInfo
+	Info    ledger.PeriodInfo
+	Total   group
+	Totals  statement.Totals // the statements' totals (adjustments, amount due)
 	// Tie is the period's tie-out to its source (statement.Tie, the same
 	// figures focus-journal's summary prints): source total = statements +
 	// rounding.
-	Tie statement.TieOut
+	Tie      statement.TieOut
 	Sources  []group
 	Services []group
 	TopPIs   []group
