@@ -71,6 +71,18 @@ type Line struct {
 	// with (the rows' exactly rounded total), while BilledCost stays the
 	// line rounded once. Absent means BilledCost is exact.
 	BilledCostExact string `json:"billed_cost_exact,omitempty"`
+	// Description says what the line is, in the provider's words: the
+	// FOCUS ChargeDescription of its charges when they are not usage (a
+	// credit, refund, adjustment, purchase, tax: ChargeCategory other than
+	// Usage), e.g. "Service credit for outage". Usage lines have none (a
+	// provider writes one per row, such as a unit price, which would split
+	// every line). Part of what makes a line: two credits with different
+	// descriptions are two lines.
+	Description string `json:"description,omitempty"`
+	// UnderReview is set on a draft's line when some of its charges wait
+	// for a reviewer (pending review items): they may still change or be
+	// removed before the statement is final.
+	UnderReview bool `json:"under_review,omitempty"`
 
 	// Charges is how many ledger charges the line sums (views count with
 	// it; not part of the NDJSON contract).

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"github.com/openchargeback/ocb/lib/statement"
 	"regexp"
 	"strings"
@@ -507,5 +508,47 @@ func TestHistoryUsesTheStatementsRounding(t *testing.T) {
 	if len(m) != 1 || m[0].ListCost.String() != "254.38" || !m[0].ListCost.Equal(sts[0].Totals.ListCost.Decimal) ||
 		m[0].BilledCost.String() != "2.02" {
 		t.Errorf("history %+v, statement totals %+v (exact sums would give 254.37 and 2.01)", m, sts[0].Totals)
+	}
+}
+
+// TestDescriptionAndUnderReview: non-usage charges keep their description
+// as a line of their own; a draft's line with a charge waiting for review
+// is marked, a final statement's never (issue 27).
+func TestDescriptionAndUnderReview(t *testing.T) {
+	for _, state := range []string{ledger.StateClosed, ledger.StateFinalized} {
+		b, err := NewBuilder(ledger.PeriodInfo{Period: "2025-01", State: state}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		use := charge(1, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "10", "10")
+		credit := charge(2, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "-4", "-4")
+		credit.Description = "Service credit for outage"
+		other := charge(3, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "-1", "-1")
+		other.Description = "Refund: duplicate bill"
+		pending := charge(4, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "5", "5")
+		pending.ReviewStatus = "pending"
+		for _, c := range []ledger.Charge{use, credit, other, pending} {
+			if err := b.Add(&c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sts, err := b.Statements()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range sts[0].Lines {
+			got = append(got, fmt.Sprintf("%s|%s|%v", l.BilledCost, l.Description, l.UnderReview))
+		}
+		want := "15.00||true,-1.00|Refund: duplicate bill|false,-4.00|Service credit for outage|false"
+		if state == ledger.StateFinalized {
+			want = strings.ReplaceAll(want, "true", "false")
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: lines %v, want %s", state, got, want)
+		}
+		if statement.HasUnderReview(&sts[0]) != (state != ledger.StateFinalized) {
+			t.Errorf("%s: HasUnderReview wrong", state)
+		}
 	}
 }
