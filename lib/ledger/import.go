@@ -244,7 +244,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			}
 			res.Overlap = ov
 		}
-		if err := parsed.sums.write(tx, importID, opt.Period); err != nil {
+		if err := parsed.sums.write(tx, importID, opt.Period, false); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`INSERT INTO import_prints(import_id, prints) VALUES (?,?)`, importID, packPrints(parsed.prints)); err != nil {
@@ -458,6 +458,7 @@ func periodOf(s string) string {
 type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
 	chargeStart, chargeEnd                                                                              int
+	chargeCategory, chargeDesc                                                                          int
 }
 
 func columnsOf(r *focus.Reader) columns {
@@ -467,6 +468,7 @@ func columnsOf(r *focus.Reader) columns {
 		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
 		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
 		chargeStart: r.Index("ChargePeriodStart"), chargeEnd: r.Index("ChargePeriodEnd"),
+		chargeCategory: r.Index("ChargeCategory"), chargeDesc: r.Index("ChargeDescription"),
 	}
 }
 
@@ -531,6 +533,12 @@ func (c columns) extract(v []string, opt *ImportOptions, tv []string) (Charge, r
 	ch.ResourceName = field(cell(v, c.resName))
 	ch.Unit = field(cell(v, c.unit))
 	ch.Currency = field(cell(v, c.currency))
+	// A statement says what a credit, refund or other non-usage line is
+	// in the provider's words. Usage keeps none: providers write one per
+	// row (a unit price), which would split every statement line.
+	if cat := strings.TrimSpace(cell(v, c.chargeCategory)); cat != "" && !strings.EqualFold(cat, "Usage") {
+		ch.Description = strings.TrimSpace(field(cell(v, c.chargeDesc)))
+	}
 	if ch.Currency == "" {
 		ch.Currency = opt.Currency
 	}
