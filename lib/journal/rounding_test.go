@@ -2,10 +2,12 @@ package journal
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
 
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
@@ -179,4 +181,70 @@ func TestRoundingAccountsRows(t *testing.T) {
 	if acc, ok := a.Lookup("X", "Y", ""); !ok || acc.IncomeAccount != "48000" {
 		t.Errorf("the rounding row must not match services: %+v", acc)
 	}
+}
+
+// TestRoundingProperty: over random statements (exact sums with up to six
+// decimals, credits, lines that round to $0, adjustments, three income
+// accounts), the journal balances, the funds carry the statements, income
+// the source total, and each income account is less than a cent from its
+// exact share.
+func TestRoundingProperty(t *testing.T) {
+	accts := sampleAccounts(t)
+	services := []string{"HPC Compute", "HPC GPU", "Research Storage"}
+	income := map[string]string{"HPC Compute": "48110", "HPC GPU": "48120", "Research Storage": "48210"}
+	rapid.Check(t, func(rt *rapid.T) {
+		var sts []statement.Statement
+		exact := decimal.Zero
+		adj := decimal.Zero
+		share := map[string]decimal.Decimal{}
+		for p := range rapid.IntRange(1, 6).Draw(rt, "pis") {
+			var lines []statement.Line
+			for i := range rapid.IntRange(0, 5).Draw(rt, "lines") {
+				d := decimal.New(rapid.Int64Range(-2_000_000, 9_000_000).Draw(rt, "units"), -int32(rapid.IntRange(0, 6).Draw(rt, "places")))
+				svc := rapid.SampledFrom(services).Draw(rt, "service")
+				src := "HPC"
+				if svc == "Research Storage" {
+					src = "Storage"
+				}
+				l := exactLine(src, svc, fmt.Sprintf("F%d", i%2), d.String())
+				lines = append(lines, l)
+				exact = exact.Add(d)
+				share[income[svc]] = share[income[svc]].Add(d)
+			}
+			var adjs []statement.Adjustment
+			if rapid.Bool().Draw(rt, "adj") {
+				a := money.Cents(decimal.New(rapid.Int64Range(-50_000, 50_000).Draw(rt, "adj-cents"), -2))
+				adjs = append(adjs, statement.Adjustment{Amount: a, Reason: "r", FundOrg: "F0"})
+				adj = adj.Add(a.Decimal)
+			}
+			st := stmt(fmt.Sprintf("2025-01-%04d", p), statement.StatusFinal, lines, adjs...)
+			st.PI.Email = fmt.Sprintf("pi%d@uni.edu", p)
+			sts = append(sts, st)
+		}
+		j, err := Build(inputs(sts...), accts, Options{})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		source := exact.Round(2).Add(adj)
+		if !partyNet(j, PartyIncome).Equal(source) || !j.Tie.Source.Equal(source) {
+			rt.Fatalf("income %s, tie %+v; want source %s", partyNet(j, PartyIncome), j.Tie, source)
+		}
+		if !partyNet(j, PartyFund).Neg().Equal(j.ControlTotal.Decimal) || !j.TotalDebit.Equal(j.TotalCredit.Decimal) {
+			rt.Fatalf("funds %s control %s; debits %s credits %s", partyNet(j, PartyFund), j.ControlTotal, j.TotalDebit, j.TotalCredit)
+		}
+		if !partyNet(j, PartyRounding).Equal(j.ControlTotal.Sub(money.Money{Decimal: source}).Decimal) {
+			rt.Fatalf("rounding account %s, want statements − source", partyNet(j, PartyRounding))
+		}
+		got := map[string]decimal.Decimal{}
+		for _, l := range j.Lines {
+			if l.Party == PartyIncome && l.Account != "48900" {
+				got[l.Account] = got[l.Account].Add(l.Credit().Decimal).Sub(l.Debit().Decimal)
+			}
+		}
+		for acct, e := range share {
+			if got[acct].Sub(e).Abs().GreaterThanOrEqual(decimal.New(1, -2)) {
+				rt.Fatalf("account %s credited %s, its exact share %s", acct, got[acct], e)
+			}
+		}
+	})
 }
