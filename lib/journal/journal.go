@@ -295,7 +295,9 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 				continue
 			}
 			fund := firstNonEmpty(l.FundOrg, st.FundOrg)
-			if fund == "" {
+			// A line that rounds to $0 charges no fund (only its income
+			// account's share of the source total needs it).
+			if fund == "" && !l.BilledCost.IsZero() {
 				p := at
 				p.Column = "fund_org"
 				p.Msg = fmt.Sprintf("statement %s (%s) line %d (%s %s, %s): no fund_org to charge", st.StatementID, st.PI.Email, i+1, l.Source, l.Service, l.BilledCost)

@@ -248,3 +248,21 @@ func TestRoundingProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestZeroLineNeedsNoFund: a line that rounds to $0 posts nothing to a
+// fund, so a missing fund_org is not a problem; its exact share still
+// reaches income through the rounding pair.
+func TestZeroLineNeedsNoFund(t *testing.T) {
+	a := exactLine("HPC", "HPC GPU", "", "0.004")
+	b := exactLine("HPC", "HPC GPU", "F1", "0.004")
+	c := line("HPC", "HPC GPU", "F1", "1.00")
+	st := stmt("2025-01-0001", statement.StatusFinal, []statement.Line{a, b, c})
+	st.FundOrg = ""
+	j, err := Build(inputs(st), sampleAccounts(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Tie.Source.String() != "1.01" || partyNet(j, PartyIncome).String() != "1.01" {
+		t.Errorf("tie %+v income %s", j.Tie, partyNet(j, PartyIncome))
+	}
+}
