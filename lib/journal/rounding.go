@@ -149,3 +149,12 @@ func (rs roundingSums) post(j *Journal, accts *Accounts, currency string) []Prob
 	}
 	return nil
 }
+
+// TieOutLine is the tie-out a clerk puts beside the vendor's invoice, as
+// focus-journal's summary prints it: "source total $X = statements $Y +
+// rounding $Z" (the rows' total rounded once, what the statements say, and
+// where per-line rounding went).
+func (j *Journal) TieOutLine() string {
+	return fmt.Sprintf("source total %s = statements %s + rounding %s",
+		money.Display(j.Tie.Source, j.Currency), money.Display(j.Tie.Statements, j.Currency), money.Display(j.Tie.Rounding, j.Currency))
+}
