@@ -458,7 +458,7 @@ func periodOf(s string) string {
 type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
 	chargeStart, chargeEnd                                                                              int
-	chargeCategory, chargeDesc                                                                          int
+	chargeCategory, chargeClass, chargeDesc                                                             int
 }
 
 func columnsOf(r *focus.Reader) columns {
@@ -468,7 +468,7 @@ func columnsOf(r *focus.Reader) columns {
 		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
 		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
 		chargeStart: r.Index("ChargePeriodStart"), chargeEnd: r.Index("ChargePeriodEnd"),
-		chargeCategory: r.Index("ChargeCategory"), chargeDesc: r.Index("ChargeDescription"),
+		chargeCategory: r.Index("ChargeCategory"), chargeClass: r.Index("ChargeClass"), chargeDesc: r.Index("ChargeDescription"),
 	}
 }
 
@@ -534,9 +534,12 @@ func (c columns) extract(v []string, opt *ImportOptions, tv []string) (Charge, r
 	ch.Unit = field(cell(v, c.unit))
 	ch.Currency = field(cell(v, c.currency))
 	// A statement says what a credit, refund or other non-usage line is
-	// in the provider's words. Usage keeps none: providers write one per
-	// row (a unit price), which would split every statement line.
-	if cat := strings.TrimSpace(cell(v, c.chargeCategory)); cat != "" && !strings.EqualFold(cat, "Usage") {
+	// in the provider's words, and what a correction (ChargeClass
+	// Correction: a refund or re-rating of an earlier period) corrects.
+	// Usage keeps none: providers write one per row (a unit price), which
+	// would split every statement line.
+	cat := strings.TrimSpace(cell(v, c.chargeCategory))
+	if (cat != "" && !strings.EqualFold(cat, "Usage")) || strings.EqualFold(strings.TrimSpace(cell(v, c.chargeClass)), "Correction") {
 		ch.Description = strings.TrimSpace(field(cell(v, c.chargeDesc)))
 	}
 	if ch.Currency == "" {
