@@ -74,7 +74,8 @@ type Line struct {
 	// Description says what the line is, in the provider's words: the
 	// FOCUS ChargeDescription of its charges when they are not usage (a
 	// credit, refund, adjustment, purchase, tax: ChargeCategory other than
-	// Usage), e.g. "Service credit for outage". Usage lines have none (a
+	// Usage; or a correction, ChargeClass Correction), e.g. "Service credit
+	// for outage". Usage lines have none (a
 	// provider writes one per row, such as a unit price, which would split
 	// every line). Part of what makes a line: two credits with different
 	// descriptions are two lines.
