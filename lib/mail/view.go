@@ -123,7 +123,7 @@ func NewView(st *statement.Statement, attachmentName, from string) View {
 			Quantity: l.Quantity, Unit: l.Unit,
 			ListPrice: FormatAmount(l.ListCost, cur), Discount: FormatAmount(l.Discount, cur),
 			BilledCost:  FormatAmount(l.BilledCost, cur),
-			Description: l.Description, Detail: quals[i], UnderReview: l.UnderReview,
+			Description: l.Explain(), Detail: quals[i], UnderReview: l.UnderReview,
 		})
 	}
 	for _, a := range st.Adjustments {

@@ -11,6 +11,23 @@ const UnderReviewMark = "under review"
 // review items are pending).
 const UnderReviewSentence = "Lines marked \"under review\" include charges a reviewer has not approved yet: they may still change or be removed before this statement is final. If you think one is wrong, dispute it now."
 
+// NoDescriptionCredit is what a credit line without a provider description
+// says, so no credit is a bare negative number.
+const NoDescriptionCredit = "Credit (the provider gave no description)"
+
+// Explain is what a statement shows to say what the line is: its
+// description, else, for a credit (a negative amount), that it is one;
+// "" for an ordinary usage line.
+func (l Line) Explain() string {
+	if strings.TrimSpace(l.Description) != "" {
+		return l.Description
+	}
+	if l.BilledCost.IsNegative() || l.ListCost.IsNegative() {
+		return NoDescriptionCredit
+	}
+	return ""
+}
+
 // HasUnderReview reports whether any line of st is under review.
 func HasUnderReview(st *Statement) bool {
 	for i := range st.Lines {

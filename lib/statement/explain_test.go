@@ -76,3 +76,20 @@ func TestExactStringAndTie(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestExplainEveryCredit(t *testing.T) {
+	for _, c := range []struct {
+		l    Line
+		want string
+	}{
+		{Line{BilledCost: cents("5")}, ""},
+		{Line{BilledCost: cents("-5"), Description: "Outage credit"}, "Outage credit"},
+		{Line{BilledCost: cents("-5")}, NoDescriptionCredit},
+		{Line{BilledCost: cents("0"), ListCost: cents("-2")}, NoDescriptionCredit},
+		{Line{BilledCost: cents("3"), Description: "Tax"}, "Tax"},
+	} {
+		if got := c.l.Explain(); got != c.want {
+			t.Errorf("%+v: Explain = %q, want %q", c.l, got, c.want)
+		}
+	}
+}

@@ -574,13 +574,16 @@ func TestLinesSayWhatTheyAre(t *testing.T) {
 		statement.Line{Source: "AWS", Service: "Amazon EC2", ProjectID: "ocean", FundOrg: "NSF-ATM-2024", Description: long,
 			ListCost: m("-25"), Discount: m("0"), BilledCost: m("-25")},
 		statement.Line{Source: "AWS", Service: "Amazon EC2", ProjectID: "ocean", FundOrg: "NSF-ATM-2024", CostCenter: "CC-77",
-			ListCost: m("5"), Discount: m("0"), BilledCost: m("5"), UnderReview: true})
-	st.Totals = statement.Totals{ListCost: m("3614.56"), Discount: m("-2634.56"), BilledCost: m("980"), Adjustments: m("-10"), AmountDue: m("970")}
+			ListCost: m("5"), Discount: m("0"), BilledCost: m("5"), UnderReview: true},
+		statement.Line{Source: "AWS", Service: "Amazon S3", ProjectID: "ocean", FundOrg: "NSF-ATM-2024",
+			ListCost: m("-1"), Discount: m("0"), BilledCost: m("-1")})
+	st.Totals = statement.Totals{ListCost: m("3613.56"), Discount: m("-2634.56"), BilledCost: m("979"), Adjustments: m("-10"), AmountDue: m("969")}
 	b := render(t, st, nil)
 	txt := flat(t, b)
 	for _, want := range []string{
-		"List price", "Discount", "Adjustments", "Amount due", "$3,614.56", "−$2,634.56", "−$10.00", "$970.00",
+		"List price", "Discount", "Adjustments", "Amount due", "$3,613.56", "−$2,634.56", "−$10.00", "$969.00",
 		"(cost centre CC-77) [under review]", "(no cost centre, account or ref)",
+		"AWS · Amazon S3: " + statement.NoDescriptionCredit,
 		statement.UnderReviewSentence,
 	} {
 		if !strings.Contains(txt, want) {

@@ -337,7 +337,7 @@ func detail(d *doc, st *statement.Statement) {
 // of it is cut.
 func lineExtras(l *statement.Line, qual string) string {
 	var s string
-	if d := clean(l.Description); d != "" {
+	if d := clean(l.Explain()); d != "" {
 		s += ": " + d
 	}
 	if q := clean(qual); q != "" {
