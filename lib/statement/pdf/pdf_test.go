@@ -595,9 +595,11 @@ func TestLinesSayWhatTheyAre(t *testing.T) {
 		os.WriteFile(os.Getenv("KEEP_PDF"), b, 0o644)
 	}
 
-	// A final statement (nothing pending) has neither mark nor sentence.
-	fin := sample(statement.StatusFinal)
-	if txt := flat(t, render(t, fin, nil)); strings.Contains(txt, "under review") {
-		t.Errorf("final statement mentions review:\n%s", txt)
+	// A draft with nothing pending, and a final statement, have neither
+	// mark nor sentence.
+	for _, status := range []string{statement.StatusDraft, statement.StatusFinal} {
+		if txt := flat(t, render(t, sample(status), nil)); strings.Contains(txt, "under review") {
+			t.Errorf("%s statement with nothing pending mentions review:\n%s", status, txt)
+		}
 	}
 }
