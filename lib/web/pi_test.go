@@ -163,6 +163,9 @@ func TestPIDisputeFlow(t *testing.T) {
 	wantCode(t, r, http.StatusOK)
 	line := "Source HPC · Service HPC Storage · Project climate · Fund NSF-ATM-2024 · Unit TB-Months"
 	mustContain(t, r, `<option value="`+line+`"`)
+	if strings.Contains(r.Body, "under review") || strings.Contains(r.Body, "under-review") {
+		t.Error("a draft with nothing pending carries the under-review mark")
+	}
 
 	// No or a wrong CSRF token: refused, nothing recorded.
 	wantCode(t, pi.post("/pi/"+ada+"/dispute", url.Values{"csrf": {"nope"}, "line": {line}, "reason": {"x"}}), http.StatusForbidden)
