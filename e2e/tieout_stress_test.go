@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/csv"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +12,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/openchargeback/ocb/lib/journal"
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/money"
 	"github.com/openchargeback/ocb/lib/statement"
+	"github.com/openchargeback/ocb/lib/statement/build"
 )
 
 // TestTieOutStress is issue 27's rounding stress: 20k generated rows over
@@ -134,4 +138,73 @@ func journalNets(t *testing.T, path string) map[string]decimal.Decimal {
 		net["total"] = net["total"].Add(signed)
 	}
 	return net
+}
+
+// TestTieOutStressDrift: the worst case for per-line rounding, in memory:
+// 1000 PIs × 20 lines whose exact sums all end in a half cent, so every
+// line rounds up and the statements drift $100 above the rows. The
+// journal still credits income the rows' total and names the $100.
+func TestTieOutStressDrift(t *testing.T) {
+	b, err := build.NewBuilder(ledger.PeriodInfo{Period: "2025-01", State: ledger.StateFinalized}, build.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(27, 1))
+	exact := decimal.Zero
+	services := []string{"HPC Compute", "HPC GPU", "Research Storage", "Amazon EC2", "Amazon S3"}
+	sources := map[string]string{"HPC Compute": "HPC", "HPC GPU": "HPC", "Research Storage": "Storage", "Amazon EC2": "AWS", "Amazon S3": "AWS"}
+	id := int64(0)
+	for p := range 1000 {
+		for k := range 20 {
+			svc := services[k%len(services)]
+			amt := decimal.New(rng.Int64N(1_000_000)*10+5, -3) // n.nn5: rounds up by half a cent
+			id++
+			c := ledger.Charge{ID: id, Source: sources[svc], ServiceName: svc, PIEmail: fmt.Sprintf("pi%04d@uni.edu", p),
+				ProjectID: fmt.Sprintf("proj-%d", k/5), FundOrg: fmt.Sprintf("F-%04d", p), BilledCost: amt, ListCost: amt}
+			if err := b.Add(&c); err != nil {
+				t.Fatal(err)
+			}
+			exact = exact.Add(amt)
+		}
+	}
+	sts, err := b.Statements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := journal.ReadAccounts(strings.NewReader(stressAccounts), "accounts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, err := journalInputs(sts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Build(ins, accts, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := money.Cents(exact)
+	if !j.Tie.Source.Equal(source.Decimal) || j.Tie.Rounding.String() != "-100.00" || !j.NetIncome.Equal(source.Decimal) ||
+		!j.NetCharged.Equal(j.Tie.Statements.Decimal) || !j.TotalDebit.Equal(j.TotalCredit.Decimal) {
+		t.Errorf("rows %s: tie %+v, net income %s, net charged %s, debits %s credits %s", exact, j.Tie, j.NetIncome, j.NetCharged, j.TotalDebit, j.TotalCredit)
+	}
+	t.Logf("20k lines over 1000 PIs: %s", j.TieOutLine())
+}
+
+const stressAccounts = `source,service,service_category,income_fund,income_account,cost_center,expense_account,kind
+HPC,,,SC,48100,RC,62100,
+Storage,,,SC,48200,RC,62200,
+AWS,,,SC,48300,RC,62300,
+,Adjustment,,SC,48900,RC,62900,
+,,,SC,48990,RC,,rounding
+`
+
+// journalInputs passes statements through their NDJSON, as focus-journal
+// reads them: the journal depends on nothing the stream does not carry.
+func journalInputs(sts []statement.Statement) ([]journal.Input, error) {
+	var buf strings.Builder
+	if err := statement.WriteNDJSON(&buf, sts); err != nil {
+		return nil, err
+	}
+	return journal.ReadStatements(strings.NewReader(buf.String()), "stress.ndjson")
 }
