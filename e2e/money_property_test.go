@@ -31,7 +31,11 @@ import (
 //     amount_due = billed + adjustments exactly (never clamped);
 //   - the annual report for the year agrees with the statements;
 //   - focus-journal's debits equal its credits, and the net charged to
-//     funds equals Σ amount_due.
+//     funds equals Σ amount_due;
+//   - the journal ties to the source: income nets to the rows' exact
+//     billed total rounded once plus the adjustments, the rounding account
+//     to the difference, and each PI's statements carry the exact sum of
+//     the PI's rows (issue 27).
 func TestMoneyConservedProperty(t *testing.T) {
 	accounts, err := os.Open(filepath.Join("..", "testdata", "accounts.csv"))
 	if err != nil {
@@ -56,6 +60,14 @@ func TestMoneyConservedProperty(t *testing.T) {
 			ctx := context.Background()
 			wantList, wantBilled, wantAdj := m.Expected()
 			wantDue := wantBilled.Add(wantAdj)
+			exactBilled := decimal.Zero
+			exactByPI := map[string]decimal.Decimal{}
+			for _, c := range m.Charges {
+				if !c.Rejected {
+					exactBilled = exactBilled.Add(c.Billed)
+					exactByPI[strings.ToLower(c.PI)] = exactByPI[strings.ToLower(c.PI)].Add(c.Billed)
+				}
+			}
 
 			var sums []statement.Totals
 			for _, by := range []string{build.ByPI, build.ByProject} {
@@ -105,6 +117,41 @@ func TestMoneyConservedProperty(t *testing.T) {
 				}
 				if !j.NetCharged.Equal(sum.AmountDue.Decimal) || !j.ControlTotal.Equal(sum.AmountDue.Decimal) {
 					rt.Fatalf("--by %s: journal net %s control %s, Σ amount_due %s", by, j.NetCharged, j.ControlTotal, sum.AmountDue)
+				}
+				// The month ties to the source: income is credited the rows'
+				// exact billed total rounded once plus the adjustments, the
+				// funds are debited the statements, and the rounding account
+				// carries the difference.
+				wantSource := exactBilled.Round(2).Add(wantAdj)
+				if !j.Tie.Source.Equal(wantSource) || !j.NetIncome.Equal(wantSource) || !j.Tie.Statements.Equal(wantDue) ||
+					!j.Tie.Rounding.Equal(wantSource.Sub(wantDue)) {
+					rt.Fatalf("--by %s: tie-out %+v, net income %s; the model gives source %s, statements %s", by, j.Tie, j.NetIncome, wantSource, wantDue)
+				}
+				rounding := decimal.Zero
+				for _, ln := range j.Lines {
+					if ln.Party == journal.PartyRounding {
+						rounding = rounding.Add(ln.Debit().Decimal).Sub(ln.Credit().Decimal)
+					}
+				}
+				if !rounding.Equal(wantSource.Sub(wantDue)) {
+					rt.Fatalf("--by %s: rounding account debited %s net, want source − statements %s", by, rounding, wantSource.Sub(wantDue))
+				}
+				// Per PI: the exact figures the statements carry are the
+				// PI's rows summed exactly, whatever the grouping.
+				perPI := map[string]decimal.Decimal{}
+				for i := range sts {
+					for k := range sts[i].Lines {
+						d, err := sts[i].Lines[k].ExactBilled()
+						if err != nil {
+							rt.Fatal(err)
+						}
+						perPI[sts[i].PI.Email] = perPI[sts[i].PI.Email].Add(d)
+					}
+				}
+				for pi, want := range exactByPI {
+					if !perPI[pi].Equal(want) {
+						rt.Fatalf("--by %s: %s's statements carry exact billed %s, the model's rows %s", by, pi, perPI[pi], want)
+					}
 				}
 			}
 			if !totalsEqual(sums[0], sums[1]) {

@@ -167,6 +167,7 @@ func summary(w io.Writer, j *journal.Journal) {
 	fmt.Fprintf(w, "  total debits %s  total credits %s\n", money.Display(j.TotalDebit, j.Currency), money.Display(j.TotalCredit, j.Currency))
 	fmt.Fprintf(w, "  net charged to PI funds %s = control total (statements' amount due) %s\n",
 		money.Display(j.NetCharged, j.Currency), money.Display(j.ControlTotal, j.Currency))
+	fmt.Fprintf(w, "  %s\n", j.TieOutLine())
 	if j.CreditStatements > 0 {
 		fmt.Fprintf(w, "  %d statements with a negative amount due: %s credited to PI funds (included in the net)\n", j.CreditStatements, money.Display(j.CreditTotal, j.Currency))
 	}

@@ -121,7 +121,7 @@ func TestTemplateExample(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"# Statement 2025-01-", "**PI:** Ada Lovelace <ada@uni.edu>", "| 2,400.00 | -2,400.00 | **0.00** |",
+		"# Statement 2025-01-", "**PI:** Ada Lovelace <ada@uni.edu>", "| 2,400.00 | -2,400.00 | 0.00 | **0.00** |",
 		"Your institution covered $2,400.00 (100.0%) of the list price", "> **Note:** Project climate-modeling: end date 2025-02-15",
 		"- -12.50 — outage credit", "**Total due: USD 985.15** (final, 2025-02-03T19:05:06Z)",
 	} {

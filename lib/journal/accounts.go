@@ -24,6 +24,12 @@ type Account struct {
 	// The PI's side (debited on the line's fund_org for a charge).
 	ExpenseAccount string `csv:"expense_account"` // expense object code (required)
 	Description    string `csv:"description"`     // free text, ignored by the journal
+	// Kind is "" (a service row) or "rounding": the one row naming the
+	// account that takes the difference between the statements (each line
+	// rounded once) and the source total (the rows rounded once). Its
+	// income_account, income_fund and cost_center say where; it selects no
+	// service and needs no expense_account.
+	Kind string `csv:"kind"`
 
 	line int // physical line in the accounts file, for diagnostics
 }
@@ -48,10 +54,20 @@ var rankNames = [numRanks]string{
 
 // Accounts maps services to accounts. Build it with ReadAccounts.
 type Accounts struct {
-	name  string
-	byKey [numRanks]map[string]*Account
-	rows  []Account
+	name     string
+	byKey    [numRanks]map[string]*Account
+	rows     []Account
+	rounding *Account // the kind=rounding row, nil when the file has none
 }
+
+// Kinds of accounts rows.
+const (
+	AccountService  = ""         // a service mapping (the default)
+	AccountRounding = "rounding" // where the month's rounding difference posts
+)
+
+// Rounding returns the kind=rounding row, or nil when the file has none.
+func (a *Accounts) Rounding() *Account { return a.rounding }
 
 // requiredColumns must appear in the header of an accounts file.
 var requiredColumns = []string{"source", "service", "service_category", "income_account", "expense_account"}
@@ -60,7 +76,7 @@ var requiredColumns = []string{"source", "service", "service_category", "income_
 // probably a typo (e.g. "income_acount") that would silently map nothing.
 var knownColumns = map[string]bool{
 	"source": true, "service": true, "service_category": true, "income_fund": true,
-	"income_account": true, "cost_center": true, "expense_account": true, "description": true,
+	"income_account": true, "cost_center": true, "expense_account": true, "description": true, "kind": true,
 }
 
 // lineDecoder hands gocsv the records we already read, so that we keep
@@ -135,7 +151,26 @@ func ReadAccounts(r io.Reader, name string) (*Accounts, error) {
 		acc.IncomeAccount = strings.TrimSpace(acc.IncomeAccount)
 		acc.CostCenter = strings.TrimSpace(acc.CostCenter)
 		acc.ExpenseAccount = strings.TrimSpace(acc.ExpenseAccount)
+		acc.Kind = strings.ToLower(strings.TrimSpace(acc.Kind))
 		at := fmt.Sprintf("%s:%d", name, acc.line)
+		switch acc.Kind {
+		case AccountService:
+		case AccountRounding:
+			switch {
+			case acc.IncomeAccount == "":
+				probs = append(probs, at+": income_account: empty (the rounding row names the account the rounding difference posts to)")
+			case acc.Source != "" || acc.Service != "" || acc.ServiceCategory != "":
+				probs = append(probs, at+": kind: a rounding row selects no source, service or service_category")
+			case a.rounding != nil:
+				probs = append(probs, fmt.Sprintf("%s: kind: a second rounding row (the first is line %d)", at, a.rounding.line))
+			default:
+				a.rounding = acc
+			}
+			continue
+		default:
+			probs = append(probs, fmt.Sprintf("%s: kind: %q is not a kind (empty for a service row, or %q)", at, acc.Kind, AccountRounding))
+			continue
+		}
 		if acc.IncomeAccount == "" {
 			probs = append(probs, at+": income_account: empty (every service needs an account to credit)")
 		}
@@ -167,7 +202,7 @@ func (e *AccountsError) Error() string {
 }
 
 func sortedKnown() []string {
-	return []string{"source", "service", "service_category", "income_fund", "income_account", "cost_center", "expense_account", "description"}
+	return []string{"source", "service", "service_category", "income_fund", "income_account", "cost_center", "expense_account", "description", "kind"}
 }
 
 // wild normalises a selector: "" and "*" both mean "any".

@@ -25,6 +25,7 @@ const AdjustmentService = "Adjustment"
 const (
 	KindCharge     = "charge"
 	KindAdjustment = "adjustment"
+	KindRounding   = "rounding" // the pair that ties the month to the source total
 )
 
 // Sides of a journal line.
@@ -37,6 +38,9 @@ const (
 const (
 	PartyFund   = "fund"   // the PI's fund_org, with an expense object code
 	PartyIncome = "income" // the service centre, with its income/recovery account
+	// PartyRounding is the accounts file's kind=rounding account: it takes
+	// the difference between the statements and the source total.
+	PartyRounding = "rounding"
 )
 
 // Line is one journal line: one side of one posting. Every posting is a
@@ -113,6 +117,16 @@ type Journal struct {
 	// posted like any other credit) and the sum of those credits.
 	CreditStatements int
 	CreditTotal      money.Money
+
+	// Tie is the tie-out to the source: Source (the rows' billed cost
+	// summed exactly and rounded once per period, plus the adjustments) =
+	// Statements (Σ amount_due, the ControlTotal) + Rounding. The income
+	// lines net to Source, the PI funds to Statements, and the rounding
+	// lines carry the difference to the kind=rounding account.
+	Tie statement.TieOut
+	// NetIncome is income credits minus income debits; Check makes it
+	// equal Tie.Source.
+	NetIncome money.Money
 }
 
 // Input is one statement with where it came from, for diagnostics.
@@ -189,6 +203,7 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 	}
 
 	periods := map[string]bool{}
+	rs := roundingSums{}
 	currencies := map[string]bool{}
 	var drafts []string
 	draftAt := ""
@@ -268,12 +283,21 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 		}
 		var ps []posting
 		for i, l := range st.Lines {
-			if l.BilledCost.IsZero() {
+			exact, err := l.ExactBilled()
+			if err != nil {
+				p := at
+				p.Column, p.Msg, p.Rule = "billed_cost_exact", fmt.Sprintf("statement %s line %d (%s %s): %v", st.StatementID, i+1, l.Source, l.Service, err), "bad-totals"
+				probs = append(probs, p)
+				continue
+			}
+			if l.BilledCost.IsZero() && exact.IsZero() {
 				j.Skipped++
 				continue
 			}
 			fund := firstNonEmpty(l.FundOrg, st.FundOrg)
-			if fund == "" {
+			// A line that rounds to $0 charges no fund (only its income
+			// account's share of the source total needs it).
+			if fund == "" && !l.BilledCost.IsZero() {
 				p := at
 				p.Column = "fund_org"
 				p.Msg = fmt.Sprintf("statement %s (%s) line %d (%s %s, %s): no fund_org to charge", st.StatementID, st.PI.Email, i+1, l.Source, l.Service, l.BilledCost)
@@ -291,6 +315,13 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 					missingOrder = append(missingOrder, k)
 				}
 				u.count++
+				continue
+			}
+			// The line's exact amount counts toward its income account's
+			// share of the source total, even when it rounds to $0.
+			rs.add(st.Period, acct, exact, l.BilledCost)
+			if l.BilledCost.IsZero() {
+				j.Skipped++
 				continue
 			}
 			pl := base
@@ -458,6 +489,22 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 		}
 	}
 
+	if len(probs) == 0 {
+		sts := make([]statement.Statement, len(inputs))
+		for i := range inputs {
+			sts[i] = inputs[i].Statement
+		}
+		tie, err := statement.Tie(sts)
+		if err != nil {
+			probs = append(probs, Problem{File: inputs[0].File, Column: "billed_cost_exact", Msg: err.Error(), Rule: "bad-totals"})
+		}
+		j.Tie = tie
+		cur := ""
+		for c := range currencies {
+			cur = c
+		}
+		probs = append(probs, rs.post(j, accts, cur)...)
+	}
 	for i := range j.Lines {
 		j.Lines[i].LineNo = i + 1
 	}
@@ -515,6 +562,27 @@ func Check(j *Journal) []Problem {
 	if !net.Equal(j.ControlTotal.Decimal) {
 		probs = append(probs, Problem{File: j.ID, Column: "amount",
 			Msg: fmt.Sprintf("net charged to PI funds %s differs from the statements' amount due %s", net, j.ControlTotal), Rule: "unbalanced"})
+	}
+	// Net credited to the service centres' income: the source total.
+	inc := money.Zero
+	for _, l := range j.Lines {
+		if l.Party != PartyIncome {
+			continue
+		}
+		if l.Side == Credit {
+			inc = inc.Add(l.Amount)
+		} else {
+			inc = inc.Sub(l.Amount)
+		}
+	}
+	j.NetIncome = inc
+	if !inc.Equal(j.Tie.Source.Decimal) {
+		probs = append(probs, Problem{File: j.ID, Column: "amount",
+			Msg: fmt.Sprintf("net credited to income %s differs from the source total %s", inc, j.Tie.Source), Rule: "unbalanced"})
+	}
+	if !j.Tie.Statements.Equal(j.ControlTotal.Decimal) || !j.Tie.Rounding.Equal(j.Tie.Source.Sub(j.Tie.Statements).Decimal) {
+		probs = append(probs, Problem{File: j.ID, Column: "amount",
+			Msg: fmt.Sprintf("tie-out source %s = statements %s + rounding %s does not hold (control total %s)", j.Tie.Source, j.Tie.Statements, j.Tie.Rounding, j.ControlTotal), Rule: "unbalanced"})
 	}
 	return probs
 }

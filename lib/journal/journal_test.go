@@ -342,8 +342,11 @@ func TestRefuseUnbalanced(t *testing.T) {
 	// Balanced but not what the statements say is due.
 	bad.Lines = append([]Line(nil), j.Lines...)
 	bad.Lines[0].Amount, bad.Lines[1].Amount = m("9.00"), m("9.00")
+	// Both sides moved: the funds no longer carry the statements' amount
+	// due, and income no longer the source total.
 	probs = Check(&bad)
-	if len(probs) != 1 || !strings.Contains(probs[0].Msg, "differs from the statements' amount due 10.00") {
+	if len(probs) != 2 || !strings.Contains(probs[0].Msg, "differs from the statements' amount due 10.00") ||
+		!strings.Contains(probs[1].Msg, "net credited to income 9.00 differs from the source total 10.00") {
 		t.Errorf("Check = %v", probs)
 	}
 }

@@ -24,7 +24,7 @@ type bulkLoad struct {
 var (
 	chargeCopyColumns = []string{"id", "import_id", "period", "line", "pi_email", "pi_name", "project_id", "fund_org",
 		"service_name", "service_category", "resource_id", "resource_name", "quantity", "unit", "list_cost", "billed_cost", "currency",
-		"cost_center", "account_code", "end_date", "reconciliation_end", "ref1", "ref2"}
+		"cost_center", "account_code", "end_date", "reconciliation_end", "ref1", "ref2", "description"}
 	reviewCopyColumns = []string{"charge_id", "period", "flags", "status"}
 	frameCopyColumns  = []string{"import_id", "frame", "rows", "data"}
 )

@@ -13,12 +13,12 @@ import (
 // after those it references) with every column, the same on every backend.
 var copyTables = []struct{ name, columns, order string }{
 	{"imports", "id, period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format, bytes, providers", "id"},
-	{"charges", "id, import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency", "id"},
+	{"charges", "id, import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency, description", "id"},
 	{"review", "charge_id, period, flags, status, decided_by, decided_at, note", "charge_id"},
 	{"tag_overrides", "charge_id, period, role, value", "charge_id, role"},
 	{"import_prints", "import_id, prints", "import_id"},
 	{"import_rows", "import_id, frame, rows, data", "import_id, frame"},
-	{"import_lines", "import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, unit, currency, quantity, list_cost, billed_cost", "import_id, first_row"},
+	{"import_lines", "import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, unit, currency, quantity, list_cost, billed_cost, description", "import_id, first_row"},
 	{"adjustments", "id, period, pi_email, project_id, fund_org, amount, reason, ref, created_at, created_by, void_of, charge_id", "id"},
 	{"disputes", "id, period, pi_email, charge_id, reason, status, note, opened_at, opened_by, resolved_at, resolved_by, line, origin", "id"},
 	{"audit", "id, at, who, origin, action, record, period, before, after, reason", "id"},

@@ -274,7 +274,7 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			}
 			res.Overlap = ov
 		}
-		if err := parsed.sums.write(tx, importID, opt.Period); err != nil {
+		if err := parsed.sums.write(tx, importID, opt.Period, false); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`INSERT INTO import_prints(import_id, prints) VALUES (?,?)`, importID, packPrints(parsed.prints)); err != nil {
@@ -583,6 +583,7 @@ type columns struct {
 	billed, list, periodStart, service, category, resID, resName, quantity, unit, currency, tags, flags int
 	chargeStart, chargeEnd                                                                              int
 	provider                                                                                            int // ServiceProviderName, else ProviderName
+	chargeCategory, chargeClass, chargeDesc                                                             int
 }
 
 func columnsOf(r *focus.Reader) columns {
@@ -592,7 +593,8 @@ func columnsOf(r *focus.Reader) columns {
 		resName: r.Index("ResourceName"), quantity: r.Index("ConsumedQuantity"), unit: r.Index("ConsumedUnit"),
 		currency: r.Index("BillingCurrency"), tags: r.Index("Tags"), flags: r.Index("x_Flags"),
 		chargeStart: r.Index("ChargePeriodStart"), chargeEnd: r.Index("ChargePeriodEnd"),
-		provider: providerColumn(r),
+		provider:       providerColumn(r),
+		chargeCategory: r.Index("ChargeCategory"), chargeClass: r.Index("ChargeClass"), chargeDesc: r.Index("ChargeDescription"),
 	}
 }
 
@@ -666,6 +668,15 @@ func (c columns) extract(v []string, opt *ImportOptions, tv []string) (Charge, r
 	ch.ResourceName = field(cell(v, c.resName))
 	ch.Unit = field(cell(v, c.unit))
 	ch.Currency = field(cell(v, c.currency))
+	// A statement says what a credit, refund or other non-usage line is
+	// in the provider's words, and what a correction (ChargeClass
+	// Correction: a refund or re-rating of an earlier period) corrects.
+	// Usage keeps none: providers write one per row (a unit price), which
+	// would split every statement line.
+	cat := strings.TrimSpace(cell(v, c.chargeCategory))
+	if (cat != "" && !strings.EqualFold(cat, "Usage")) || strings.EqualFold(strings.TrimSpace(cell(v, c.chargeClass)), "Correction") {
+		ch.Description = strings.TrimSpace(field(cell(v, c.chargeDesc)))
+	}
 	if ch.Currency == "" {
 		ch.Currency = opt.Currency
 	}

@@ -27,18 +27,19 @@ type lineKey struct {
 	piEmail, piName, projectID, fundOrg, costCenter, accountCode string
 	endDate, reconciliationEnd, ref1, ref2                       string
 	serviceName, serviceCategory, unit, currency                 string
+	description                                                  string
 }
 
 func keyOf(c *Charge) lineKey {
 	return lineKey{c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.CostCenter, c.AccountCode,
-		c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.Unit, c.Currency}
+		c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2, c.ServiceName, c.ServiceCategory, c.Unit, c.Currency, c.Description}
 }
 
 // appendTo appends every field of k, each a uvarint length and its bytes:
 // two keys are equal exactly when these bytes are (lineIndex).
 func (k *lineKey) appendTo(b []byte) []byte {
 	for _, f := range [...]string{k.piEmail, k.piName, k.projectID, k.fundOrg, k.costCenter, k.accountCode,
-		k.endDate, k.reconciliationEnd, k.ref1, k.ref2, k.serviceName, k.serviceCategory, k.unit, k.currency} {
+		k.endDate, k.reconciliationEnd, k.ref1, k.ref2, k.serviceName, k.serviceCategory, k.unit, k.currency, k.description} {
 		b = binary.AppendUvarint(b, uint64(len(f)))
 		b = append(b, f...)
 	}
@@ -101,19 +102,33 @@ func (x *lineIndex) add(row int, c *Charge, am *rowAmounts) {
 
 const insertLineSQL = `INSERT INTO import_lines(import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org,
   cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, unit, currency,
+  quantity, list_cost, billed_cost, description) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+const insertLineSQLV5 = `INSERT INTO import_lines(import_id, period, first_row, charges, pi_email, pi_name, project_id, fund_org,
+  cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, unit, currency,
   quantity, list_cost, billed_cost) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
-// write stores the sums of one import.
-func (s lineSums) write(tx *Tx, importID int64, period string) error {
-	st, err := tx.Prepare(insertLineSQL)
+// write stores the sums of one import. v5 writes without the description,
+// for SQLite's migration 5, which runs before the column exists (its
+// charges have none).
+func (s lineSums) write(tx *Tx, importID int64, period string, v5 bool) error {
+	q := insertLineSQL
+	if v5 {
+		q = insertLineSQLV5
+	}
+	st, err := tx.Prepare(q)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	for k, l := range s {
-		if _, err := st.Exec(importID, period, l.firstRow, l.charges, k.piEmail, k.piName, k.projectID, k.fundOrg,
+		args := []any{importID, period, l.firstRow, l.charges, k.piEmail, k.piName, k.projectID, k.fundOrg,
 			k.costCenter, k.accountCode, k.endDate, k.reconciliationEnd, k.ref1, k.ref2, k.serviceName, k.serviceCategory,
-			k.unit, k.currency, l.qty.Decimal().String(), l.list.Decimal().String(), l.billed.Decimal().String()); err != nil {
+			k.unit, k.currency, l.qty.Decimal().String(), l.list.Decimal().String(), l.billed.Decimal().String()}
+		if !v5 {
+			args = append(args, k.description)
+		}
+		if _, err := st.Exec(args...); err != nil {
 			return fmt.Errorf("import %d line sums: %w", importID, err)
 		}
 	}
@@ -152,7 +167,7 @@ func migrateLines(tx *Tx) error {
 	if _, err := tx.Exec(linesSchema); err != nil {
 		return err
 	}
-	rows, err := tx.Query(`SELECT ` + chargeColumns + ` FROM charges c JOIN imports i ON i.id = c.import_id
+	rows, err := tx.Query(`SELECT ` + chargeColumnsV5 + ` FROM charges c JOIN imports i ON i.id = c.import_id
 		LEFT JOIN review r ON r.charge_id = c.id ORDER BY c.import_id, c.id`)
 	if err != nil {
 		return err
@@ -184,7 +199,7 @@ func migrateLines(tx *Tx) error {
 		return err
 	}
 	for _, im := range imps {
-		if err := im.sums.write(tx, im.id, im.period); err != nil {
+		if err := im.sums.write(tx, im.id, im.period, true); err != nil {
 			return err
 		}
 	}
@@ -217,7 +232,7 @@ func (l *Ledger) EachChargeSummed(ctx context.Context, period string, fn func(*C
 	sums := map[aggKey]*agg{}
 	rows, err := l.db.QueryContext(ctx, `SELECT s.import_id, i.source, s.first_row, s.charges, s.pi_email, s.pi_name, s.project_id, s.fund_org,
 		s.cost_center, s.account_code, s.end_date, s.reconciliation_end, s.ref1, s.ref2, s.service_name, s.service_category,
-		s.unit, s.currency, s.quantity, s.list_cost, s.billed_cost
+		s.unit, s.currency, s.quantity, s.list_cost, s.billed_cost, s.description
 		FROM import_lines s JOIN imports i ON i.id = s.import_id WHERE s.period = ?`, period)
 	if err != nil {
 		return fmt.Errorf("line sums of %s: %w", period, err)
@@ -228,7 +243,7 @@ func (l *Ledger) EachChargeSummed(ctx context.Context, period string, fn func(*C
 		var qty, list, billed string
 		if err := rows.Scan(&c.ImportID, &c.Source, &a.firstRow, &c.Count, &c.PIEmail, &c.PIName, &c.ProjectID, &c.FundOrg,
 			&c.CostCenter, &c.AccountCode, &c.EndDate, &c.ReconciliationEnd, &c.Ref1, &c.Ref2, &c.ServiceName, &c.ServiceCategory,
-			&c.Unit, &c.Currency, &qty, &list, &billed); err != nil {
+			&c.Unit, &c.Currency, &qty, &list, &billed, &c.Description); err != nil {
 			rows.Close()
 			return err
 		}

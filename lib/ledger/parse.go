@@ -108,7 +108,7 @@ func (w *rowWorker) validPI(email string) bool {
 // are free to box.
 type chargeValues struct {
 	line int64
-	text [19]string // chargeCopyColumns[4:], pi_email … ref2
+	text [20]string // chargeCopyColumns[4:], pi_email … ref2, description
 }
 
 // cells returns the next row's cells (chargeCopyColumns, 4… pointing
@@ -229,7 +229,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		}
 		for _, t := range [...]string{c.PIEmail, c.PIName, c.ProjectID, c.FundOrg, c.ServiceName, c.ServiceCategory, c.ResourceID, c.ResourceName,
 			qty, c.Unit, am.list.stored(), am.billed.stored(), c.Currency,
-			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2} {
+			c.CostCenter, c.AccountCode, c.EndDate, c.ReconciliationEnd, c.Ref1, c.Ref2, c.Description} {
 			w.text = append(w.text, t...)
 			w.ends = append(w.ends, len(w.text))
 		}

@@ -52,6 +52,11 @@ type Charge struct {
 	BilledCost        decimal.Decimal
 	Currency          string
 	ReviewStatus      string // "", "pending", "approved" (rejected charges are never returned)
+	// Description is the FOCUS ChargeDescription of a charge that is not
+	// usage (ChargeCategory Credit, Adjustment, Purchase, Tax, …) or is a
+	// correction (ChargeClass Correction), what a statement shows to say
+	// what the line is; "" for usage.
+	Description string
 	// Count is how many charges this one stands for: 0 or 1 from
 	// EachCharge, more from LineReader.EachChargeSummed (which merges
 	// charges a statement cannot tell apart and sums their amounts).

@@ -143,7 +143,7 @@ func TestBuildParsesBackWithPDF(t *testing.T) {
 		!strings.Contains(p.Subject, "$1,101.10") {
 		t.Errorf("subject = %q", p.Subject)
 	}
-	wantSummary := "List price $3,634.56 · Discount −$2,523.46 · Amount due $1,101.10"
+	wantSummary := "List price $3,634.56 · Discount −$2,523.46 · Adjustments −$10.00 · Amount due $1,101.10"
 	for name, body := range map[string]string{"text": p.Text, "html": p.HTML} {
 		if !strings.Contains(body, wantSummary) {
 			t.Errorf("%s body lacks %q:\n%s", name, wantSummary, body)
@@ -368,5 +368,44 @@ func TestLongHeaderValuesStayLegal(t *testing.T) {
 	st.PI.Name = strings.Repeat("B", 1000)
 	if _, err := b.Build(&st, st.PDF); err == nil || !strings.Contains(err.Error(), "too long for a mail header") {
 		t.Fatalf("1000-byte name: %v", err)
+	}
+}
+
+// TestLinesExplainedInMail (issue 27): a credit's description, the keys of
+// look-alike lines and the under-review mark with its sentence, in both
+// bodies; none of it on a statement without such lines.
+func TestLinesExplainedInMail(t *testing.T) {
+	dir := t.TempDir()
+	st := testStatement(t, dir, 3, "ada@uni.edu", "Ada Lovelace")
+	long := "Service credit for the 14 January outage under the service level agreement, case 171234567890, applied in full to this account"
+	st.Lines = append(st.Lines,
+		statement.Line{Source: "AWS", Service: "Amazon EC2", ProjectID: "climate-modeling", FundOrg: "NSF-ATM-2024", Description: long,
+			ListCost: mustMoney(t, "-5"), BilledCost: mustMoney(t, "-5")},
+		statement.Line{Source: "AWS", Service: "Amazon EC2", ProjectID: "climate-modeling", FundOrg: "NSF-ATM-2024", CostCenter: "CC-9",
+			ListCost: mustMoney(t, "2"), BilledCost: mustMoney(t, "2"), UnderReview: true})
+	m, err := newBuilder(t).Build(&st, st.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parseMessage(t, render(t, m))
+	for name, body := range map[string]string{"text": p.Text, "html": p.HTML} {
+		flat := strings.Join(strings.Fields(body), " ")
+		sentence := statement.UnderReviewSentence
+		if name == "html" {
+			sentence = strings.ReplaceAll(sentence, `"`, "&#34;")
+		}
+		for _, want := range []string{long, "(cost centre CC-9)", "[under review]", sentence} {
+			if !strings.Contains(flat, want) {
+				t.Errorf("%s body lacks %q:\n%s", name, want, body)
+			}
+		}
+	}
+	plain := testStatement(t, dir, 4, "bob@uni.edu", "Bob")
+	m, err = newBuilder(t).Build(&plain, plain.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := parseMessage(t, render(t, m)); strings.Contains(p.Text+p.HTML, "under review") {
+		t.Errorf("a statement with nothing pending mentions review:\n%s", p.Text)
 	}
 }

@@ -33,13 +33,18 @@ type View struct {
 	AmountDue      string
 	HasAdjustments bool
 
-	// Summary is "List price $X · Discount −$Y · Amount due $Z".
+	// Summary is "List price $X · Discount −$Y · Adjustments −$A · Amount due $Z".
 	Summary string
 	// Covered is the one sentence of what the institution covered.
 	Covered string
 	// Credit says in words what a negative amount due is ("Credit of
 	// $19.91 to NSF-ATM-2024: …"); "" unless the amount due is negative.
 	Credit string
+	// UnderReview says what the "under review" mark on lines means; ""
+	// when no line is under review.
+	UnderReview string
+	// ReviewMark is the mark itself ("under review").
+	ReviewMark string
 
 	Lines           []LineView
 	AdjustmentLines []AdjustmentView
@@ -60,6 +65,12 @@ type LineView struct {
 	Source, Service, ProjectID, FundOrg string
 	Quantity, Unit                      string
 	ListPrice, Discount, BilledCost     string
+	// Description says what a non-usage line is ("Service credit for
+	// outage"); Detail names the keys that tell the line from one that
+	// looks the same (statement.Qualifiers); UnderReview marks a draft's
+	// line with charges waiting for review.
+	Description, Detail string
+	UnderReview         bool
 }
 
 // AdjustmentView is one adjustment, formatted.
@@ -96,15 +107,23 @@ func NewView(st *statement.Statement, attachmentName, from string) View {
 	if v.PIName == "" {
 		v.PIName = st.PI.Email
 	}
-	v.Summary = fmt.Sprintf("List price %s · Discount %s · Amount due %s", v.ListPrice, v.Discount, v.AmountDue)
+	// All four figures together, so list + discount + adjustments = amount
+	// due reads in one line (as on the PDF and the web pages).
+	v.Summary = fmt.Sprintf("List price %s · Discount %s · Adjustments %s · Amount due %s", v.ListPrice, v.Discount, v.Adjustments, v.AmountDue)
 	v.Covered = coveredSentence(t, cur)
 	v.Credit = statement.CreditSentence(st, func(m money.Money) string { return FormatAmount(m, cur) })
-	for _, l := range st.Lines {
+	v.ReviewMark = statement.UnderReviewMark
+	if statement.HasUnderReview(st) {
+		v.UnderReview = statement.UnderReviewSentence
+	}
+	quals := statement.Qualifiers(st)
+	for i, l := range st.Lines {
 		v.Lines = append(v.Lines, LineView{
 			Source: l.Source, Service: l.Service, ProjectID: l.ProjectID, FundOrg: l.FundOrg,
 			Quantity: l.Quantity, Unit: l.Unit,
 			ListPrice: FormatAmount(l.ListCost, cur), Discount: FormatAmount(l.Discount, cur),
-			BilledCost: FormatAmount(l.BilledCost, cur),
+			BilledCost:  FormatAmount(l.BilledCost, cur),
+			Description: l.Explain(), Detail: quals[i], UnderReview: l.UnderReview,
 		})
 	}
 	for _, a := range st.Adjustments {

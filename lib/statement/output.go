@@ -53,6 +53,8 @@ var CSVHeader = []string{
 	"quantity", "unit", "list_cost", "discount", "billed_cost",
 	"adjustment", "reason", "account_code", "cost_center", "ref1", "ref2",
 	"finalized_at", "pdf", "pdf_sha256",
+	// Added at the end (issue 27), line rows only.
+	"description", "under_review", "billed_cost_exact",
 }
 
 // WriteCSV writes one row per statement line and per adjustment (a
@@ -73,18 +75,26 @@ func WriteCSV(w io.Writer, sts []Statement) error {
 			st.Totals.Adjustments.String(), st.Totals.AmountDue.String(),
 		}
 		tail := []string{st.FinalizedAt, safe(st.PDF), st.PDFSHA256}
+		none := []string{"", "", ""}
+		extra := none
 		row := func(mid ...string) error {
 			r := make([]string, 0, len(CSVHeader))
-			r = append(append(append(r, head...), mid...), tail...)
+			r = append(append(append(append(r, head...), mid...), tail...), extra...)
 			return cw.Write(r)
 		}
 		for _, l := range st.Lines {
+			review := ""
+			if l.UnderReview {
+				review = "true"
+			}
+			extra = []string{safe(l.Description), review, l.BilledCostExact}
 			if err := row("line", safe(l.Source), safe(l.Service), safe(l.ServiceCategory), safe(l.ProjectID), safe(l.FundOrg),
 				l.Quantity, safe(l.Unit), l.ListCost.String(), l.Discount.String(), l.BilledCost.String(),
 				"", "", safe(l.AccountCode), safe(l.CostCenter), safe(l.Ref1), safe(l.Ref2)); err != nil {
 				return err
 			}
 		}
+		extra = none
 		for _, a := range st.Adjustments {
 			if err := row("adjustment", "", "", "", safe(a.ProjectID), safe(a.FundOrg),
 				"", "", "", "", "", a.Amount.String(), safe(a.Reason), "", "", safe(a.Ref), ""); err != nil {

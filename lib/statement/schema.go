@@ -65,6 +65,25 @@ type Line struct {
 	AccountCode     string `json:"account_code,omitempty"` // GL account override from tags
 	Ref1            string `json:"ref1,omitempty"`         // --tag-ref1 value, e.g. a grant number
 	Ref2            string `json:"ref2,omitempty"`
+	// BilledCostExact is the exact, unrounded sum of the line's charges'
+	// BilledCost (a decimal string), present only when it has more than
+	// two decimals: it is what focus-journal ties the month to the source
+	// with (the rows' exactly rounded total), while BilledCost stays the
+	// line rounded once. Absent means BilledCost is exact.
+	BilledCostExact string `json:"billed_cost_exact,omitempty"`
+	// Description says what the line is, in the provider's words: the
+	// FOCUS ChargeDescription of its charges when they are not usage (a
+	// credit, refund, adjustment, purchase, tax: ChargeCategory other than
+	// Usage; or a correction, ChargeClass Correction), e.g. "Service credit
+	// for outage". Usage lines have none (a
+	// provider writes one per row, such as a unit price, which would split
+	// every line). Part of what makes a line: two credits with different
+	// descriptions are two lines.
+	Description string `json:"description,omitempty"`
+	// UnderReview is set on a draft's line when some of its charges wait
+	// for a reviewer (pending review items): they may still change or be
+	// removed before the statement is final.
+	UnderReview bool `json:"under_review,omitempty"`
 
 	// Charges is how many ledger charges the line sums (views count with
 	// it; not part of the NDJSON contract).

@@ -32,10 +32,14 @@ type group struct {
 const barMax = 400
 
 type dashData struct {
-	Periods  []ledger.PeriodInfo
-	Info     ledger.PeriodInfo
-	Total    group
-	Totals   statement.Totals // the statements' totals (adjustments, amount due)
+	Periods []ledger.PeriodInfo
+	Info    ledger.PeriodInfo
+	Total   group
+	Totals  statement.Totals // the statements' totals (adjustments, amount due)
+	// Tie is the period's tie-out to its source (statement.Tie, the same
+	// figures focus-journal's summary prints): source total = statements +
+	// rounding.
+	Tie      statement.TieOut
 	Sources  []group
 	Services []group
 	TopPIs   []group
@@ -117,6 +121,9 @@ func periodFigures(ctx context.Context, l ledger.StatementReader, p string, d *d
 		return err
 	}
 	d.Totals = statement.Sum(sts)
+	if d.Tie, err = statement.Tie(sts); err != nil {
+		return err
+	}
 	src := map[string]*group{}
 	svc := map[string]*group{}
 	pis := map[string]*group{}

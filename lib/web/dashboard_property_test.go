@@ -18,7 +18,8 @@ import (
 // TestDashboardAgreesWithStatementsProperty: on random ledgers (real SQLite
 // files), the dashboard's totals equal the statements page's (the same
 // statements, summed), both equal the model's figures under the rounding
-// rule, and each breakdown (by source, service, PI) sums to the totals.
+// rule, each breakdown (by source, service, PI) sums to the totals, and the
+// tie-out (source total = statements + rounding) holds against the model.
 func TestDashboardAgreesWithStatementsProperty(t *testing.T) {
 	dir := t.TempDir()
 	n := 0
@@ -46,6 +47,18 @@ func TestDashboardAgreesWithStatementsProperty(t *testing.T) {
 		}
 		if !page.ListCost.Equal(wantList) || !page.BilledCost.Equal(wantBilled) || !page.Adjustments.Equal(wantAdj) {
 			rt.Fatalf("statements %+v; model list %s billed %s adjustments %s", page, wantList, wantBilled, wantAdj)
+		}
+		// The tie-out card: the rows' exact billed total rounded once plus
+		// the adjustments = the statements + the rounding.
+		exact := decimal.Zero
+		for _, c := range m.Charges {
+			if !c.Rejected {
+				exact = exact.Add(c.Billed)
+			}
+		}
+		wantSource := exact.Round(2).Add(wantAdj)
+		if !d.Tie.Source.Equal(wantSource) || !d.Tie.Statements.Equal(page.AmountDue.Decimal) || !d.Tie.Rounding.Equal(wantSource.Sub(page.AmountDue.Decimal)) {
+			rt.Fatalf("dashboard tie-out %+v; model source %s, statements %s", d.Tie, wantSource, page.AmountDue)
 		}
 		for name, gs := range map[string][]group{"source": d.Sources, "service": d.Services} {
 			var list, billed decimal.Decimal

@@ -56,6 +56,7 @@ func TestRealLedgerThroughTheWeb(t *testing.T) {
 	r := admin.get("/dashboard?period=2025-01")
 	wantCode(t, r, http.StatusOK)
 	mustContain(t, r, "2025-01")
+	mustContain(t, r, `<p class="tieout">Source total `)
 
 	r = admin.get("/charges?period=2025-01&source=HPC&sort=billed&desc=1")
 	wantCode(t, r, http.StatusOK)

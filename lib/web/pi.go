@@ -72,7 +72,8 @@ func (b *LedgerBackend) OpenPIDispute(ctx context.Context, d NewPIDispute) (int6
 func LineKey(l statement.Line) string {
 	var parts []string
 	for _, f := range [][2]string{{"Source", l.Source}, {"Service", l.Service}, {"Project", l.ProjectID}, {"Fund", l.FundOrg},
-		{"Unit", l.Unit}, {"Account", l.AccountCode}, {"Cost centre", l.CostCenter}, {"Ref1", l.Ref1}, {"Ref2", l.Ref2}} {
+		{"Unit", l.Unit}, {"Account", l.AccountCode}, {"Cost centre", l.CostCenter}, {"Ref1", l.Ref1}, {"Ref2", l.Ref2},
+		{"Description", l.Description}} {
 		if f[1] != "" {
 			parts = append(parts, f[0]+" "+f[1])
 		}

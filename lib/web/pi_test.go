@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -9,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/pilink"
+	"github.com/openchargeback/ocb/lib/statement"
 	"github.com/openchargeback/ocb/lib/statement/build"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
@@ -159,6 +163,9 @@ func TestPIDisputeFlow(t *testing.T) {
 	wantCode(t, r, http.StatusOK)
 	line := "Source HPC · Service HPC Storage · Project climate · Fund NSF-ATM-2024 · Unit TB-Months"
 	mustContain(t, r, `<option value="`+line+`"`)
+	if strings.Contains(r.Body, "under review") || strings.Contains(r.Body, "under-review") {
+		t.Error("a draft with nothing pending carries the under-review mark")
+	}
 
 	// No or a wrong CSRF token: refused, nothing recorded.
 	wantCode(t, pi.post("/pi/"+ada+"/dispute", url.Values{"csrf": {"nope"}, "line": {line}, "reason": {"x"}}), http.StatusForbidden)
@@ -229,4 +236,54 @@ func TestPILinkPerProjectStatement(t *testing.T) {
 	r := h.browser().get("/pi/" + tok)
 	wantCode(t, r, http.StatusOK)
 	mustContain(t, r, id, "compilers", "It becomes final when the billing office finalizes the period")
+}
+
+// TestStatementLinesExplained (issue 27): the staff statement page and the
+// PI page show what a credit is (its description, whole), mark the line
+// waiting for review with the sentence saying what that means, and show
+// list price, discount, adjustments and amount due together.
+func TestStatementLinesExplained(t *testing.T) {
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	long := "Service credit for the outage of 14 January under the service level agreement, case 171234567890, applied in full"
+	data := "BillingPeriodStart,BilledCost,ListCost,ServiceName,ChargeCategory,ChargeDescription,Tags\n" +
+		`2025-01-01T00:00:00Z,250.00,1000.00,HPC Compute,Usage,"$0.01 per core-hour","{""pi_email"":""ada@uni.edu"",""fund_org"":""NSF-1"",""project_id"":""climate""}"` + "\n" +
+		`2025-01-01T00:00:00Z,-20.00,-20.00,HPC Compute,Credit,"` + long + `","{""pi_email"":""ada@uni.edu"",""fund_org"":""NSF-1"",""project_id"":""climate""}"` + "\n" +
+		// no fund: held for review, still on ada's draft
+		`2025-01-01T00:00:00Z,5.00,5.00,HPC Storage,Usage,,"{""pi_email"":""ada@uni.edu"",""project_id"":""climate""}"` + "\n"
+	a := ledger.Actor{User: "t", Origin: "cli"}
+	if _, err := l.Import(context.Background(), a, strings.NewReader(data), ledger.ImportOptions{Source: "HPC", Tags: tagkeys.Default()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Adjust(context.Background(), a, ledger.Adjustment{Period: "2025-01", PIEmail: "ada@uni.edu", FundOrg: "NSF-1", Amount: decimal.RequireFromString("-4.50"), Reason: "goodwill"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ClosePeriod(context.Background(), a, "2025-01"); err != nil {
+		t.Fatal(err)
+	}
+	b := &LedgerBackend{Ledger: l, Keys: tagkeys.Default()}
+	h := newHarness(t, b, withLinkKey)
+	sts, _, err := build.Build(context.Background(), b, "2025-01", build.Options{})
+	if err != nil || len(sts) != 1 {
+		t.Fatalf("%v %+v", err, sts)
+	}
+	want := []string{
+		"<dt>List price</dt><dd>$985.00</dd>", "<dt>Discount</dt>", "<dt>Adjustments</dt><dd><span class=\"neg\">−$4.50</span></dd>",
+		"<dt>Amount due (USD)</dt><dd>$230.50</dd>",
+		"<small class=\"wrap\">" + long + "</small>",
+		`<strong class="under-review">under review</strong>`,
+		template.HTMLEscapeString(statement.UnderReviewSentence),
+	}
+	staff := h.loggedIn("vic").get("/statements/" + sts[0].StatementID + "?period=2025-01")
+	wantCode(t, staff, http.StatusOK)
+	mustContain(t, staff, want...)
+	if strings.Contains(staff.Body, "per core-hour") {
+		t.Error("a usage line's description is shown (it would split every line)")
+	}
+	pi := h.browser().get("/pi/" + piToken(t, b, "ada@uni.edu", h.clock.Now().Add(time.Hour)))
+	wantCode(t, pi, http.StatusOK)
+	mustContain(t, pi, want...)
 }

@@ -91,6 +91,19 @@ var funcs = template.FuncMap{
 	"credit": func(st *statement.Statement) string {
 		return statement.CreditSentence(st, func(m money.Money) string { return money.Display(m, st.Currency) })
 	},
+	// qualifiers, underreview and reviewmark explain a statement's lines
+	// as its PDF does (lib/statement): the keys that tell look-alike lines
+	// apart, and what a line under review means.
+	"qualifiers": statement.Qualifiers,
+	"underreview": func(st *statement.Statement) string {
+		if statement.HasUnderReview(st) {
+			return statement.UnderReviewSentence
+		}
+		return ""
+	},
+	"reviewmark": func() string { return statement.UnderReviewMark },
+	// linecell bundles a line and its qualifier for "line-service".
+	"linecell": func(l statement.Line, q string) map[string]any { return map[string]any{"L": l, "Q": q} },
 	"can": func(q *req, role string) bool {
 		r, err := ParseRole(role)
 		return err == nil && q != nil && q.User.Role >= r

@@ -171,3 +171,20 @@ func TestHostilePath(t *testing.T) {
 		t.Errorf("exit %d, out %q, stderr %s", code, out, stderr)
 	}
 }
+
+// TestLocalDateKeepsItsMonth: a report taken at 20:00 on 31 January in
+// Chicago (02:00 UTC on 1 February) describes 31 January: the guide keeps
+// local dates, so it is charged in January (docs/export-guides/storage.md,
+// "Time zones"), and a February run does not see it.
+func TestLocalDateKeepsItsMonth(t *testing.T) {
+	in := header + "2025-01-01,/ifs/projects/chem-lab,chem-lab,31000000000000\n" +
+		"2025-01-31T20:00:00-06:00,/ifs/projects/chem-lab,chem-lab,62000000000000\n"
+	code, out, stderr := runStorage(t, in, bundled()...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	if got := tot.Quantity["TB-Months"]; !got.Equal(exporttest.Dec(t, "32")) {
+		t.Errorf("TB-months %s, want 32 (30 days at 31 TB, the 31st at 62 TB)", got)
+	}
+}

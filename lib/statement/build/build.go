@@ -49,12 +49,14 @@ func (o Options) validate() error {
 type lineKey struct {
 	source, service, project, fund, unit string
 	account, costCenter, ref1, ref2      string
+	desc                                 string // ChargeDescription of non-usage charges
 }
 
 type lineAcc struct {
 	category       string
 	qty, list, bil decimal.Decimal
 	n              int
+	pending        bool // a charge of the line waits for review
 }
 
 type stmtKey struct{ pi, project string }
@@ -137,13 +139,16 @@ func (b *Builder) Add(c *ledger.Charge) error {
 		return b.err
 	}
 	k := lineKey{source: c.Source, service: c.ServiceName, project: c.ProjectID, fund: c.FundOrg,
-		unit: c.Unit, account: c.AccountCode, costCenter: c.CostCenter, ref1: c.Ref1, ref2: c.Ref2}
+		unit: c.Unit, account: c.AccountCode, costCenter: c.CostCenter, ref1: c.Ref1, ref2: c.Ref2, desc: c.Description}
 	l := a.lines[k]
 	if l == nil {
 		l = &lineAcc{category: c.ServiceCategory}
 		a.lines[k] = l
 	}
 	l.n += max(c.Count, 1)
+	if c.ReviewStatus == "pending" {
+		l.pending = true
+	}
 	l.qty = l.qty.Add(c.Quantity)
 	l.list = l.list.Add(c.ListCost)
 	l.bil = l.bil.Add(c.BilledCost)
@@ -299,7 +304,12 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) statement.Statemen
 			Source: k.source, Service: k.service, ProjectID: k.project, FundOrg: k.fund,
 			Unit: k.unit, ListCost: list, BilledCost: billed, Discount: billed.Sub(list),
 			ServiceCategory: l.category, CostCenter: k.costCenter, AccountCode: k.account,
-			Ref1: k.ref1, Ref2: k.ref2, Charges: l.n,
+			Ref1: k.ref1, Ref2: k.ref2, Charges: l.n, BilledCostExact: statement.ExactString(l.bil),
+			Description: k.desc,
+			// Only a draft can have charges waiting: finalize refuses while
+			// review items are pending; the check keeps a final statement
+			// free of the mark whatever the reader says.
+			UnderReview: l.pending && st.Status == statement.StatusDraft,
 		}
 		if !l.qty.IsZero() || k.unit != "" {
 			ln.Quantity = l.qty.String()
@@ -343,8 +353,8 @@ func (b *Builder) statement(a *stmtAcc, periodLast time.Time) statement.Statemen
 }
 
 func lineLess(a, b *statement.Line) bool {
-	ka := [...]string{a.ProjectID, a.Source, a.Service, a.FundOrg, a.Unit, a.AccountCode, a.CostCenter, a.Ref1, a.Ref2}
-	kb := [...]string{b.ProjectID, b.Source, b.Service, b.FundOrg, b.Unit, b.AccountCode, b.CostCenter, b.Ref1, b.Ref2}
+	ka := [...]string{a.ProjectID, a.Source, a.Service, a.FundOrg, a.Unit, a.AccountCode, a.CostCenter, a.Ref1, a.Ref2, a.Description}
+	kb := [...]string{b.ProjectID, b.Source, b.Service, b.FundOrg, b.Unit, b.AccountCode, b.CostCenter, b.Ref1, b.Ref2, b.Description}
 	for i := range ka {
 		if ka[i] != kb[i] {
 			return ka[i] < kb[i]

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"github.com/openchargeback/ocb/lib/statement"
 	"regexp"
 	"strings"
@@ -470,6 +471,7 @@ func TestHistory(t *testing.T) {
 	r := &memReader{}
 	for i, p := range []string{"2023-12", "2024-01", "2024-06", "2024-12", "2025-01", "2025-02"} {
 		r.ChargeList = append(r.ChargeList, charge(int64(i), p, "a@u.edu", "p", "F", "HPC", "Compute", "10", "1"))
+		r.PeriodList = append(r.PeriodList, ledger.PeriodInfo{Period: p, State: ledger.StateOpen})
 	}
 	h, err := History(ctx, r, "2025-01")
 	if err != nil {
@@ -481,5 +483,72 @@ func TestHistory(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "2024-06,2024-12,2025-01" {
 		t.Errorf("history months %v, want the 12 months 2024-02..2025-01", got)
+	}
+}
+
+// TestHistoryUsesTheStatementsRounding: the chart's months are the
+// statements' totals (each line rounded once), not the month's charges
+// rounded once, so its axis never says a cent less than the list price
+// printed beside it (issue 27).
+func TestHistoryUsesTheStatementsRounding(t *testing.T) {
+	r := &memReader{}
+	r.ChargeList = append(r.ChargeList,
+		charge(1, "2025-01", "a@u.edu", "p", "F", "HPC", "Compute", "127.185", "1.005"),
+		charge(2, "2025-01", "a@u.edu", "p", "F", "HPC", "GPU", "127.185", "1.005"))
+	r.PeriodList = []ledger.PeriodInfo{{Period: "2025-01", State: ledger.StateOpen}}
+	h, err := History(ctx, r, "2025-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sts, _, err := Build(ctx, r, "2025-01", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := h["a@u.edu"]
+	if len(m) != 1 || m[0].ListCost.String() != "254.38" || !m[0].ListCost.Equal(sts[0].Totals.ListCost.Decimal) ||
+		m[0].BilledCost.String() != "2.02" {
+		t.Errorf("history %+v, statement totals %+v (exact sums would give 254.37 and 2.01)", m, sts[0].Totals)
+	}
+}
+
+// TestDescriptionAndUnderReview: non-usage charges keep their description
+// as a line of their own; a draft's line with a charge waiting for review
+// is marked, a final statement's never (issue 27).
+func TestDescriptionAndUnderReview(t *testing.T) {
+	for _, state := range []string{ledger.StateClosed, ledger.StateFinalized} {
+		b, err := NewBuilder(ledger.PeriodInfo{Period: "2025-01", State: state}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		use := charge(1, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "10", "10")
+		credit := charge(2, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "-4", "-4")
+		credit.Description = "Service credit for outage"
+		other := charge(3, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "-1", "-1")
+		other.Description = "Refund: duplicate bill"
+		pending := charge(4, "2025-01", "a@u.edu", "p", "F", "AWS", "Amazon EC2", "5", "5")
+		pending.ReviewStatus = "pending"
+		for _, c := range []ledger.Charge{use, credit, other, pending} {
+			if err := b.Add(&c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sts, err := b.Statements()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range sts[0].Lines {
+			got = append(got, fmt.Sprintf("%s|%s|%v", l.BilledCost, l.Description, l.UnderReview))
+		}
+		want := "15.00||true,-1.00|Refund: duplicate bill|false,-4.00|Service credit for outage|false"
+		if state == ledger.StateFinalized {
+			want = strings.ReplaceAll(want, "true", "false")
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: lines %v, want %s", state, got, want)
+		}
+		if statement.HasUnderReview(&sts[0]) != (state != ledger.StateFinalized) {
+			t.Errorf("%s: HasUnderReview wrong", state)
+		}
 	}
 }

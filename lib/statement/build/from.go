@@ -78,21 +78,39 @@ const HistoryMonths = 12
 
 // History returns each PI's list and billed totals for the HistoryMonths
 // periods ending with period (inclusive), oldest first, keyed by lower-cased
-// PI e-mail. Months without charges are absent.
+// PI e-mail. Months without charges are absent. The totals are the
+// statements' own (each line rounded once, then summed: the one rounding
+// rule), so the chart beside a statement's figures, and its axis, say the
+// same cents as the statement (a month's charges summed exactly and
+// rounded once could differ by a cent per line).
 func History(ctx context.Context, r ledger.StatementReader, period string) (map[string][]ledger.MonthTotal, error) {
 	t, err := time.Parse("2006-01", period)
 	if err != nil {
 		return nil, fmt.Errorf("period %q: want YYYY-MM", period)
 	}
 	from := t.AddDate(0, -(HistoryMonths - 1), 0).Format("2006-01")
-	tots, err := r.MonthlyTotals(ctx, from, period)
+	ps, err := r.Periods(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("monthly totals %s..%s: %w", from, period, err)
+		return nil, fmt.Errorf("periods: %w", err)
 	}
 	out := map[string][]ledger.MonthTotal{}
-	for _, m := range tots {
-		k := strings.ToLower(m.PIEmail)
-		out[k] = append(out[k], m)
+	for _, p := range ps {
+		if p.Period < from || p.Period > period {
+			continue
+		}
+		sts, _, err := Build(ctx, r, p.Period, Options{})
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", p.Period, err)
+		}
+		for i := range sts {
+			st := &sts[i]
+			if len(st.Lines) == 0 {
+				continue // adjustments only: no usage to chart
+			}
+			k := strings.ToLower(st.PI.Email)
+			out[k] = append(out[k], ledger.MonthTotal{Period: p.Period, PIEmail: st.PI.Email,
+				ListCost: st.Totals.ListCost.Decimal, BilledCost: st.Totals.BilledCost.Decimal})
+		}
 	}
 	for _, ms := range out {
 		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Period < ms[j].Period })

@@ -561,3 +561,45 @@ func TestBaseName(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesSayWhatTheyAre (issue 27): a credit carries its description,
+// long ones wrap whole; two look-alike lines say how they differ; a
+// draft's line under review is marked, with the sentence saying what it
+// means; the figures show list, discount, adjustments and amount due
+// together.
+func TestLinesSayWhatTheyAre(t *testing.T) {
+	st := sample(statement.StatusDraft)
+	long := "Service credit for the 2025-01-14 outage of the us-east-1 region under the AWS service level agreement, case 171234567890, applied in full to this account"
+	st.Lines = append(st.Lines,
+		statement.Line{Source: "AWS", Service: "Amazon EC2", ProjectID: "ocean", FundOrg: "NSF-ATM-2024", Description: long,
+			ListCost: m("-25"), Discount: m("0"), BilledCost: m("-25")},
+		statement.Line{Source: "AWS", Service: "Amazon EC2", ProjectID: "ocean", FundOrg: "NSF-ATM-2024", CostCenter: "CC-77",
+			ListCost: m("5"), Discount: m("0"), BilledCost: m("5"), UnderReview: true},
+		statement.Line{Source: "AWS", Service: "Amazon S3", ProjectID: "ocean", FundOrg: "NSF-ATM-2024",
+			ListCost: m("-1"), Discount: m("0"), BilledCost: m("-1")})
+	st.Totals = statement.Totals{ListCost: m("3613.56"), Discount: m("-2634.56"), BilledCost: m("979"), Adjustments: m("-10"), AmountDue: m("969")}
+	b := render(t, st, nil)
+	txt := flat(t, b)
+	for _, want := range []string{
+		"List price", "Discount", "Adjustments", "Amount due", "$3,613.56", "−$2,634.56", "−$10.00", "$969.00",
+		"(cost centre CC-77) [under review]", "(no cost centre, account or ref)",
+		"AWS · Amazon S3: " + statement.NoDescriptionCredit,
+		statement.UnderReviewSentence,
+	} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("PDF text lacks %q:\n%s", want, txt)
+		}
+	}
+	wholeValues(t, b, "AWS · Amazon EC2: "+long)
+	if os.Getenv("KEEP_PDF") != "" {
+		os.WriteFile(os.Getenv("KEEP_PDF"), b, 0o644)
+	}
+
+	// A draft with nothing pending, and a final statement, have neither
+	// mark nor sentence.
+	for _, status := range []string{statement.StatusDraft, statement.StatusFinal} {
+		if txt := flat(t, render(t, sample(status), nil)); strings.Contains(txt, "under review") {
+			t.Errorf("%s statement with nothing pending mentions review:\n%s", status, txt)
+		}
+	}
+}

@@ -191,11 +191,13 @@ func projectsOf(st *statement.Statement) string {
 	return distinct(st, func(l *statement.Line) string { return l.ProjectID })
 }
 
-// figures: the three numbers a PI reads first, in large type, then the
-// coverage sentence and the notes.
+// figures: the numbers a PI reads first, in large type — list price,
+// discount, adjustments and amount due side by side, so list + discount +
+// adjustments = amount due reads at a glance — then the coverage sentence
+// and the notes.
 func figures(d *doc, st *statement.Statement) {
 	gap := 10.0
-	w := (contentW - 2*gap) / 3
+	w := (contentW - 3*gap) / 4
 	h := 58.0
 	y := d.y
 	items := []struct {
@@ -205,6 +207,7 @@ func figures(d *doc, st *statement.Statement) {
 	}{
 		{"List price", st.Totals.ListCost, false},
 		{"Discount", st.Totals.Discount, false},
+		{"Adjustments", st.Totals.Adjustments, false},
 		{"Amount due", st.Totals.AmountDue, true},
 	}
 	for i, it := range items {
@@ -231,13 +234,6 @@ func figures(d *doc, st *statement.Statement) {
 		d.text(margin, d.y, contentW, 14, l, gopdf.Left)
 		d.y += 14
 	}
-	if !st.Totals.Adjustments.IsZero() {
-		d.setFont(fontRegular, 9)
-		d.gray(70)
-		d.text(margin, d.y, contentW, 12, fmt.Sprintf("Amount due includes adjustments of %s.", CurrencyAmount(st.Currency, st.Totals.Adjustments)), gopdf.Left)
-		d.gray(0)
-		d.y += 12
-	}
 	if credit := statement.CreditSentence(st, func(m money.Money) string { return CurrencyAmount(st.Currency, m) }); credit != "" {
 		d.setFont(fontBold, 10.5)
 		for _, l := range d.wrap(clean(credit), contentW, 0) {
@@ -245,6 +241,16 @@ func figures(d *doc, st *statement.Statement) {
 			d.text(margin, d.y, contentW, 14, l, gopdf.Left)
 			d.y += 14
 		}
+	}
+	if statement.HasUnderReview(st) {
+		d.setFont(fontBold, 9.5)
+		d.color(160, 40, 20)
+		for _, l := range d.wrap(statement.UnderReviewSentence, contentW, 0) {
+			d.need(13)
+			d.text(margin, d.y, contentW, 13, l, gopdf.Left)
+			d.y += 13
+		}
+		d.gray(0)
 	}
 	if len(st.Notes) > 0 {
 		d.y += 4
@@ -286,6 +292,7 @@ func detail(d *doc, st *statement.Statement) {
 	}
 	var rows []trow
 	var gaps []int // rows after which a small gap is left (end of a project)
+	quals := statement.Qualifiers(st)
 	for i := 0; i < len(st.Lines); {
 		j := i
 		var list, disc, bill money.Money
@@ -297,6 +304,7 @@ func detail(d *doc, st *statement.Statement) {
 			if src := clean(l.Source); src != "" && !strings.HasPrefix(strings.ToLower(svc), strings.ToLower(src)) {
 				svc = src + " · " + svc
 			}
+			svc += lineExtras(l, quals[j])
 			q := ""
 			if l.Quantity != "" {
 				q = strings.TrimSpace(qty(l.Quantity) + " " + clean(l.Unit))
@@ -321,6 +329,24 @@ func detail(d *doc, st *statement.Statement) {
 		}
 	}
 	d.y += 8
+}
+
+// lineExtras is what the service cell says beyond the service: what a
+// non-usage line is (its description), the keys that tell it from a line
+// that looks the same, and the under-review mark. The cell wraps, so none
+// of it is cut.
+func lineExtras(l *statement.Line, qual string) string {
+	var s string
+	if d := clean(l.Explain()); d != "" {
+		s += ": " + d
+	}
+	if q := clean(qual); q != "" {
+		s += " (" + q + ")"
+	}
+	if l.UnderReview {
+		s += " [" + statement.UnderReviewMark + "]"
+	}
+	return s
 }
 
 // qty shows a summed quantity with at most two decimals and separators.
