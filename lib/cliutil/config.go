@@ -129,15 +129,17 @@ type configurer struct {
 func (cf *configurer) flags(flags []cli.Flag, root bool) []cli.Flag {
 	out := make([]cli.Flag, 0, len(flags)+2)
 	for _, f := range flags {
-		if sf, ok := f.(*cli.StringFlag); ok && sf.Required && IsSetting(f) {
-			// Only a string setting is Required today; the mark keeps
-			// help saying so.
-			sf.Required = false
-			sf.Usage += " (required: flag, variable or config file)"
-			f = wrapSetting(f)
+		req := false
+		if r := reflect.ValueOf(f).Elem().FieldByName("Required"); r.IsValid() && r.Kind() == reflect.Bool && r.Bool() {
+			// urfave/cli checks Required before Before, i.e. before
+			// the file is read and before a value given ahead of the
+			// subcommand is inherited: checked in before instead.
+			r.SetBool(false)
+			req = true
+		}
+		f = wrapSetting(f)
+		if req {
 			cf.required[f] = true
-		} else {
-			f = wrapSetting(f)
 		}
 		out = append(out, f)
 	}
@@ -292,9 +294,25 @@ func (cf *configurer) mark(c *cli.Context, name, src string) {
 	cf.from[c][name] = src
 }
 
+// plain turns urfave/cli's slice values (what Context.Value returns for
+// a slice flag) into Go slices.
+func plain(v any) any {
+	switch v := v.(type) {
+	case cli.StringSlice:
+		return v.Value()
+	case *cli.StringSlice:
+		return v.Value()
+	case cli.IntSlice:
+		return v.Value()
+	case *cli.IntSlice:
+		return v.Value()
+	}
+	return v
+}
+
 // setFrom sets flag name of c to v, a value read from another context.
 func setFrom(c *cli.Context, name string, v any) error {
-	switch v := v.(type) {
+	switch v := plain(v).(type) {
 	case []string:
 		for _, s := range v {
 			if err := c.Set(name, s); err != nil {
@@ -314,6 +332,7 @@ func setFrom(c *cli.Context, name string, v any) error {
 }
 
 func stringOf(v any) string {
+	v = plain(v)
 	switch v := v.(type) {
 	case nil:
 		return ""
@@ -402,16 +421,38 @@ func (cf *configurer) before(next cli.BeforeFunc, flags []cli.Flag) cli.BeforeFu
 				cf.mark(c, n, "file "+cf.file)
 			}
 		}
-		for _, f := range flags {
-			if cf.required[f] && !c.IsSet(f.Names()[0]) {
-				return fmt.Errorf("required flag %q not set (give --%s, %s or %q in the config file)", f.Names()[0], f.Names()[0], f.(cli.DocGenerationFlag).GetEnvVars()[0], f.Names()[0])
-			}
+		if err := cf.checkRequired(c, flags); err != nil {
+			return err
 		}
 		if next != nil {
 			return next(c)
 		}
 		return nil
 	}
+}
+
+// checkRequired is urfave/cli's check of Required flags, with its
+// messages and the help on stderr, run once values given before the
+// subcommand and the file's are in.
+func (cf *configurer) checkRequired(c *cli.Context, flags []cli.Flag) error {
+	var missing []string
+	for _, f := range flags {
+		if cf.required[f] && !c.IsSet(f.Names()[0]) {
+			missing = append(missing, f.Names()[0])
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if lin := c.Lineage(); len(lin) > 1 && c.Command != nil && lin[1].Command != nil {
+		_ = cli.ShowCommandHelp(lin[1], c.Command.Name)
+	} else {
+		_ = cli.ShowAppHelp(c)
+	}
+	if len(missing) == 1 {
+		return fmt.Errorf("Required flag %q not set", missing[0])
+	}
+	return fmt.Errorf("Required flags %q not set", strings.Join(missing, ", "))
 }
 
 // action answers --print-config instead of running the command.
@@ -461,6 +502,24 @@ func (cf *configurer) print(c *cli.Context) error {
 		}
 	}
 	sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
+	// The per-run choices of this command line, as comments: they are
+	// never settings, but showing them tells where each one landed.
+	var perRun []string
+	for _, ctx := range c.Lineage() {
+		if ctx.Command == nil {
+			continue
+		}
+		set := localSet(ctx)
+		for _, f := range ctx.Command.Flags {
+			n := f.Names()[0]
+			if IsSetting(f) || seen[n] || !set[n] || n == "print-config" || n == "config" {
+				continue
+			}
+			seen[n] = true
+			perRun = append(perRun, fmt.Sprintf("# per-run: --%s %s", n, stringOf(ctx.Value(n))))
+		}
+	}
+	sort.Strings(perRun)
 	file := cf.file
 	if file == "" {
 		file = "none (" + DefaultConfig + " is absent)"
@@ -475,15 +534,20 @@ func (cf *configurer) print(c *cli.Context) error {
 	}
 	w := cf.data
 	fmt.Fprintf(w, "# %s: effective settings; config file: %s\n", c.App.Name, file)
-	if len(es) == 0 {
-		return nil
+	if len(es) > 0 {
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(doc); err != nil {
+			return err
+		}
+		if err := enc.Close(); err != nil {
+			return err
+		}
 	}
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return err
+	for _, l := range perRun {
+		fmt.Fprintln(w, l)
 	}
-	return enc.Close()
+	return nil
 }
 
 // envSet is urfave/cli's and altsrc's rule: a variable set, even empty,

@@ -112,7 +112,7 @@ func TestConfigPerRunAndRequired(t *testing.T) {
 	if out, code := run(t, nil, "--config", cfg); code != ExitInternal || !strings.Contains(out, `"period" is a per-run choice`) {
 		t.Errorf("exit %d, %q", code, out)
 	}
-	if out, code := run(t, nil, "serve"); code != ExitInternal || !strings.Contains(out, `required flag "users"`) {
+	if out, code := run(t, nil, "serve"); code != ExitInternal || !strings.Contains(out, `Required flag "users"`) {
 		t.Errorf("exit %d, %q", code, out)
 	}
 	cfg = writeConfig(t, "users: /etc/openchargeback/users.txt\n")

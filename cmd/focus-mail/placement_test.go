@@ -1,0 +1,11 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/cliutil/cliutiltest"
+)
+
+// Every flag of every command counts before and after the command's name,
+// or is refused (issue 29).
+func TestFlagPlacement(t *testing.T) { cliutiltest.FlagPlacement(t, newApp) }
