@@ -64,6 +64,13 @@ func Run(app *cli.App, args []string) int {
 	}
 	data := app.Writer
 	configure(app, data)
+	if ok, err := generate(app, args, data); ok {
+		if err != nil {
+			fmt.Fprintf(app.ErrWriter, "%s: %v\n", app.Name, err)
+			return ExitInternal
+		}
+		return ExitOK
+	}
 	if !askedForHelp(args) {
 		// Until an action runs, whatever urfave/cli prints is about usage.
 		app.Writer = app.ErrWriter

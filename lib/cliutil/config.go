@@ -363,10 +363,25 @@ func configFile(c *cli.Context) (string, error) {
 	return "", nil
 }
 
-// source reads the config file once and checks that it sets no per-run
-// flag of this command: a "period: 2025-01" in the file would otherwise be
-// ignored without a word while the admin believes it applies.
-func (cf *configurer) source(c *cli.Context, flags []cli.Flag) (altsrc.InputSourceContext, error) {
+// PerRun names the per-run selections and actions of every tool: no
+// environment variable (TestEnvOnlyForSettings) and no config file key. A
+// name that is a setting in one tool and per-run in another (--from: the
+// sender in focus-mail, a period in focus-load carry-credits) is not here;
+// the file simply never reaches the per-run flag.
+var PerRun = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`source period replace allow-overlap pi amount reason note ref project fund charge
+		any new-pi tag status ids by format template out output reject strict spec baseline only-flagged explain quiet
+		draft journal-id accounting-date dry-run resend write-templates year user role print-template`) {
+		PerRun[f] = true
+	}
+}
+
+// source reads the config file once and refuses one that holds a per-run
+// choice: a "period: 2025-01" in the file would otherwise be ignored
+// without a word while the admin believes it applies.
+func (cf *configurer) source(c *cli.Context) (altsrc.InputSourceContext, error) {
 	path, err := configFile(c)
 	if err != nil {
 		return nil, err
@@ -387,18 +402,15 @@ func (cf *configurer) source(c *cli.Context, flags []cli.Flag) (altsrc.InputSour
 		}
 		cf.loaded[path] = m
 	}
-	for _, f := range flags {
-		if IsSetting(f) {
-			continue
+	var bad []string
+	for k := range m {
+		if ks, ok := k.(string); ok && PerRun[ks] {
+			bad = append(bad, ks)
 		}
-		for _, n := range f.Names() {
-			if n == "config" || n == "print-config" || n == "help" {
-				continue
-			}
-			if _, in := m[n]; in {
-				return nil, fmt.Errorf("config %s: %q is a per-run choice, never read from the file: give --%s on the command line", path, n, n)
-			}
-		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return nil, fmt.Errorf("config %s: %s: per-run choices are never read from the file: give them on the command line", path, strings.Join(bad, ", "))
 	}
 	return altsrc.NewMapInputSource(path, m), nil
 }
@@ -408,7 +420,7 @@ func (cf *configurer) before(next cli.BeforeFunc, flags []cli.Flag) cli.BeforeFu
 		if err := cf.inherit(c, flags); err != nil {
 			return err
 		}
-		isc, err := cf.source(c, flags)
+		isc, err := cf.source(c)
 		if err != nil {
 			return err
 		}

@@ -109,7 +109,7 @@ func TestFlagBothSides(t *testing.T) {
 // ignored. A required setting may come from the file.
 func TestConfigPerRunAndRequired(t *testing.T) {
 	cfg := writeConfig(t, "db: /file.db\nperiod: 2025-01\n")
-	if out, code := run(t, nil, "--config", cfg); code != ExitInternal || !strings.Contains(out, `"period" is a per-run choice`) {
+	if out, code := run(t, nil, "--config", cfg); code != ExitInternal || !strings.Contains(out, "period: per-run choices are never read") {
 		t.Errorf("exit %d, %q", code, out)
 	}
 	if out, code := run(t, nil, "serve"); code != ExitInternal || !strings.Contains(out, `Required flag "users"`) {
