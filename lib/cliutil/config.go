@@ -40,8 +40,11 @@ const DefaultConfig = "/etc/openchargeback/config.yaml"
 //     settings with their source, secrets masked, then exit) are added
 //     to the root and, hidden, to every subcommand so they work anywhere
 //     on the line.
-//   - Required settings are checked after the file is read, so a
-//     required --users can come from the file.
+//   - Settings a command defines are inherited by its subcommands, as
+//     hidden flags of their own ("focus-load periods list --db X").
+//   - Required flags are checked after the file is read and values
+//     given before the subcommand are in, so a required --users can come
+//     from the file and "focus-load --period P adjust ..." works.
 func configure(app *cli.App, data io.Writer) {
 	cf := &configurer{data: data, loaded: map[string]map[any]any{}, required: map[cli.Flag]bool{}}
 	inherited := settings(app.Flags, nil)
@@ -52,7 +55,10 @@ func configure(app *cli.App, data io.Writer) {
 	walk = func(cmds []*cli.Command, inherited []cli.Flag) {
 		for _, cmd := range cmds {
 			mine := settings(cmd.Flags, inherited)
-			cmd.Flags = cf.flags(append(cmd.Flags, hiddenCopies(cmd.Flags, inherited)...), false)
+			// A new slice: commands may share a backing array of flags,
+			// which an append in place would overwrite.
+			all := append(append([]cli.Flag{}, cmd.Flags...), hiddenCopies(cmd.Flags, inherited)...)
+			cmd.Flags = cf.flags(all, false)
 			cmd.Before = cf.before(cmd.Before, cmd.Flags)
 			cmd.Action = cf.action(cmd.Action)
 			walk(cmd.Subcommands, mine)
@@ -130,7 +136,9 @@ func (cf *configurer) flags(flags []cli.Flag, root bool) []cli.Flag {
 	out := make([]cli.Flag, 0, len(flags)+2)
 	for _, f := range flags {
 		req := false
-		if r := reflect.ValueOf(f).Elem().FieldByName("Required"); r.IsValid() && r.Kind() == reflect.Bool && r.Bool() {
+		if v := reflect.ValueOf(f); v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			// Not one of urfave/cli's flag structs: left to urfave/cli.
+		} else if r := v.Elem().FieldByName("Required"); r.IsValid() && r.Kind() == reflect.Bool && r.Bool() {
 			// urfave/cli checks Required before Before, i.e. before
 			// the file is read and before a value given ahead of the
 			// subcommand is inherited: checked in before instead.
@@ -170,7 +178,7 @@ func IsSetting(f cli.Flag) bool {
 
 // wrapSetting returns the altsrc twin of a setting flag (per-run flags
 // unchanged). A setting of a kind altsrc cannot read stays as it is;
-// TestEverySettingReadsTheFile fails for it.
+// cliutiltest.SettingsFromFile, which every tool's tests run, fails for it.
 func wrapSetting(f cli.Flag) cli.Flag {
 	if !IsSetting(f) {
 		return f

@@ -89,6 +89,68 @@ func FlagPlacement(t *testing.T, newApp NewApp) {
 	}
 }
 
+// SettingsFromFile sets every setting (a flag with a FOCUS_ variable) of
+// every command from a config file and checks that the command takes it
+// from there: a flag someone adds gets the file with no code of its own,
+// and one of a kind the config helper cannot read fails here.
+func SettingsFromFile(t *testing.T, newApp NewApp) {
+	t.Helper()
+	for _, k := range os.Environ() {
+		if strings.HasPrefix(k, "FOCUS_") {
+			name, _, _ := strings.Cut(k, "=")
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	dir := t.TempDir()
+	n := 0
+	var walk func(path []string, flags []cli.Flag, cmds []*cli.Command)
+	walk = func(path []string, flags []cli.Flag, cmds []*cli.Command) {
+		var required []string
+		for _, f := range flags {
+			if isRequired(f) {
+				required = append(required, f.Names()[0])
+			}
+		}
+		for _, f := range flags {
+			if !cliutil.IsSetting(f) {
+				continue
+			}
+			name := f.Names()[0]
+			var others []string // on the command line; the one tested only in the file
+			for _, r := range required {
+				if r != name {
+					others = append(others, "--"+r, "x-required")
+				}
+			}
+			_, val := sample(f)
+			yval := val
+			if _, ok := f.(*cli.StringSliceFlag); ok {
+				yval = "[" + val + "]"
+			}
+			cfg := dir + "/" + strings.Join(append(append([]string{}, path...), name), "-") + ".yaml"
+			if err := os.WriteFile(cfg, []byte(name+": "+yval+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := append(append(append([]string{app.Name}, path...), others...), "--config", cfg, "--print-config")
+			out, errs, code := run(newApp, args)
+			want := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `: "?\[?` + regexp.QuoteMeta(val) + `\]?"? # file `)
+			if code != 0 || !want.MatchString(out) {
+				t.Errorf("%q with %q in the config file: exit %d, want %s in\n%s%s", args[1:], name+": "+yval, code, want, out, errs)
+			}
+			n++
+		}
+		for _, c := range cmds {
+			walk(append(append([]string{}, path...), c.Name), c.Flags, c.Subcommands)
+		}
+	}
+	walk(nil, app.Flags, app.Commands)
+	if n == 0 {
+		t.Errorf("%s: no settings", app.Name)
+	}
+}
+
 func run(newApp NewApp, args []string) (string, string, int) {
 	var out, errb bytes.Buffer
 	code := cliutil.Run(newApp(strings.NewReader(""), &out, &errb), args)
