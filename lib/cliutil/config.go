@@ -257,16 +257,6 @@ func (cf *configurer) inherit(c *cli.Context, flags []cli.Flag) error {
 		return nil
 	}
 	local := localSet(c)
-	parent := lineage[1]
-	for n := range localSet(parent) {
-		if definesFlag(c, n) || strings.HasPrefix(cf.from[parent][n], "file") {
-			continue
-		}
-		// A per-run flag of the parent's own action (focus-load's
-		// default import takes --source): with a subcommand that action
-		// does not run, and the flag would be dropped without a word.
-		return fmt.Errorf("--%s is not an option of %q: give it to the command that uses it", n, c.Command.Name)
-	}
 	for _, f := range flags {
 		name := f.Names()[0]
 		for _, anc := range lineage[1:] {
@@ -475,12 +465,46 @@ func (cf *configurer) checkRequired(c *cli.Context, flags []cli.Flag) error {
 	return fmt.Errorf("Required flags %q not set", strings.Join(missing, ", "))
 }
 
+// dropped refuses a flag given before the subcommand that runs, on the
+// root, when the subcommand has no such flag. Such a flag belongs to the
+// root's own action (focus-load's default import takes --source), which
+// does not run: it would be dropped without a word. (Settings never are:
+// every subcommand has them. A group's own flags are left alone: its
+// subcommands may read them.)
+func (cf *configurer) dropped(c *cli.Context) error {
+	lin := c.Lineage()
+	if len(lin) < 2 || c.Command == nil {
+		return nil
+	}
+	root := lin[len(lin)-1]
+	if root.Command == nil && len(lin) > 2 {
+		root = lin[len(lin)-2] // urfave/cli's outermost context holds no flags
+	}
+	if root == c {
+		return nil
+	}
+	var names []string
+	for n := range localSet(root) {
+		if !definesFlag(c, n) && !strings.HasPrefix(cf.from[root][n], "file") {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	return fmt.Errorf("--%s is not an option of %q: give it to the command that uses it", strings.Join(names, ", --"), c.Command.Name)
+}
+
 // action answers --print-config instead of running the command.
 func (cf *configurer) action(next cli.ActionFunc) cli.ActionFunc {
 	if next == nil {
 		return nil // a group: urfave/cli (or Run) answers it
 	}
 	return func(c *cli.Context) error {
+		if err := cf.dropped(c); err != nil {
+			return err
+		}
 		if c.Bool("print-config") {
 			return cf.print(c)
 		}

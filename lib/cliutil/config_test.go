@@ -162,3 +162,26 @@ func TestMask(t *testing.T) {
 		}
 	}
 }
+
+// A per-run flag before a group reaches the group's subcommand that has it.
+func TestFlagThroughGroup(t *testing.T) {
+	var out strings.Builder
+	app := testApp(&out)
+	app.Commands = append(app.Commands, &cli.Command{Name: "review", Subcommands: []*cli.Command{
+		{Name: "list", Flags: []cli.Flag{&cli.StringFlag{Name: "period"}}, Action: func(c *cli.Context) error {
+			out.WriteString("period=" + c.String("period") + "\n")
+			return nil
+		}},
+		{Name: "approve", Action: func(c *cli.Context) error { return nil }},
+	}})
+	t.Setenv("FOCUS_CONFIG", os.DevNull)
+	if code := Run(app, []string{"focus-x", "--period", "2025-01", "review", "list"}); code != 0 || out.String() != "period=2025-01\n" {
+		t.Errorf("exit %d, %q", code, out.String())
+	}
+	out.Reset()
+	app = testApp(&out)
+	app.Commands = append(app.Commands, &cli.Command{Name: "review", Subcommands: []*cli.Command{{Name: "approve", Action: func(c *cli.Context) error { return nil }}}})
+	if code := Run(app, []string{"focus-x", "--period", "2025-01", "review", "approve"}); code != ExitInternal || !strings.Contains(out.String(), `--period is not an option of "approve"`) {
+		t.Errorf("exit %d, %q", code, out.String())
+	}
+}
