@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -215,7 +216,8 @@ func wrapSetting(f cli.Flag) cli.Flag {
 // private and IsSet also counts environment variables, which would make a
 // variable look like a command-line flag; the names are read through
 // reflection (only reading, which Go allows for unexported fields).
-// TestFlagBeforeSubcommand fails if a urfave/cli upgrade renames them.
+// TestConfigPrecedence and TestFlagBothSides fail if a urfave/cli upgrade
+// renames them.
 func localSet(c *cli.Context) map[string]bool {
 	out := map[string]bool{}
 	fs := reflect.ValueOf(c).Elem().FieldByName("flagSet")
@@ -601,9 +603,13 @@ func envSet(name string) bool {
 	return ok
 }
 
+// libpqPassword is the password of a PostgreSQL keyword DSN
+// ("host=db password=pw dbname=ledger"), quoted or not.
+var libpqPassword = regexp.MustCompile(`(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
 // Mask hides secrets in a setting printed for a person: a value whose
 // name says it is a secret, and the password of a URL (smtp://user:pw@…,
-// postgres://user:pw@…).
+// postgres://user:pw@…) or of a keyword DSN (password=pw).
 func Mask(name, value string) string {
 	if value == "" {
 		return value
@@ -612,6 +618,9 @@ func Mask(name, value string) string {
 		if strings.Contains(name, s) {
 			return "********"
 		}
+	}
+	if libpqPassword.MatchString(value) {
+		return libpqPassword.ReplaceAllString(value, "${1}********")
 	}
 	if u, err := url.Parse(value); err == nil && u.User != nil {
 		if _, has := u.User.Password(); has {
