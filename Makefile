@@ -32,7 +32,9 @@ UNITS      := $(notdir $(wildcard dist/systemd/*.service dist/systemd/*.timer))
 
 .PHONY: all build test test-postgres vet lint bench demo fuzz clean gen install uninstall dist
 
-all: build
+# `make && sudo make install`: the build and the generated pages as the
+# user, then only copies as root (whose PATH may have no go).
+all: gen
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
@@ -40,17 +42,17 @@ build:
 # Man pages and completion come from the tools' own cli definitions
 # (cliutil's --generate-* entry points), so they say what --help says.
 gen: build
-	@mkdir -p $(GEN)/man $(GEN)/bash $(GEN)/zsh $(GEN)/systemd
+	@mkdir -p $(GEN)/man $(GEN)/bash $(GEN)/zsh
 	@for t in $(TOOLS); do \
 	  $(BIN)/$$t --generate-man > $(GEN)/man/$$t.1 && \
 	  $(BIN)/$$t --generate-bash-completion-script > $(GEN)/bash/$$t && \
 	  $(BIN)/$$t --generate-zsh-completion-script > $(GEN)/zsh/_$$t || exit 1; \
 	done
-	@for u in $(UNITS); do \
-	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' dist/systemd/$$u > $(GEN)/systemd/$$u || exit 1; \
-	done
 
-install: gen
+# Builds only what is missing (see all); the units get PREFIX's paths here,
+# so `make` and `make install PREFIX=/usr` need not agree on PREFIX.
+install:
+	@if [ ! -x $(BIN)/focus-mail ] || [ ! -f $(GEN)/zsh/_focus-mail ]; then $(MAKE) gen; fi
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	for t in $(TOOLS); do \
@@ -59,7 +61,10 @@ install: gen
 	  install -m 0644 $(GEN)/bash/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t && \
 	  install -m 0644 $(GEN)/zsh/_$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t || exit 1; \
 	done
-	for u in $(UNITS); do install -m 0644 $(GEN)/systemd/$$u $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	for u in $(UNITS); do \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' dist/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 dist/sysusers.d/openchargeback.conf $(DESTDIR)$(SYSUSERSDIR)/openchargeback.conf
 	install -m 0644 dist/config.example.yaml $(DESTDIR)$(DATADIR)/config.example.yaml
 	install -m 0644 dist/nginx/openchargeback.conf $(DESTDIR)$(DATADIR)/nginx-openchargeback.conf
@@ -87,7 +92,7 @@ uninstall:
 RELEASE ?= out/release
 DISTNAME := openchargeback-$(VERSION)-linux-amd64
 STAGE    = $(abspath $(RELEASE))/stage
-dist:
+dist: gen
 	@test "$$($(GO) env GOOS)/$$($(GO) env GOARCH)" = linux/amd64 || { echo "make dist: builds on linux/amd64 only (the SQLite driver needs cgo)" >&2; exit 2; }
 	rm -rf $(STAGE) && mkdir -p $(STAGE)
 	$(MAKE) install DESTDIR=$(STAGE) PREFIX=/usr/local VERSION=$(VERSION)
