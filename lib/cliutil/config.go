@@ -22,6 +22,10 @@ import (
 // file and it exists: a server install configures every tool in one place.
 const DefaultConfig = "/etc/openchargeback/config.yaml"
 
+// defaultConfig is DefaultConfig; a test points it elsewhere (never
+// changed otherwise).
+var defaultConfig = DefaultConfig
+
 // configure wires one YAML config file into app and all its subcommands
 // (DESIGN.md "Configuration and install"). It walks the command tree, so
 // a flag or subcommand added later gets all of this without a line of
@@ -355,8 +359,8 @@ func configFile(c *cli.Context) (string, error) {
 		}
 		return p, nil
 	}
-	if _, err := os.Stat(DefaultConfig); err == nil {
-		return DefaultConfig, nil
+	if _, err := os.Stat(defaultConfig); err == nil {
+		return defaultConfig, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("config: %w", err)
 	}
@@ -568,7 +572,7 @@ func (cf *configurer) print(c *cli.Context) error {
 	sort.Strings(perRun)
 	file := cf.file
 	if file == "" {
-		file = "none (" + DefaultConfig + " is absent)"
+		file = "none (" + defaultConfig + " is absent)"
 	}
 	doc := &yaml.Node{Kind: yaml.MappingNode}
 	for _, e := range es {

@@ -185,3 +185,23 @@ func TestFlagThroughGroup(t *testing.T) {
 		t.Errorf("exit %d, %q", code, out.String())
 	}
 }
+
+// With neither --config nor FOCUS_CONFIG, /etc/openchargeback/config.yaml
+// is read when it exists, and its absence is no error.
+func TestDefaultConfig(t *testing.T) {
+	old := defaultConfig
+	defer func() { defaultConfig = old }()
+	defaultConfig = filepath.Join(t.TempDir(), "config.yaml")
+	if out, code := run(t, nil); code != 0 || !strings.HasPrefix(out, "db=./ledger.db ") {
+		t.Errorf("no default file: exit %d, %q", code, out)
+	}
+	os.WriteFile(defaultConfig, []byte("db: /etc.db\n"), 0o600)
+	if out, code := run(t, nil, "report"); code != 0 || !strings.HasPrefix(out, "db=/etc.db ") {
+		t.Errorf("default file: exit %d, %q", code, out)
+	}
+	// FOCUS_CONFIG names another file instead.
+	other := writeConfig(t, "db: /other.db\n")
+	if out, code := run(t, map[string]string{"FOCUS_CONFIG": other}); code != 0 || !strings.HasPrefix(out, "db=/other.db ") {
+		t.Errorf("FOCUS_CONFIG: exit %d, %q", code, out)
+	}
+}
