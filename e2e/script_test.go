@@ -56,6 +56,8 @@ func TestScripts(t *testing.T) {
 					env.Setenv(k, "")
 				}
 			}
+			// Nor the machine's /etc/openchargeback/config.yaml.
+			env.Setenv("FOCUS_CONFIG", os.DevNull)
 			// $LEDGER: the script's ledger, a SQLite file (l.db) or, with
 			// FOCUS_TEST_BACKEND=postgres, a fresh PostgreSQL schema;
 			// $LEDGER2: a second one (focus-load copy).

@@ -62,6 +62,13 @@ focus-mail --outbox "$OUT/outbox" --from 'Research Computing Billing <billing@ex
 focus-mail --outbox "$OUT/outbox" --from billing@example.edu --sent-log "$OUT/sent.log" "$OUT/2025-01/statements.ndjson" > /dev/null  # a re-run sends nothing twice
 
 step "results"
+# The lines below are for copying into a shell: quoted, and with the two
+# key files serve requires on PostgreSQL (its keys cannot sit beside a file).
+q() { printf '%q' "$1"; }
+serve_keys=
+case $DB in
+*://* | *=*) serve_keys=" --session-key $(q "$OUT/session-key") --link-key $(q "$OUT/link-key")" ;;
+esac
 cat <<EOM
    ledger         $DB
    statements     $OUT/2025-01/statements.ndjson (final), $OUT/2025-12/statements.ndjson (draft)
@@ -69,9 +76,9 @@ cat <<EOM
    journal        $OUT/journal-2025-01.csv, $OUT/journal-2025-01-banner.csv
    e-mail         $OUT/outbox/ ($(ls "$OUT/outbox" | wc -l) .eml files), sent log $OUT/sent.log
    rejects        $OUT/*/rejects-*.csv
-   audit          focus-load --db $DB audit --format table
+   audit          focus-load --db $(q "$DB") audit --format table
 
    web interface on this ledger:
-     focus-statement passwd --user admin --role admin >> $OUT/users.txt
-     focus-statement serve --db $DB --users $OUT/users.txt      # http://127.0.0.1:8080
+     focus-statement passwd --user admin --role admin >> $(q "$OUT/users.txt")
+     focus-statement serve --db $(q "$DB") --users $(q "$OUT/users.txt")$serve_keys      # http://127.0.0.1:8080
 EOM

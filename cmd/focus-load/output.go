@@ -89,7 +89,9 @@ func formulaSafe(s string) string {
 	case '=', '+', '@', '\t', '\r':
 		return "'" + s
 	case '-':
-		if isNumber(s) {
+		// A number, or a lone "-" (copy's "no period" row: a spreadsheet
+		// reads it as text), is not a formula; "'-" was printed for it.
+		if s == "-" || isNumber(s) {
 			return s
 		}
 		return "'" + s

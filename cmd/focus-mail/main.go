@@ -18,7 +18,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:      "focus-mail",
 		Usage:     "e-mail PI statements (with their PDFs) by SMTP or to an outbox",
-		UsageText: "focus-mail [--smtp URL | --outbox DIR] --from ADDR [--reply-to ADDR] [--bcc ADDR] [--dry-run] [--sent-log FILE] [--resend] [--rate N] [FILE...]",
+		UsageText: "focus-mail [--smtp URL | --outbox DIR | --dry-run] --from ADDR [--reply-to ADDR] [--bcc ADDR] [--sent-log FILE] [--resend] [--rate N] [FILE...]",
 		Description: `Reads statements NDJSON (focus-statement output) from FILE arguments or
 stdin and sends one message per statement to the PI's address, subject and
 body (plain text and HTML) from templates, the statement PDF attached.
@@ -34,7 +34,7 @@ Examples:
       --reply-to rc-help@example.edu --sent-log /var/lib/ocb/sent.log --rate 2 out/2025-01/statements.ndjson
 
   # who would get what; sends nothing
-  focus-mail --dry-run --from billing@example.edu out/2025-01/statements.ndjson
+  focus-mail --dry-run out/2025-01/statements.ndjson
 
   # a site's own wording: start from the defaults
   focus-mail --write-templates etc/mail && $EDITOR etc/mail/body.txt.tmpl

@@ -26,8 +26,9 @@ func run(c *cli.Context) error {
 		return err
 	}
 	smtpURL, outbox, dry := c.String("smtp"), c.String("outbox"), c.Bool("dry-run")
+	from := c.String("from")
 	switch {
-	case c.String("from") == "":
+	case from == "" && !dry:
 		return errors.New("--from is required (the sender address, e.g. billing@example.edu)")
 	case smtpURL != "" && outbox != "":
 		// Also when one comes from the environment (FOCUS_SMTP_URL): a
@@ -43,6 +44,13 @@ func run(c *cli.Context) error {
 		return fmt.Errorf("--errors %q: want text or json", c.String("errors"))
 	}
 	errorsJSON := c.String("errors") == "json"
+	if from == "" {
+		// A rehearsal sends nothing, so it needs no sender; the messages
+		// are still built (templates checked) with a placeholder that can
+		// never be delivered (.invalid, RFC 2606).
+		from = "dry-run@example.invalid"
+		mail.WriteDiagnostic(c.App.ErrWriter, errorsJSON, mail.Diagnostic{Severity: "warning", Message: "--dry-run without --from: the messages use " + from + "; the real run needs --from", Rule: "from"})
+	}
 	var r *mail.Runner // set below; SMTP retry notices go through it
 	tmpl, err := mail.LoadTemplates(mail.TemplateFiles{
 		Subject: c.String("subject-template"), Text: c.String("text-template"), HTML: c.String("html-template"),
@@ -55,7 +63,7 @@ func run(c *cli.Context) error {
 		return err
 	}
 	builder, err := mail.NewBuilder(mail.BuilderConfig{
-		From: c.String("from"), ReplyTo: c.String("reply-to"), Bcc: c.StringSlice("bcc"), Templates: tmpl,
+		From: from, ReplyTo: c.String("reply-to"), Bcc: c.StringSlice("bcc"), Templates: tmpl,
 		DraftTemplates: draftTmpl,
 	})
 	if err != nil {

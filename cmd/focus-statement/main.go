@@ -26,8 +26,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Description: `One statement per PI with charges in the period (zero-dollar ones included),
 or with --by project one per PI and project. Statements are "draft" until the
 period is finalized; PDFs of a draft carry a DRAFT watermark, and re-running on a
-finalized period reproduces the same bytes. PDF files are named by statement id:
-DIR/PERIOD/ID.pdf.`,
+finalized period reproduces the same bytes. PDF files are named by period, PI,
+project (with --by project) and the statement id's number, e.g.
+DIR/2025-01/2025-01_lovelace-ada_27321688.pdf.`,
 		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,

@@ -6,7 +6,7 @@
 # Cron:   30 1 1 * *  chargeback  /usr/local/lib/openchargeback/export-slurm.sh
 #
 # Settings (environment; defaults below):
-#   DROP      /var/lib/chargeback/exports    output: $DROP/$PERIOD/$SOURCE.csv
+#   DROP      /var/lib/openchargeback/exports    output: $DROP/$PERIOD/$SOURCE.csv
 #   SOURCE    HPC                            source name in the ledger
 #   CONF      /etc/openchargeback            rates.csv and accounts.csv (docs/export-guides/slurm.md)
 #   SACCT     sacct
@@ -22,7 +22,7 @@
 set -eu
 
 PERIOD=${1:-$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)}
-DROP=${DROP:-/var/lib/chargeback/exports}
+DROP=${DROP:-/var/lib/openchargeback/exports}
 SOURCE=${SOURCE:-HPC}
 CONF=${CONF:-/etc/openchargeback}
 SACCT=${SACCT:-sacct}

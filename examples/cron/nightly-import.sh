@@ -9,7 +9,7 @@
 #           15 2 1-5 * *  chargeback  /usr/local/lib/openchargeback/nightly-import.sh "$(date -u -d 'last month' +\%Y-\%m)")
 #
 # Exports are expected as $DROP/$PERIOD/<SOURCE>.csv (or .ndjson), e.g.
-# /var/lib/chargeback/exports/2025-01/AWS.csv; the file name is the source
+# /var/lib/openchargeback/exports/2025-01/AWS.csv; the file name is the source
 # name in the ledger. Cloud exports are usually month-to-date files that are
 # rewritten every day, so a changed file replaces the source's earlier import
 # for the open period (focus-load import --replace); the same bytes again are
@@ -20,8 +20,8 @@
 # Settings (environment variables; defaults below). The ledger, tag keys and
 # focus-flag rules come from the FOCUS_* variables in $ENV_FILE.
 #   ENV_FILE   /etc/openchargeback/env   sourced first if it exists
-#   DROP       /var/lib/chargeback/exports
-#   NIGHTLY_DIR /var/lib/chargeback/nightly  (per-period working files under it)
+#   DROP       /var/lib/openchargeback/exports
+#   NIGHTLY_DIR /var/lib/openchargeback/nightly  (per-period working files under it)
 #   ADMIN      root                       who gets the review list
 #   MAIL_FROM  $FOCUS_FROM or chargeback@$(hostname)
 #   SENDMAIL   "/usr/sbin/sendmail -t -i" any command that reads a whole
@@ -44,8 +44,8 @@ if [ -r "$ENV_FILE" ]; then
 fi
 
 PERIOD=${1:-$(date -u +%Y-%m)}
-DROP=${DROP:-/var/lib/chargeback/exports}
-NIGHTLY_DIR=${NIGHTLY_DIR:-/var/lib/chargeback/nightly}
+DROP=${DROP:-/var/lib/openchargeback/exports}
+NIGHTLY_DIR=${NIGHTLY_DIR:-/var/lib/openchargeback/nightly}
 ADMIN=${ADMIN:-root}
 MAIL_FROM=${MAIL_FROM:-${FOCUS_FROM:-chargeback@$(hostname)}}
 SENDMAIL=${SENDMAIL:-/usr/sbin/sendmail -t -i}

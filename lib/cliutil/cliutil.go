@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -63,10 +62,15 @@ func Run(app *cli.App, args []string) int {
 	if app.Writer == nil {
 		app.Writer = os.Stdout
 	}
-	if app.Version == "" {
-		app.Version = version()
-	}
 	data := app.Writer
+	configure(app, data)
+	if ok, err := generate(app, args, data); ok {
+		if err != nil {
+			fmt.Fprintf(app.ErrWriter, "%s: %v\n", app.Name, err)
+			return ExitInternal
+		}
+		return ExitOK
+	}
 	if !askedForHelp(args) {
 		// Until an action runs, whatever urfave/cli prints is about usage.
 		app.Writer = app.ErrWriter
@@ -87,15 +91,6 @@ func Run(app *cli.App, args []string) int {
 		return ExitData
 	}
 	return ExitInternal
-}
-
-// version is the module version the binary was built from ("devel" for
-// a build from a work tree).
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 // askedForHelp reports whether the command line asks for help or the

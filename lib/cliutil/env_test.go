@@ -12,12 +12,7 @@ import (
 // no per-run selection or action of any tool reads a FOCUS_* variable,
 // and every variable a tool reads is listed in docs/OPERATIONS.md.
 func TestEnvOnlyForSettings(t *testing.T) {
-	perRun := map[string]bool{}
-	for _, f := range strings.Fields(`source period replace allow-overlap pi amount reason note ref project fund charge
-		any new-pi tag status ids by format template out output reject strict spec baseline only-flagged explain quiet
-		draft journal-id accounting-date dry-run resend write-templates year user role print-template`) {
-		perRun[f] = true
-	}
+	perRun := PerRun
 	files, _ := filepath.Glob("../../cmd/*/*.go")
 	files = append(files, "../tagkeys/tagkeys.go")
 	re := regexp.MustCompile(`Env\("([a-z0-9-]+)"\)`)

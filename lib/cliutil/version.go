@@ -5,12 +5,23 @@ import (
 	"strings"
 )
 
-// Version is the tool's version from the Go build info: the module version
-// ("v1.2.0", or "(devel)" for a local build) and the commit it was built
-// from, with "+dirty" when the work tree had changes, e.g.
-// "v1.2.0 (commit 0123abcd4567, 2025-02-01T10:00:00Z)". urfave/cli prints it
-// for --version.
+// stamped is the version `make build`, `make install` and `make dist` write
+// into the binary with -ldflags "-X …/lib/cliutil.stamped=$(git describe
+// --tags --always --dirty)". The Go build info alone is not enough: a build
+// from a work tree says "(devel)", and with -buildvcs=false (or from a
+// tarball without .git) it names no commit at all, so an admin could not
+// tell which release runs.
+var stamped string
+
+// Version is the tool's version: the stamped one when the build set it,
+// else the Go build info's module version ("v1.2.0", or "(devel)" for a
+// local build) and the commit it was built from, with "+dirty" when the
+// work tree had changes, e.g. "v1.2.0 (commit 0123abcd4567,
+// 2025-02-01T10:00:00Z)". urfave/cli prints it for --version.
 func Version() string {
+	if stamped != "" {
+		return stamped
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown (no build info)"

@@ -29,3 +29,13 @@ func TestEveryToolHasVersion(t *testing.T) {
 		t.Errorf("exit %d, %q", code, out.String())
 	}
 }
+
+// make build stamps the git version; it wins over the build info.
+func TestStampedVersion(t *testing.T) {
+	old := stamped
+	defer func() { stamped = old }()
+	stamped = "v1.3.0-4-gabcdef0-dirty"
+	if got := Version(); got != stamped {
+		t.Errorf("Version() = %q, want the stamped %q", got, stamped)
+	}
+}

@@ -116,7 +116,7 @@ type Stats struct {
 	Bytes int64
 }
 
-// WriteFiles renders every statement into dir/PERIOD/ID.pdf with a pool of
+// WriteFiles renders every statement into dir/FileName(st) with a pool of
 // workers (0 = GOMAXPROCS: one per CPU the process may use, so a container's
 // CPU limit is respected) and sets each statement's PDF (the path) and
 // PDFSHA256. Files are written to a temporary name and renamed, so a reader
