@@ -52,6 +52,7 @@ dispute offers to e-mail the PI the resolution.`,
 			&cli.StringFlag{Name: "tls-cert", Usage: "serve HTTPS with this certificate `FILE`", EnvVars: cliutil.Env("tls-cert")},
 			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` for --tls-cert", EnvVars: cliutil.Env("tls-key")},
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure on plain HTTP (when a TLS proxy is in front)", EnvVars: cliutil.Env("secure-cookies")},
+			&cli.StringSliceFlag{Name: "trusted-proxy", Usage: "reverse proxy `CIDR` or address whose X-Forwarded-For names the client (repeat for several); without it the header is ignored", EnvVars: cliutil.Env("trusted-proxy")},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
 		}, append(institutionFlags(), piFlags()...)...), append(tagkeys.Flags(), importFlags()...)...),
 		Action: serveAction,
@@ -91,6 +92,10 @@ func serveAction(c *cli.Context) error {
 	if (cert == "") != (key == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	proxies, err := web.ParseTrustedProxies(c.StringSlice("trusted-proxy"))
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
 	users, err := web.LoadUsers(c.String("users"))
 	if err != nil {
 		return err
@@ -126,7 +131,7 @@ func serveAction(c *cli.Context) error {
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
-		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
+		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, TrustedProxies: proxies, LinkKey: linkKey, Notify: notify,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+	"unicode/utf8"
 )
 
 // safeNext keeps the post-login redirect on this site (no open redirect).
@@ -67,14 +69,23 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	pw := r.PostFormValue("password")
-	ip := clientIP(r)
-	key, addrKey := name+"\x00"+ip, "\x00addr\x00"+ip
+	ip := s.clientIP(r)
+	// Keys hold at most nameCap bytes of the name: a 64 KiB name must not
+	// become a 64 KiB map key (nor a 64 KiB audit row, audit below).
+	short := capName(name)
+	keys := []struct {
+		key string
+		max int
+	}{{"u\x00" + short + "\x00" + ip, maxFailures}, {"a\x00" + ip, maxAddrFailures}, {"n\x00" + short, maxAccountFailures}}
 	now := s.cfg.Now()
-	until, locked := s.throttle.locked(key, maxFailures, now)
-	if u2, l2 := s.throttle.locked(addrKey, maxAddrFailures, now); l2 {
-		locked = true
-		if u2.After(until) {
-			until = u2
+	var until time.Time
+	locked := false
+	for _, k := range keys {
+		if u, l := s.throttle.locked(k.key, k.max, now); l {
+			locked = true
+			if u.After(until) {
+				until = u
+			}
 		}
 	}
 	if locked {
@@ -86,13 +97,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok := s.cfg.Users.check(name, pw)
 	if !ok {
-		s.throttle.fail(key, now)
-		s.throttle.fail(addrKey, now)
+		for _, k := range keys {
+			s.throttle.fail(k.key, now)
+		}
 		s.audit(r.Context(), name, "login-failed", "from "+ip)
 		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}
-	s.throttle.success(key)
+	s.throttle.success(keys[0].key, keys[1].key, keys[2].key)
 	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL)}
 	if s.cfg.Sessions != nil {
 		if err := s.cfg.Sessions.AddSession(r.Context(), ss.ID, ss.User, ss.Expires); err != nil {
@@ -115,6 +127,22 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	http.SetCookie(w, cookie(sessionCookie, "", s.secure(r), -1))
-	s.audit(r.Context(), q.User.Name, "logout", "from "+clientIP(r))
+	s.audit(r.Context(), q.User.Name, "logout", "from "+s.clientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// nameCap is how much of a typed user name throttling keys and the audit
+// record keep: real names are short, and the sign-in form is open to all.
+const nameCap = 64
+
+// capName cuts name to nameCap bytes, on a rune boundary.
+func capName(name string) string {
+	if len(name) <= nameCap {
+		return name
+	}
+	cut := nameCap
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "…"
 }

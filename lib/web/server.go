@@ -16,8 +16,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -48,7 +48,10 @@ type Config struct {
 	LinkKey       []byte          // PI link key (lib/pilink); nil = PI pages off (pi.go)
 	Notify        NotifyFunc      // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
 	Log           *slog.Logger
-	Now           func() time.Time // for tests; nil = time.Now
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxy); empty = the header is ignored.
+	TrustedProxies []netip.Prefix
+	Now            func() time.Time // for tests; nil = time.Now
 }
 
 // Server serves the web interface.
@@ -260,14 +263,6 @@ func (s *Server) current(r *http.Request) (*req, bool) {
 }
 
 func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies }
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 // audit records a security event (login attempts, logouts) in the server
 // log and, when the ledger can, in its audit table.
