@@ -26,7 +26,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
    focus-load [--db FILE|URL] review list [--period P] [--status pending] | approve [--any] ID... | reject [--any] ID... | assign [--any] --tag pi_email=X ID...
    focus-load [--db FILE|URL] adjust --period P --pi EMAIL [--new-pi] --amount -12.50 --reason TEXT
    focus-load [--db FILE|URL] dispute open|resolve|list ...
-   focus-load [--db FILE|URL] imports | remove ID | export --period P | audit`,
+   focus-load [--db FILE|URL] imports | remove ID | export --period P | audit
+   focus-load [--db FILE|URL] sessions revoke --user NAME`,
 		Description: `Examples:
    focus-validate aws.csv | focus-flag | focus-load --db ledger.db import --source AWS
    focus-load review list --period 2025-01 --status pending
@@ -48,7 +49,7 @@ any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 		Action: importAction,
 		Commands: []*cli.Command{
 			importCommand(), importsCommand(), removeCommand(), periodsCommand(), reviewCommand(),
-			adjustCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(),
+			adjustCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(), sessionsCommand(),
 		},
 	}
 	return app

@@ -53,6 +53,7 @@ dispute offers to e-mail the PI the resolution.`,
 			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` for --tls-cert", EnvVars: cliutil.Env("tls-key")},
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure on plain HTTP (when a TLS proxy is in front)", EnvVars: cliutil.Env("secure-cookies")},
 			&cli.StringSliceFlag{Name: "trusted-proxy", Usage: "reverse proxy `CIDR` or address whose X-Forwarded-For names the client (repeat for several); without it the header is ignored", EnvVars: cliutil.Env("trusted-proxy")},
+			&cli.DurationFlag{Name: "idle-timeout", Value: web.DefaultIdleTimeout, Usage: "end a web session after this long without a request (`DURATION`, e.g. 30m; sessions end after 12h regardless)", EnvVars: cliutil.Env("idle-timeout")},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
 		}, append(institutionFlags(), piFlags()...)...), append(tagkeys.Flags(), importFlags()...)...),
 		Action: serveAction,
@@ -131,7 +132,7 @@ func serveAction(c *cli.Context) error {
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
-		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, TrustedProxies: proxies, LinkKey: linkKey, Notify: notify,
+		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, TrustedProxies: proxies, IdleTimeout: c.Duration("idle-timeout"), LinkKey: linkKey, Notify: notify,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {

@@ -105,9 +105,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.throttle.success(keys[0].key, keys[1].key, keys[2].key)
-	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL)}
+	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL), PW: s.sess.pwPrint(u)}
 	if s.cfg.Sessions != nil {
-		if err := s.cfg.Sessions.AddSession(r.Context(), ss.ID, ss.User, ss.Expires); err != nil {
+		if err := s.cfg.Sessions.AddSession(r.Context(), ss.ID, ss.User, now, ss.Expires); err != nil {
 			s.log.Error("session store", "err", err)
 			s.showLogin(w, r, http.StatusServiceUnavailable, name, "The session could not be recorded in the ledger database. Try again in a moment.")
 			return

@@ -9,6 +9,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -41,6 +42,7 @@ type Config struct {
 	Key           []byte          // session key (LoadOrCreateKey)
 	Sessions      SessionStore    // shared sessions (the ledger); nil = cookies alone
 	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
+	IdleTimeout   time.Duration   // a session ends after this long without a request; 0 = DefaultIdleTimeout
 	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
 	TempDir       string          // for uploads; "" = os.TempDir()
 	Import        ImportFunc      // validate → flag → load; nil = import unavailable
@@ -81,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -243,21 +248,27 @@ func (s *Server) current(r *http.Request) (*req, bool) {
 	if !ok {
 		return nil, false
 	}
+	u, ok := s.cfg.Users[ss.User]
+	if !ok {
+		return nil, false // user removed from the users file
+	}
+	if subtle.ConstantTimeCompare([]byte(ss.PW), []byte(s.sess.pwPrint(u))) != 1 {
+		return nil, false // begun with a password since changed
+	}
+	now := s.cfg.Now()
 	if s.cfg.Sessions != nil {
 		// Signed is not enough: the session must still be on record
-		// (another process may have ended it). A store that cannot answer
-		// refuses the session rather than guess.
-		active, err := s.cfg.Sessions.SessionActive(r.Context(), ss.ID, s.cfg.Now())
+		// (another process may have ended it, or it sat idle). A store
+		// that cannot answer refuses the session rather than guess.
+		active, err := s.cfg.Sessions.SessionActive(r.Context(), ss.ID, now, s.cfg.IdleTimeout)
 		if err != nil {
 			s.log.Error("session lookup", "err", err)
 		}
 		if !active {
 			return nil, false
 		}
-	}
-	u, ok := s.cfg.Users[ss.User]
-	if !ok {
-		return nil, false // user removed from the users file
+	} else if !s.sess.touch(ss.ID, ss.Expires, now, s.cfg.IdleTimeout) {
+		return nil, false
 	}
 	return &req{User: u, Session: ss, CSRF: s.sess.csrfToken(ss.ID)}, true
 }
