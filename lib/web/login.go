@@ -79,17 +79,20 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}{{"u\x00" + short + "\x00" + ip, maxFailures}, {"a\x00" + ip, maxAddrFailures}, {"n\x00" + short, maxAccountFailures}}
 	now := s.cfg.Now()
 	var until time.Time
-	locked := false
+	locked, news := false, false
 	for _, k := range keys {
 		if u, l := s.throttle.locked(k.key, k.max, now); l {
 			locked = true
+			news = s.throttle.noteLock(k.key, u) || news
 			if u.After(until) {
 				until = u
 			}
 		}
 	}
 	if locked {
-		s.audit(r.Context(), name, "login-locked", "from "+ip)
+		if news {
+			s.audit(r.Context(), short, "login-locked", "from "+ip)
+		}
 		w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(now).Seconds())+1))
 		s.showLogin(w, r, http.StatusTooManyRequests, name,
 			fmt.Sprintf("Too many failed sign-ins. Try again after %s.", until.UTC().Format("15:04:05 UTC")))
@@ -100,7 +103,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		for _, k := range keys {
 			s.throttle.fail(k.key, now)
 		}
-		s.audit(r.Context(), name, "login-failed", "from "+ip)
+		s.audit(r.Context(), short, "login-failed", "from "+ip)
 		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}

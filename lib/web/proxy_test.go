@@ -6,9 +6,12 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 func behindProxy(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} }
@@ -135,4 +138,56 @@ func TestPILinkLimitedPerToken(t *testing.T) {
 	r, _ := http.NewRequest("GET", h.ts.URL+"/pi/"+piToken(t, b, "grace@uni.edu", h.clock.Now().Add(time.Hour)), nil)
 	r.Header.Set("X-Forwarded-For", "203.0.113.1")
 	wantCode(t, c.do(r), http.StatusOK)
+}
+
+// Failed sign-ins with huge names add bounded audit rows, and a lockout is
+// audited once per window however often the locked form is sent.
+func TestLoginAuditBounded(t *testing.T) {
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	h := newHarness(t, &LedgerBackend{Ledger: l})
+	b := h.browser()
+	long := strings.Repeat("é", 8000) // 16,000 bytes (48 KB encoded: the form takes 64 KiB)
+	for i := 0; i < 30; i++ {
+		b.get("/login")
+		b.post("/login", url.Values{"user": {long}, "password": {"wrong"}})
+	}
+	rs, err := l.Audit(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, locked := 0, 0
+	for _, r := range rs {
+		if len(r.Who) > nameCap+len("…") {
+			t.Fatalf("audit row with a %d-byte name", len(r.Who))
+		}
+		switch {
+		case strings.Contains(r.Action, "login-failed"):
+			failed++
+		case strings.Contains(r.Action, "login-locked"):
+			locked++
+		}
+	}
+	if failed != maxFailures || locked != 1 {
+		t.Errorf("%d failed and %d lockout rows, want %d and 1", failed, locked, maxFailures)
+	}
+	// The next window's lockout is audited again.
+	h.clock.Add(lockout)
+	for i := 0; i < 3; i++ {
+		b.get("/login")
+		b.post("/login", url.Values{"user": {long}, "password": {"wrong"}})
+	}
+	rs, _ = l.Audit(t.Context(), "")
+	locked = 0
+	for _, r := range rs {
+		if strings.Contains(r.Action, "login-locked") {
+			locked++
+		}
+	}
+	if locked != 2 {
+		t.Errorf("%d lockout rows after a second window, want 2", locked)
+	}
 }

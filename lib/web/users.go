@@ -177,8 +177,9 @@ type throttle struct {
 }
 
 type failures struct {
-	n    int
-	last time.Time
+	n     int
+	last  time.Time
+	noted time.Time // the end of the lock last audited (noteLock)
 }
 
 func newThrottle() *throttle { return &throttle{m: map[string]*failures{}} }
@@ -234,6 +235,22 @@ func (t *throttle) fail(key string, now time.Time) {
 	}
 	f.n++
 	f.last = now
+}
+
+// noteLock reports whether key's lock ending at until is news: the first
+// refused attempt of a lock is audited, the others of that window are
+// not (an attacker hammering a locked form must not fill the append-only
+// audit table). No failure is counted while locked, so until is stable
+// for the whole window.
+func (t *throttle) noteLock(key string, until time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.m[key]
+	if f == nil || f.noted.Equal(until) {
+		return false
+	}
+	f.noted = until
+	return true
 }
 
 func (t *throttle) success(keys ...string) {
