@@ -150,12 +150,7 @@ func serveAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: WARNING: listening on %s without TLS: passwords and session cookies cross the network in clear; use --tls-cert/--tls-key or a TLS proxy with --secure-cookies\n", ln.Addr())
 	}
 	fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: %s://%s/ (ledger %s, %d user(s))\n", scheme, ln.Addr(), ledger.Redact(db), len(users))
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer(slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)

@@ -42,6 +42,7 @@ type Config struct {
 	Key           []byte          // session key (LoadOrCreateKey)
 	Sessions      SessionStore    // shared sessions (the ledger); nil = cookies alone
 	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
+	ReadTimeout   time.Duration   // whole request, headers and body, except uploads; 0 = DefaultReadTimeout
 	IdleTimeout   time.Duration   // a session ends after this long without a request; 0 = DefaultIdleTimeout
 	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
 	TempDir       string          // for uploads; "" = os.TempDir()
@@ -83,6 +84,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
