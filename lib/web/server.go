@@ -139,7 +139,7 @@ type handler func(w http.ResponseWriter, r *http.Request, q *req)
 func (s *Server) routes() {
 	m := routeMux{s}
 	static, _ := fs.Sub(staticFS, "static")
-	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(filesOnly{static}))
 	m.HandleFunc("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
@@ -151,6 +151,23 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /dashboard", s.auth(RoleViewer, s.dashboard))
 	s.piRoutes(m)
 	s.moreRoutes(m)
+}
+
+// filesOnly serves the files of an FS and hides its directories:
+// http.FileServer would list a directory's contents, telling a visitor
+// what the build ships.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }
 
 // routeMux registers routes on the server's mux and keeps the patterns of
