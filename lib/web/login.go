@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,8 +49,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, user, msg string) {
-	id := randomID()
-	http.SetCookie(w, cookie(loginCookie, id, s.secure(r), 600))
+	// The cookie carries when the form was made, under the token's MAC:
+	// the server, not the cookie's Max-Age, decides when it has expired,
+	// so a token harvested for a login-CSRF attempt is good for minutes.
+	id := randomID() + "." + strconv.FormatInt(s.cfg.Now().Unix(), 10)
+	http.SetCookie(w, cookie(s.cookieName(r, loginCookie), id, s.secure(r), int(loginTTL.Seconds())))
 	s.render(w, status, "login", view{Title: "Sign in", Error: msg,
 		Q:    &req{CSRF: s.sess.csrfToken("login:" + id)},
 		Data: loginData{Next: safeNext(r.FormValue("next")), User: user}})
@@ -62,8 +66,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	c, err := r.Cookie(loginCookie)
-	if err != nil || !s.sess.checkCSRF("login:"+c.Value, r.PostFormValue("csrf")) {
+	if !sameOrigin(r) {
+		// A sign-in form posted from another site (login CSRF): the
+		// browser says so in Origin, whatever cookies it carries.
+		s.showLogin(w, r, http.StatusForbidden, "", "Sign in from this site's own sign-in page.")
+		return
+	}
+	c, err := r.Cookie(s.cookieName(r, loginCookie))
+	if err != nil || !s.sess.checkCSRF("login:"+c.Value, r.PostFormValue("csrf")) || !s.loginFresh(c.Value) {
 		s.showLogin(w, r, http.StatusForbidden, "", "The sign-in form expired. Please try again.")
 		return
 	}
@@ -116,10 +126,22 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, cookie(sessionCookie, s.sess.encode(ss), s.secure(r), int(sessionTTL.Seconds())))
-	http.SetCookie(w, cookie(loginCookie, "", s.secure(r), -1))
+	http.SetCookie(w, cookie(s.cookieName(r, sessionCookie), s.sess.encode(ss), s.secure(r), int(sessionTTL.Seconds())))
+	http.SetCookie(w, cookie(s.cookieName(r, loginCookie), "", s.secure(r), -1))
 	s.audit(r.Context(), u.Name, "login", "from "+ip+" as "+u.Role.String())
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// loginFresh reports whether a sign-in form's cookie value (id.unix-time,
+// its MAC already checked) was made less than loginTTL ago.
+func (s *Server) loginFresh(v string) bool {
+	_, ts, ok := strings.Cut(v, ".")
+	made, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil {
+		return false
+	}
+	age := s.cfg.Now().Sub(time.Unix(made, 0))
+	return age >= -time.Minute && age < loginTTL // a minute of clock skew between servers
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
@@ -129,7 +151,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
 			s.log.Error("session store: logout not shared with other servers", "err", err)
 		}
 	}
-	http.SetCookie(w, cookie(sessionCookie, "", s.secure(r), -1))
+	http.SetCookie(w, cookie(s.cookieName(r, sessionCookie), "", s.secure(r), -1))
 	s.audit(r.Context(), q.User.Name, "logout", "from "+s.clientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -119,7 +119,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
-	if r.TLS != nil {
+	// On TLS, or behind a TLS proxy (--secure-cookies): the browser then
+	// never tries plain HTTP to this host again, so no network attacker
+	// can strip TLS from a later visit.
+	if s.secure(r) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	s.mux.ServeHTTP(w, r)
@@ -261,7 +264,7 @@ func sameOrigin(r *http.Request) bool {
 
 // current returns the request's valid session and its user.
 func (s *Server) current(r *http.Request) (*req, bool) {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(s.cookieName(r, sessionCookie))
 	if err != nil {
 		return nil, false
 	}
@@ -295,6 +298,16 @@ func (s *Server) current(r *http.Request) (*req, bool) {
 }
 
 func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies }
+
+// cookieName is the name of the session or login cookie: with the
+// __Host- prefix whenever cookies are Secure (hostPrefix). Plain HTTP on
+// loopback keeps the bare name, which browsers refuse to prefix.
+func (s *Server) cookieName(r *http.Request, base string) string {
+	if s.secure(r) {
+		return hostPrefix + base
+	}
+	return base
+}
 
 // audit records a security event (login attempts, logouts) in the server
 // log and, when the ledger can, in its audit table.

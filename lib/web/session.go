@@ -26,7 +26,14 @@ import (
 const (
 	sessionCookie = "ocb_session"
 	loginCookie   = "ocb_login" // pre-session CSRF token for the login form
-	sessionTTL    = 12 * time.Hour
+	loginTTL      = 10 * time.Minute
+	// hostPrefix is put before both cookies' names whenever they are
+	// Secure: a browser accepts a __Host- cookie only from this very host,
+	// Secure, Path=/ and without Domain, so a sibling subdomain
+	// (people.uni.edu against billing.uni.edu) cannot toss in a cookie of
+	// its own (login CSRF, session fixation).
+	hostPrefix = "__Host-"
+	sessionTTL = 12 * time.Hour
 	// DefaultIdleTimeout ends a session after this long without a request
 	// (--idle-timeout), besides the absolute sessionTTL.
 	DefaultIdleTimeout = 30 * time.Minute
