@@ -48,6 +48,8 @@ func TestPasswd(t *testing.T) {
 		msg  string
 	}{
 		{"short\n", nil, 1, "too short"},
+		{"12345678\n", nil, 1, "too short: 8 characters, at least 12"},
+		{"Password2024!\n", nil, 1, "common word or password"},
 		{"", nil, 2, "no password"},
 		{"correct horse\n", []string{"--user", "a:b"}, 2, "may not contain"},
 		{"correct horse\n", []string{"--role", "root"}, 2, "unknown role"},

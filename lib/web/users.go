@@ -109,10 +109,12 @@ func LoadUsers(path string) (Users, error) {
 	return ParseUsers(f, path)
 }
 
-// HashPassword returns a bcrypt hash for a users file line.
-func HashPassword(pw string) (string, error) {
-	if len(pw) < 8 {
-		return "", fmt.Errorf("password too short: at least 8 characters")
+// HashPassword returns a bcrypt hash for a users file line of user
+// ("" when the name is not known), refusing a weak password
+// (CheckPassword).
+func HashPassword(pw, user string) (string, error) {
+	if err := CheckPassword(pw, user); err != nil {
+		return "", err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 	if err != nil {

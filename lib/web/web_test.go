@@ -244,13 +244,16 @@ func TestSessionKeyFile(t *testing.T) {
 }
 
 func TestParseUsers(t *testing.T) {
-	h, _ := HashPassword("correct horse")
+	h, err := HashPassword("correct horse battery", "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := "# users\n\nada:admin:" + h + "\nrev:Reviewer:" + h + "\n"
 	us, err := ParseUsers(strings.NewReader(good), "users")
 	if err != nil || len(us) != 2 || us["rev"].Role != RoleReviewer {
 		t.Fatalf("%v %v", us, err)
 	}
-	if _, ok := us.check("ada", "correct horse"); !ok {
+	if _, ok := us.check("ada", "correct horse battery"); !ok {
 		t.Error("right password refused")
 	}
 	if _, ok := us.check("ada", "wrong"); ok {
@@ -267,8 +270,39 @@ func TestParseUsers(t *testing.T) {
 			t.Errorf("%q: err %v, want %q", bad.in, err, bad.want)
 		}
 	}
-	if _, err := HashPassword("short"); err == nil {
+	if _, err := HashPassword("short", ""); err == nil {
 		t.Error("short password hashed")
+	}
+}
+
+// The password policy: 12 characters at least, none of the common ones or
+// their dressed-up variants, not the user's name; each refusal says why.
+func TestPasswordPolicy(t *testing.T) {
+	for _, c := range []struct{ pw, user, why string }{
+		{"12345678", "", "too short: 8 characters, at least 12"},
+		{"tr0ub4dor&3", "", "too short"},
+		{"éééééééééé", "", "too short: 10 characters"}, // characters, not bytes
+		{"123456789012", "", "most common passwords"},
+		{"Password1234", "", "most common passwords"},
+		{"P@ssw0rd2024!", "", `common word or password ("password")`},
+		{"!!Welcome2025!!", "", `("welcome")`},
+		{"monkeymonkey12", "", `("monkeymonkey")`},
+		{"Correct Horse Battery Staple", "", "most common passwords"},
+		{"31415926535897", "", "no letters"},
+		{"ada-is-the-admin-1815", "ada", "contains the user name"},
+		{"aaaaaaaaaaaabbbb", "", "only 2 different characters"},
+	} {
+		err := CheckPassword(c.pw, c.user)
+		if err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%q: %v, want %q", c.pw, err, c.why)
+		} else if !strings.Contains(err.Error(), "passphrase") {
+			t.Errorf("%q: %v: no advice", c.pw, err)
+		}
+	}
+	for _, good := range []string{"correct horse battery", "violet-kettle-harbour", "Zebra anvil 42 mosaic"} {
+		if err := CheckPassword(good, "ada"); err != nil {
+			t.Errorf("%q refused: %v", good, err)
+		}
 	}
 }
 
