@@ -58,6 +58,6 @@ func (n *notifier) send(c *cli.Context, l *ledger.Ledger, id int64) error {
 	if err != nil {
 		return fmt.Errorf("dispute %d is resolved, but the e-mail to %s failed: %w", id, d.PIEmail, err)
 	}
-	fmt.Fprintf(c.App.ErrWriter, "focus-load: dispute %d: resolution e-mailed to %s (%s)\n", id, d.PIEmail, via)
+	fmt.Fprintf(c.App.ErrWriter, "focus-load: dispute %d: resolution e-mailed to %s (%s)\n", id, cliutil.Printable(d.PIEmail), via)
 	return nil
 }

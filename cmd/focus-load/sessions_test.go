@@ -40,3 +40,30 @@ func TestSessionsRevokeUser(t *testing.T) {
 		t.Errorf("no --user: exit %d %s", code, errs)
 	}
 }
+
+// A sign-in attempt named with terminal escapes, and a tag value carrying
+// them, are shown escaped by `audit --format table` and `review list`.
+func TestTablesShowNoTerminalEscapes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "l.db")
+	evil := "\x1b]0;PWNED\a\x1b[2J"
+	data := "BillingPeriodStart,BilledCost,ServiceName,Tags\n2025-01-01,1.50,S,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\",\"\"project_id\"\":\"\"p\\u001b[2J\\u009b31m\"\"}\"\n"
+	if _, errs, code := run(t, data, "--db", db, "--source", "X"); code != 0 {
+		t.Fatal(errs)
+	}
+	l, err := ledger.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AuditWeb(context.Background(), evil, "login-failed", "from 192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	out, errs, code := run(t, "", "--db", db, "audit", "--format", "table")
+	if code != 0 || strings.ContainsAny(out, "\x1b\a") || !strings.Contains(out, `\x1b]0;PWNED\x07\x1b[2J`) {
+		t.Errorf("audit table (exit %d, %s):\n%q", code, errs, out)
+	}
+	out, errs, code = run(t, "", "--db", db, "review", "list", "--format", "table")
+	if code != 0 || strings.ContainsAny(out, "\x1b\u009b") || !strings.Contains(out, `p\x1b[2J\u009b31m`) {
+		t.Errorf("review table (exit %d, %s):\n%q", code, errs, out)
+	}
+}
