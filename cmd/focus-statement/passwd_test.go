@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,6 +92,27 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		code := cliutil.Run(app, append([]string{"focus-statement", "serve"}, c.args...))
 		if code == 0 || !strings.Contains(errb.String(), c.msg) {
 			t.Errorf("%v: exit %d %q, want %q", c.args, code, errb.String(), c.msg)
+		}
+	}
+}
+
+// A users file (or TLS key) others can read is warned about at start-up.
+func TestServeWarnsAboutSharedUsersFile(t *testing.T) {
+	dir := t.TempDir()
+	h, err := web.HashPassword("correct horse battery", "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := filepath.Join(dir, "users")
+	for mode, warn := range map[os.FileMode]bool{0o644: true, 0o640: true, 0o600: false} {
+		if err := os.WriteFile(users, []byte("ada:admin:"+h+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(users, mode)
+		app, _, errb := webApp("")
+		cliutil.Run(app, []string{"focus-statement", "serve", "--users", users, "--db", filepath.Join(dir, "missing.db")})
+		if got := strings.Contains(errb.String(), "WARNING: users file"); got != warn || (warn && !strings.Contains(errb.String(), "chmod 600")) {
+			t.Errorf("users file %v: warned %v, want %v:\n%s", mode, got, warn, errb.String())
 		}
 	}
 }

@@ -60,6 +60,15 @@ dispute offers to e-mail the PI the resolution.`,
 	}
 }
 
+// warnSharedFiles warns about secrets others on the host can read. The
+// session and link keys are refused outright (lib/keyfile); these are
+// only warned about, as some sites share them with a service group.
+func warnSharedFiles(c *cli.Context) {
+	const tool = "focus-statement serve"
+	cliutil.WarnIfShared(c.App.ErrWriter, tool, "users file (bcrypt hashes, crackable offline)", c.String("users"))
+	cliutil.WarnIfShared(c.App.ErrWriter, tool, "TLS private key", c.String("tls-key"))
+}
+
 // parseSize reads 512MiB, 100M, 1G, 65536.
 func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(strings.ToUpper(s))
@@ -101,6 +110,7 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	warnSharedFiles(c)
 	db := c.String("db")
 	pg := ledger.IsPostgresDSN(db)
 	if _, err := os.Stat(db); err != nil && !pg {
