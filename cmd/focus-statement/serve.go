@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -69,32 +67,11 @@ func warnSharedFiles(c *cli.Context) {
 	cliutil.WarnIfShared(c.App.ErrWriter, tool, "TLS private key", c.String("tls-key"))
 }
 
-// parseSize reads 512MiB, 100M, 1G, 65536.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(strings.ToUpper(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suf string
-		m   int64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000},
-		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(t, u.suf) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suf)), u.m
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("size %q: want a positive number of bytes, e.g. 512MiB", s)
-	}
-	return n * mult, nil
-}
-
 func serveAction(c *cli.Context) error {
 	if c.Args().Len() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", c.Args().First())
 	}
-	maxUp, err := parseSize(c.String("max-upload"))
+	maxUp, err := cliutil.ParseSize(c.String("max-upload"))
 	if err != nil {
 		return fmt.Errorf("--max-upload: %w", err)
 	}
