@@ -14,6 +14,10 @@ import (
 // that puts an offline guess of a stolen users file out of reach.
 const MinPasswordLength = 12
 
+// maxPasswordBytes is bcrypt's limit; longer passwords are refused, not
+// silently cut.
+const maxPasswordBytes = 72
+
 //go:embed common-passwords.txt
 var commonPasswordsFile string
 
@@ -39,6 +43,9 @@ func CheckPassword(pw, user string) error {
 	const advice = "attackers try these first; choose a passphrase of three or four unrelated words"
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLength {
 		return fmt.Errorf("password too short: %d characters, at least %d are needed; a passphrase of three or four unrelated words is long and easy to remember", n, MinPasswordLength)
+	}
+	if len(pw) > maxPasswordBytes {
+		return fmt.Errorf("password too long: %d bytes, bcrypt takes at most %d and this tool refuses rather than cut it; a passphrase of three or four words fits", len(pw), maxPasswordBytes)
 	}
 	lower := strings.ToLower(pw)
 	common := commonPasswords()

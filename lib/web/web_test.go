@@ -291,6 +291,7 @@ func TestPasswordPolicy(t *testing.T) {
 		{"31415926535897", "", "no letters"},
 		{"ada-is-the-admin-1815", "ada", "contains the user name"},
 		{"aaaaaaaaaaaabbbb", "", "only 2 different characters"},
+		{strings.Repeat("violet kettle harbour ", 4), "", "too long: 88 bytes, bcrypt takes at most 72"},
 	} {
 		err := CheckPassword(c.pw, c.user)
 		if err == nil || !strings.Contains(err.Error(), c.why) {
