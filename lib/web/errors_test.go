@@ -47,3 +47,17 @@ func TestStaticHasNoDirectoryListing(t *testing.T) {
 	}
 	wantCode(t, b.get("/static/app.css"), http.StatusOK)
 }
+
+// A filter longer than SQLite's LIKE pattern limit finds nothing instead
+// of failing (a real ledger).
+func TestLongFilterIsNotAnError(t *testing.T) {
+	b := piLedger(t)
+	h := newHarness(t, b)
+	br := h.loggedIn("vic")
+	for _, p := range []string{"pi", "project", "service", "source", "flag"} {
+		r := br.get("/charges?period=2025-01&" + p + "=" + strings.Repeat("%25_", 20000))
+		if r.Code != http.StatusOK {
+			t.Errorf("%s filter of 60,000 bytes: %d", p, r.Code)
+		}
+	}
+}
