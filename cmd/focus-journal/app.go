@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -177,7 +180,18 @@ func summary(w io.Writer, j *journal.Journal) {
 // folder and a rename, so a reader (or a finance upload job) never sees a
 // partial journal, and a refused run leaves an earlier journal as it was.
 func writeAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	// Not os.CreateTemp: its 0600 would have to be widened by a chmod,
+	// which overrides the umask. Asking for 0644 at creation lets the
+	// kernel apply the umask, so a site's stricter one (027, 077) holds.
+	var f *os.File
+	var err error
+	for i := 0; i < 100; i++ {
+		tmp := filepath.Join(filepath.Dir(name), "."+filepath.Base(name)+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("--output: %w", err)
 	}
@@ -186,10 +200,6 @@ func writeAtomic(name string, data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("--output: write %s: %w", tmp, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("--output: %w", err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("--output: close %s: %w", tmp, err)

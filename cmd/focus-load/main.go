@@ -28,7 +28,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
    focus-load [--db FILE|URL] adjust void ID | correct --charge ID --tag pi_email=X --reason TEXT
    focus-load [--db FILE|URL] dispute open|resolve|list ...
    focus-load [--db FILE|URL] rules list | remove ID
-   focus-load [--db FILE|URL] imports | remove ID | export --period P | audit`,
+   focus-load [--db FILE|URL] imports | remove ID | export --period P | audit
+   focus-load [--db FILE|URL] sessions revoke --user NAME`,
 		Description: `Examples:
    focus-validate aws.csv | focus-flag | focus-load --db ledger.db import --source AWS
    focus-load review list --period 2025-01 --status pending
@@ -50,7 +51,7 @@ any change). Exit 0 ok, 1 refused or bad data, 2 usage or I/O error.`,
 		Action: importAction,
 		Commands: []*cli.Command{
 			importCommand(), importsCommand(), removeCommand(), periodsCommand(), reviewCommand(),
-			adjustCommand(), correctCommand(), rulesCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(),
+			adjustCommand(), correctCommand(), rulesCommand(), carryCommand(), disputeCommand(), exportCommand(), auditCommand(), copyCommand(), sessionsCommand(),
 		},
 	}
 	return app

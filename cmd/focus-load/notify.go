@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,6 +17,7 @@ func notifyFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "notify", Usage: "e-mail the PI the resolution (by --smtp or into --outbox)"},
 		&cli.StringFlag{Name: "smtp", Usage: "with --notify: SMTP `URL`, as focus-mail", EnvVars: append(cliutil.Env("smtp-url"), cliutil.Env("smtp")...)},
 		&cli.StringFlag{Name: "smtp-ca", Usage: "with --notify: CA certificate `FILE` for the SMTP server", EnvVars: cliutil.Env("smtp-ca")},
+		cliutil.SMTPPasswordFileFlag(),
 		&cli.StringFlag{Name: "outbox", Usage: "with --notify: write the e-mail as `DIR`/dispute-ID-resolved.eml instead", EnvVars: cliutil.Env("outbox")},
 		&cli.StringFlag{Name: "from", Usage: "with --notify: sender `ADDR`", EnvVars: cliutil.Env("from")},
 		&cli.StringFlag{Name: "reply-to", Usage: "with --notify: Reply-To `ADDR`", EnvVars: cliutil.Env("reply-to")},
@@ -35,7 +35,11 @@ func newNotifier(c *cli.Context) (*notifier, error) {
 	if !c.Bool("notify") {
 		return nil, nil
 	}
-	b, d, err := mail.NewNotifier(mail.NotifyConfig{SMTPURL: c.String("smtp"), Password: os.Getenv("FOCUS_SMTP_PASSWORD"),
+	pw, err := cliutil.SMTPPassword(c, c.App.ErrWriter, "focus-load")
+	if err != nil {
+		return nil, err
+	}
+	b, d, err := mail.NewNotifier(mail.NotifyConfig{SMTPURL: c.String("smtp"), Password: pw,
 		CAFile: c.String("smtp-ca"), Outbox: c.String("outbox"), From: c.String("from"), ReplyTo: c.String("reply-to")})
 	if err != nil {
 		return nil, fmt.Errorf("--notify: %w", err)
@@ -58,6 +62,6 @@ func (n *notifier) send(c *cli.Context, l *ledger.Ledger, id int64) error {
 	if err != nil {
 		return fmt.Errorf("dispute %d is resolved, but the e-mail to %s failed: %w", id, d.PIEmail, err)
 	}
-	fmt.Fprintf(c.App.ErrWriter, "focus-load: dispute %d: resolution e-mailed to %s (%s)\n", id, d.PIEmail, via)
+	fmt.Fprintf(c.App.ErrWriter, "focus-load: dispute %d: resolution e-mailed to %s (%s)\n", id, cliutil.Printable(d.PIEmail), via)
 	return nil
 }

@@ -48,7 +48,8 @@ func (t *table) write(c *cli.Context) error {
 		for _, r := range t.rows {
 			clean := make([]string, len(r))
 			for i, s := range r {
-				clean[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+				// One cell, one line; nothing a terminal would obey.
+				clean[i] = cliutil.Printable(strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s))
 			}
 			fmt.Fprintln(tw, strings.Join(clean, "\t"))
 		}

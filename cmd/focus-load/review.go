@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 )
@@ -137,7 +138,7 @@ func reviewCommand() *cli.Command {
 // stderr (stdout stays for data).
 func printChanges(c *cli.Context, changes []string) {
 	for _, ch := range changes {
-		fmt.Fprintln(c.App.ErrWriter, ch)
+		fmt.Fprintln(c.App.ErrWriter, cliutil.Printable(ch)) // tag values come from imported files
 	}
 }
 

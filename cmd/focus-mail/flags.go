@@ -14,6 +14,7 @@ func flags() []cli.Flag {
 			EnvVars: append(cliutil.Env("smtp-url"), cliutil.Env("smtp")...)},
 		&cli.StringFlag{Name: "smtp-ca", Usage: "trust the CA certificate(s) in `FILE` (PEM) for the SMTP server, e.g. an internal CA",
 			EnvVars: cliutil.Env("smtp-ca")},
+		cliutil.SMTPPasswordFileFlag(),
 		&cli.StringFlag{Name: "helo", Usage: "EHLO `NAME` (default: this host's name; some relays want a full domain name)", EnvVars: cliutil.Env("helo")},
 		&cli.StringFlag{Name: "outbox", Usage: "write each message as `DIR`/<statement id>.eml instead of sending", EnvVars: cliutil.Env("outbox")},
 		&cli.StringFlag{Name: "from", Usage: "sender `ADDR`, e.g. 'Research Computing Billing <billing@example.edu>'", EnvVars: cliutil.Env("from")},

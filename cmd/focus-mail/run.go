@@ -96,7 +96,11 @@ func run(c *cli.Context) error {
 			return err
 		}
 	default:
-		cfg, err := mail.ParseSMTPURL(smtpURL, os.Getenv("FOCUS_SMTP_PASSWORD"))
+		pw, err := cliutil.SMTPPassword(c, c.App.ErrWriter, "focus-mail")
+		if err != nil {
+			return err
+		}
+		cfg, err := mail.ParseSMTPURL(smtpURL, pw)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,10 @@ func passwdCommand() *cli.Command {
    printf '%s\n' "$PW" | focus-statement passwd --user rev --role reviewer >> users.txt`,
 		Description: `Reads the password from the terminal (twice, without echo) or, when stdin is not
 a terminal, from its first line. Prints the bcrypt hash, or with --user and
---role the line "user:role:hash" for the users file.`,
+--role the line "user:role:hash" for the users file. A password shorter
+than 12 characters, a common one (or a common word with digits, symbols
+or look-alike letters around it) or one holding the user name is refused,
+saying why.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "user", Usage: "user `NAME`: print a whole users-file line"},
 			&cli.StringFlag{Name: "role", Value: "viewer", Usage: "`ROLE` for the line: admin, reviewer or viewer"},
@@ -41,7 +44,7 @@ a terminal, from its first line. Prints the bcrypt hash, or with --user and
 			if err != nil {
 				return fmt.Errorf("passwd: %w", err)
 			}
-			h, err := web.HashPassword(pw)
+			h, err := web.HashPassword(pw, user)
 			if err != nil {
 				return cliutil.Dataf("passwd: %v", err)
 			}

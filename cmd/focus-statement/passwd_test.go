@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,6 +50,8 @@ func TestPasswd(t *testing.T) {
 		msg  string
 	}{
 		{"short\n", nil, 1, "too short"},
+		{"12345678\n", nil, 1, "too short: 8 characters, at least 12"},
+		{"Password2024!\n", nil, 1, "common word or password"},
 		{"", nil, 2, "no password"},
 		{"correct horse\n", []string{"--user", "a:b"}, 2, "may not contain"},
 		{"correct horse\n", []string{"--role", "root"}, 2, "unknown role"},
@@ -56,19 +60,6 @@ func TestPasswd(t *testing.T) {
 		code := cliutil.Run(app, append([]string{"focus-statement", "passwd"}, c.args...))
 		if code != c.code || !strings.Contains(errb.String(), c.msg) {
 			t.Errorf("%q %v: exit %d %q, want %d %q", c.in, c.args, code, errb.String(), c.code, c.msg)
-		}
-	}
-}
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"512MiB": 512 << 20, "100M": 100 << 20, "1G": 1 << 30, "65536": 65536, "2kb": 2000, " 3 GiB ": 3 << 30} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "-1", "0", "lots", "1T", "99999999999G"} {
-		if _, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q) accepted", bad)
 		}
 	}
 }
@@ -88,6 +79,27 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		code := cliutil.Run(app, append([]string{"focus-statement", "serve"}, c.args...))
 		if code == 0 || !strings.Contains(errb.String(), c.msg) {
 			t.Errorf("%v: exit %d %q, want %q", c.args, code, errb.String(), c.msg)
+		}
+	}
+}
+
+// A users file (or TLS key) others can read is warned about at start-up.
+func TestServeWarnsAboutSharedUsersFile(t *testing.T) {
+	dir := t.TempDir()
+	h, err := web.HashPassword("correct horse battery", "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := filepath.Join(dir, "users")
+	for mode, warn := range map[os.FileMode]bool{0o644: true, 0o640: true, 0o600: false} {
+		if err := os.WriteFile(users, []byte("ada:admin:"+h+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(users, mode)
+		app, _, errb := webApp("")
+		cliutil.Run(app, []string{"focus-statement", "serve", "--users", users, "--db", filepath.Join(dir, "missing.db")})
+		if got := strings.Contains(errb.String(), "WARNING: users file"); got != warn || (warn && !strings.Contains(errb.String(), "chmod 600")) {
+			t.Errorf("users file %v: warned %v, want %v:\n%s", mode, got, warn, errb.String())
 		}
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -52,38 +50,28 @@ dispute offers to e-mail the PI the resolution.`,
 			&cli.StringFlag{Name: "tls-cert", Usage: "serve HTTPS with this certificate `FILE`", EnvVars: cliutil.Env("tls-cert")},
 			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` for --tls-cert", EnvVars: cliutil.Env("tls-key")},
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure on plain HTTP (when a TLS proxy is in front)", EnvVars: cliutil.Env("secure-cookies")},
+			&cli.StringSliceFlag{Name: "trusted-proxy", Usage: "reverse proxy `CIDR` or address whose X-Forwarded-For names the client (repeat for several); without it the header is ignored", EnvVars: cliutil.Env("trusted-proxy")},
+			&cli.DurationFlag{Name: "idle-timeout", Value: web.DefaultIdleTimeout, Usage: "end a web session after this long without a request (`DURATION`, e.g. 30m; sessions end after 12h regardless)", EnvVars: cliutil.Env("idle-timeout")},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
 		}, append(institutionFlags(), piFlags()...)...), append(tagkeys.Flags(), importFlags()...)...),
 		Action: serveAction,
 	}
 }
 
-// parseSize reads 512MiB, 100M, 1G, 65536.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(strings.ToUpper(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suf string
-		m   int64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000},
-		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(t, u.suf) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suf)), u.m
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("size %q: want a positive number of bytes, e.g. 512MiB", s)
-	}
-	return n * mult, nil
+// warnSharedFiles warns about secrets others on the host can read. The
+// session and link keys are refused outright (lib/keyfile); these are
+// only warned about, as some sites share them with a service group.
+func warnSharedFiles(c *cli.Context) {
+	const tool = "focus-statement serve"
+	cliutil.WarnIfShared(c.App.ErrWriter, tool, "users file (bcrypt hashes, crackable offline)", c.String("users"))
+	cliutil.WarnIfShared(c.App.ErrWriter, tool, "TLS private key", c.String("tls-key"))
 }
 
 func serveAction(c *cli.Context) error {
 	if c.Args().Len() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", c.Args().First())
 	}
-	maxUp, err := parseSize(c.String("max-upload"))
+	maxUp, err := cliutil.ParseSize(c.String("max-upload"))
 	if err != nil {
 		return fmt.Errorf("--max-upload: %w", err)
 	}
@@ -91,10 +79,15 @@ func serveAction(c *cli.Context) error {
 	if (cert == "") != (key == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	proxies, err := web.ParseTrustedProxies(c.StringSlice("trusted-proxy"))
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
 	users, err := web.LoadUsers(c.String("users"))
 	if err != nil {
 		return err
 	}
+	warnSharedFiles(c)
 	db := c.String("db")
 	pg := ledger.IsPostgresDSN(db)
 	if _, err := os.Stat(db); err != nil && !pg {
@@ -126,7 +119,7 @@ func serveAction(c *cli.Context) error {
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
-		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
+		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, TrustedProxies: proxies, IdleTimeout: c.Duration("idle-timeout"), LinkKey: linkKey, Notify: notify,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {
@@ -144,12 +137,7 @@ func serveAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: WARNING: listening on %s without TLS: passwords and session cookies cross the network in clear; use --tls-cert/--tls-key or a TLS proxy with --secure-cookies\n", ln.Addr())
 	}
 	fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: %s://%s/ (ledger %s, %d user(s))\n", scheme, ln.Addr(), ledger.Redact(db), len(users))
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer(slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)

@@ -39,14 +39,17 @@ func openBackend(c *cli.Context, db string) (web.Backend, web.ImportFunc, io.Clo
 	keys := tagkeys.FromContext(c)
 	require := flag.ParseRequireTags(c.String("require-tags"))
 	b := &web.LedgerBackend{Ledger: l, Keys: keys}
-	return b, importPipeline(l, keys, require), l, nil
+	return b, importPipeline(l, keys, require, c.String("temp-dir")), l, nil
 }
 
-func importPipeline(l *ledger.Ledger, keys tagkeys.Keys, require []string) web.ImportFunc {
+// importPipeline imports uploaded files; its working copies (valid and
+// flagged rows) go to tempDir ("" = the system's), like the uploads
+// themselves: --temp-dir names a disk with room and the right owner.
+func importPipeline(l *ledger.Ledger, keys tagkeys.Keys, require []string, tempDir string) web.ImportFunc {
 	return func(ctx context.Context, a web.Actor, req web.ImportRequest) ([]web.FileReport, error) {
 		var reports []web.FileReport
 		for _, f := range req.Files {
-			rep, err := importOne(ctx, l, keys, require, a, req, f)
+			rep, err := importOne(ctx, l, keys, require, a, req, f, tempDir)
 			if err != nil {
 				return reports, err
 			}
@@ -56,7 +59,7 @@ func importPipeline(l *ledger.Ledger, keys tagkeys.Keys, require []string) web.I
 	}
 }
 
-func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require []string, a web.Actor, req web.ImportRequest, f web.UploadedFile) (web.FileReport, error) {
+func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require []string, a web.Actor, req web.ImportRequest, f web.UploadedFile, tempDir string) (web.FileReport, error) {
 	source, refusal, err := pickSource(ctx, l, req.Source, f.Name)
 	if err != nil {
 		return web.FileReport{Name: f.Name}, err
@@ -65,9 +68,9 @@ func importOne(ctx context.Context, l *ledger.Ledger, keys tagkeys.Keys, require
 	if refusal != "" {
 		return rep, nil
 	}
-	dir, err := os.MkdirTemp("", "focus-web-import")
+	dir, err := os.MkdirTemp(tempDir, "focus-web-import")
 	if err != nil {
-		return rep, err
+		return rep, fmt.Errorf("import working folder (--temp-dir): %w", err)
 	}
 	defer os.RemoveAll(dir)
 

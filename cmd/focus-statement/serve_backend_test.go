@@ -22,7 +22,7 @@ func TestWebImportSaysWhatIsWrongFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	imp := importPipeline(l, tagkeys.Default(), nil)
+	imp := importPipeline(l, tagkeys.Default(), nil, "")
 	file := func(name, body string) web.UploadedFile {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -76,7 +76,7 @@ func TestWebImportNamesTheSourceAsKnown(t *testing.T) {
 	defer l.Close()
 	ctx := context.Background()
 	actor := web.Actor{User: "ada", Origin: "web"}
-	imp := importPipeline(l, tagkeys.Default(), nil)
+	imp := importPipeline(l, tagkeys.Default(), nil, "")
 	upload := func(name, src string) web.UploadedFile {
 		body, err := os.ReadFile("../../testdata/2025-01/" + src)
 		if err != nil {
@@ -116,5 +116,34 @@ func TestWebImportNamesTheSourceAsKnown(t *testing.T) {
 	is, err := l.Imports(ctx, "")
 	if err != nil || len(is) != 1 || is[0].Source != "Azure" {
 		t.Errorf("imports %+v %v", is, err)
+	}
+}
+
+// An upload with a 2 MiB cell is refused naming its line and column, and
+// the import's working copies go to --temp-dir, not the system's.
+func TestWebImportLimitsAndTempDir(t *testing.T) {
+	dir := t.TempDir()
+	l, err := ledger.Open(filepath.Join(dir, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	p := filepath.Join(dir, "big.csv")
+	body := "BillingPeriodStart,BilledCost,ServiceName,ResourceName,Tags\n2025-01-01,1,S," + strings.Repeat("x", 2<<20) + ",\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := web.ImportRequest{Files: []web.UploadedFile{{Name: "big.csv", Path: p, Size: int64(len(body))}}}
+	reps, err := importPipeline(l, tagkeys.Default(), nil, "")(context.Background(), web.Actor{User: "ada", Origin: "web"}, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := strings.Join(reps[0].Diagnostics, "\n"); reps[0].Refused == "" || !strings.Contains(d, "big.csv:2") || !strings.Contains(d, "field longer than 1,048,576 bytes") {
+		t.Errorf("refused %q, diagnostics %q", reps[0].Refused, d)
+	}
+	// The working folder is made in --temp-dir: a missing one is named.
+	_, err = importPipeline(l, tagkeys.Default(), nil, filepath.Join(dir, "no-such-dir"))(context.Background(), web.Actor{User: "ada", Origin: "web"}, up)
+	if err == nil || !strings.Contains(err.Error(), "no-such-dir") || !strings.Contains(err.Error(), "--temp-dir") {
+		t.Errorf("import with a missing --temp-dir: %v", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 
 	"github.com/urfave/cli/v2"
@@ -25,6 +24,7 @@ func piFlags() []cli.Flag {
 		&cli.StringFlag{Name: "link-key", Usage: "PI link key `FILE`, shared with focus-mail --link-key (default: DB.link-key, created with mode 0600)", EnvVars: cliutil.Env("link-key")},
 		&cli.StringFlag{Name: "smtp", Usage: "resolution e-mails to PIs: SMTP `URL`, as focus-mail", EnvVars: append(cliutil.Env("smtp-url"), cliutil.Env("smtp")...)},
 		&cli.StringFlag{Name: "smtp-ca", Usage: "CA certificate `FILE` for the SMTP server", EnvVars: cliutil.Env("smtp-ca")},
+		cliutil.SMTPPasswordFileFlag(),
 		&cli.StringFlag{Name: "outbox", Usage: "resolution e-mails to PIs as `DIR`/dispute-ID-resolved.eml instead of SMTP", EnvVars: cliutil.Env("outbox")},
 		&cli.StringFlag{Name: "from", Usage: "sender `ADDR` of resolution e-mails (with --smtp or --outbox: offers \"e-mail the PI\" when resolving)", EnvVars: cliutil.Env("from")},
 		&cli.StringFlag{Name: "reply-to", Usage: "Reply-To `ADDR` of resolution e-mails", EnvVars: cliutil.Env("reply-to")},
@@ -48,7 +48,11 @@ func piSetup(c *cli.Context, db string) ([]byte, web.NotifyFunc, io.Closer, erro
 	if c.String("from") == "" || (c.String("smtp") == "" && c.String("outbox") == "") {
 		return key, nil, io.NopCloser(nil), nil
 	}
-	b, d, err := mail.NewNotifier(mail.NotifyConfig{SMTPURL: c.String("smtp"), Password: os.Getenv("FOCUS_SMTP_PASSWORD"),
+	pw, err := cliutil.SMTPPassword(c, c.App.ErrWriter, "focus-statement serve")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, d, err := mail.NewNotifier(mail.NotifyConfig{SMTPURL: c.String("smtp"), Password: pw,
 		CAFile: c.String("smtp-ca"), Outbox: c.String("outbox"), From: c.String("from"), ReplyTo: c.String("reply-to")})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("resolution e-mails: %w", err)

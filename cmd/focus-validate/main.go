@@ -90,6 +90,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			Usage: "billing period `YYYY-MM` for rows without BillingPeriodStart (rows that carry one must match)"},
 		&cli.StringFlag{Name: "currency", Value: "USD", EnvVars: cliutil.Env("currency"),
 			Usage: "ISO 4217 `CODE` billed when there is no BillingCurrency column"},
+		&cli.StringFlag{Name: "max-field", Value: "1MiB", EnvVars: cliutil.Env("max-field"),
+			Usage: "refuse a row with a field longer than `SIZE` (bytes, K, M, KiB, MiB); a real export never comes near"},
+		&cli.StringFlag{Name: "max-row", Value: "8MiB", EnvVars: cliutil.Env("max-row"),
+			Usage: "refuse a row longer than `SIZE`; bounds the memory one row can take"},
 		&cli.StringFlag{Name: "out",
 			Usage: "output `FORMAT` csv|ndjson (default: as the input)"},
 	}
@@ -144,7 +148,11 @@ func run(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	if !validate.ValidCurrency(opts.Currency) {
 		return fmt.Errorf("--currency %q: not an ISO 4217 code", opts.Currency)
 	}
-	cfg := validate.Config{Options: opts, MaxErrors: c.Int("max-errors"), Stdout: stdout, Stderr: stderr}
+	limits, err := readLimits(c)
+	if err != nil {
+		return err
+	}
+	cfg := validate.Config{Options: opts, MaxErrors: c.Int("max-errors"), Stdout: stdout, Stderr: stderr, Limits: &limits}
 	if cfg.MaxErrors < 0 {
 		return fmt.Errorf("--max-errors %d: want 0 or more", cfg.MaxErrors)
 	}
@@ -205,4 +213,20 @@ func run(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	return cliutil.Exit(res.ExitCode())
+}
+
+// readLimits reads --max-field and --max-row.
+func readLimits(c *cli.Context) (focus.Limits, error) {
+	field, err := cliutil.ParseSize(c.String("max-field"))
+	if err != nil || field > 1<<30 {
+		return focus.Limits{}, fmt.Errorf("--max-field %q: want a size up to 1GiB, e.g. 1MiB", c.String("max-field"))
+	}
+	row, err := cliutil.ParseSize(c.String("max-row"))
+	if err != nil || row > 1<<30 {
+		return focus.Limits{}, fmt.Errorf("--max-row %q: want a size up to 1GiB, e.g. 8MiB", c.String("max-row"))
+	}
+	if row < field {
+		return focus.Limits{}, fmt.Errorf("--max-row %s is less than --max-field %s: a row holds its fields", c.String("max-row"), c.String("max-field"))
+	}
+	return focus.Limits{MaxField: int(field), MaxRow: int(row)}, nil
 }

@@ -112,3 +112,23 @@ func TestSpec14AndDataset(t *testing.T) {
 		t.Errorf("--dataset billing-period: %d %q %s", code, out, errs)
 	}
 }
+
+// A field over --max-field refuses its row, naming line and column; the
+// other rows pass. A bad size is a usage error.
+func TestMaxFieldAndRow(t *testing.T) {
+	in := "BillingPeriodStart,BilledCost,ServiceName,ResourceName,Tags\n" +
+		"2025-01-01,1,S,short,\"{\"\"pi_email\"\":\"\"a@uni.edu\"\"}\"\n" +
+		"2025-01-01,1,S," + strings.Repeat("x", 2000) + ",\"{\"\"pi_email\"\":\"\"a@uni.edu\"\"}\"\n"
+	code, out, errs := runApp(t, in, "--max-field", "1K")
+	if code != 1 || strings.Count(out, "\n") != 2 || !strings.Contains(errs, "<stdin>:3: ResourceName: field longer than 1,024 bytes") {
+		t.Errorf("exit %d, %d lines out, stderr:\n%.400s", code, strings.Count(out, "\n"), errs)
+	}
+	if code, _, _ := runApp(t, in); code != 0 {
+		t.Errorf("default limits: exit %d", code)
+	}
+	for _, bad := range [][]string{{"--max-field", "lots"}, {"--max-row", "1K", "--max-field", "2K"}} {
+		if code, _, errs := runApp(t, in, bad...); code != 2 || !strings.Contains(errs, "--max-") {
+			t.Errorf("%v: exit %d %s", bad, code, errs)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func Run(app *cli.App, args []string) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
-	fmt.Fprintf(app.ErrWriter, "%s: %v\n", app.Name, err)
+	fmt.Fprintf(app.ErrWriter, "%s: %s\n", app.Name, Printable(err.Error()))
 	var de *DataError
 	if errors.As(err, &de) {
 		return ExitData

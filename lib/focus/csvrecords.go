@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
 	"math/bits"
+	"strconv"
 )
 
 // csvRecordReader reads CSV records exactly as encoding/csv's Reader does
@@ -44,6 +47,12 @@ type csvRecordReader struct {
 	scratch []byte     // a record's fields when some are quoted or span lines
 	fields  []csvField // the fields of the last record
 	record  []string   // the last record, reused like csv.Reader.ReuseRecord
+
+	// Limits (Reader.SetLimits); 0 = none, as encoding/csv. A record
+	// whose input passes maxRow bytes is refused and the rest of its
+	// physical line skipped, so memory stays bounded by the limit, not
+	// by the file; a field longer than maxField refuses its record.
+	maxField, maxRow int
 }
 
 // csvField is where a field is in its record's string, and where it
@@ -77,6 +86,9 @@ func (c *csvRecordReader) Read() ([]string, error) {
 	// Skip empty lines: "\n", "\r\n", or "\r" at the end of the input.
 	for {
 		more, err := c.readLine()
+		if err == errRowTooLong {
+			return nil, c.rowTooLong(c.numLine)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +210,14 @@ parse:
 					c.scratch = append(c.scratch, '\n')
 					posCol++
 				}
-				if _, rerr := c.readLine(); rerr != nil {
+				if c.maxRow > 0 && len(c.scratch) > c.maxRow {
+					// A quoted field over many lines: each line is
+					// short, the record is not.
+					return nil, c.rowTooLong(recLine)
+				}
+				if _, rerr := c.readLine(); rerr == errRowTooLong {
+					return nil, c.rowTooLong(recLine)
+				} else if rerr != nil {
 					return nil, rerr
 				}
 				line, nl, p = c.line, c.nl, 0
@@ -232,7 +251,45 @@ parse:
 	for i, f := range c.fields {
 		c.record[i] = s[f.start:f.end]
 	}
+	// One comparison a record: only a record longer than the limit can
+	// hold a field longer than it.
+	if c.maxField > 0 && len(s) > c.maxField && err == nil {
+		for i, f := range c.fields {
+			if f.end-f.start > c.maxField {
+				return c.record, &csv.ParseError{StartLine: recLine, Line: f.line, Column: f.col, Err: &LimitError{What: "field", Limit: c.maxField, Field: i + 1}}
+			}
+		}
+	}
 	return c.record, err
+}
+
+// LimitError is a record refused for its size (Reader.SetLimits).
+type LimitError struct {
+	What  string // "field" or "row"
+	Limit int    // bytes
+	Field int    // the field's number in its row (1-based); 0 for a row
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s longer than %s bytes: refused (a real export never has one; if this file is right, raise the limit with --max-%s)", e.What, groupDigits(e.Limit), e.What)
+}
+
+// groupDigits writes n with thousands separators (1048576 → 1,048,576).
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// errRowTooLong is readLine's word that the line under way passed maxRow
+// and was skipped to its end.
+var errRowTooLong = errors.New("row too long")
+
+func (c *csvRecordReader) rowTooLong(startLine int) error {
+	c.fields = c.fields[:0]
+	return &csv.ParseError{StartLine: startLine, Line: c.numLine, Column: c.maxRow + 1, Err: &LimitError{What: "row", Limit: c.maxRow}}
 }
 
 // addField records a field of the record being parsed.
@@ -270,6 +327,9 @@ func (c *csvRecordReader) readLine() (bool, error) {
 	for {
 		if i := bytes.IndexByte(c.buf[from:c.w], '\n'); i >= 0 {
 			end := from + i + 1
+			if c.maxRow > 0 && end-c.start > c.maxRow+1 {
+				return false, c.skipLine()
+			}
 			c.line, c.nl = trimCR(c.buf[c.r:end-1]), true
 			c.numLine++
 			c.offset += int64(end - c.r)
@@ -291,8 +351,33 @@ func (c *csvRecordReader) readLine() (bool, error) {
 			c.r = c.w
 			return true, nil
 		}
+		if c.maxRow > 0 && c.w-c.start > c.maxRow {
+			return false, c.skipLine()
+		}
 		from -= c.fill()
 	}
+}
+
+// skipLine consumes the rest of the current physical line without
+// keeping it (the record under way is refused: errRowTooLong).
+func (c *csvRecordReader) skipLine() error {
+	for {
+		if i := bytes.IndexByte(c.buf[c.r:c.w], '\n'); i >= 0 {
+			c.offset += int64(i + 1)
+			c.r += i + 1
+			break
+		}
+		c.offset += int64(c.w - c.r)
+		c.r, c.start = c.w, c.w
+		if c.srcErr != nil {
+			break
+		}
+		c.fill()
+	}
+	c.numLine++
+	c.start = c.r
+	c.line, c.nl = nil, false
+	return errRowTooLong
 }
 
 // trimCR drops one final '\r': of a "\r\n" ending, or at the end of input.

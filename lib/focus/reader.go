@@ -94,10 +94,33 @@ type Reader struct {
 	skipped int // CSV: blank lines skipped before the CSV record reader started
 	pending *Row
 	values  []string
+	limits  Limits
 }
 
-// MaxLineBytes bounds one NDJSON line (a CSV field has no bound other than memory).
+// MaxLineBytes bounds one NDJSON line whatever the limits.
 const MaxLineBytes = 64 << 20
+
+// Limits bound what one row may hold (SetLimits), so a hostile or broken
+// file (a 200 MB cell) costs the limit in memory, not its size. A row
+// over a limit is refused with its line and column, as a syntax error,
+// and reading goes on after it.
+type Limits struct {
+	MaxField int // bytes of one field (CSV) or value (NDJSON); 0 = no limit
+	MaxRow   int // bytes of one row's input; 0 = no limit
+}
+
+// DefaultLimits are far beyond any real export (a Tags cell of a few
+// kilobytes is large) and well within memory.
+var DefaultLimits = Limits{MaxField: 1 << 20, MaxRow: 8 << 20}
+
+// SetLimits replaces the reader's limits (DefaultLimits from NewReader)
+// for the rows still to read.
+func (r *Reader) SetLimits(l Limits) {
+	r.limits = l
+	if r.csv != nil {
+		r.csv.maxField, r.csv.maxRow = l.MaxField, l.MaxRow
+	}
+}
 
 // NewReader detects the format and reads the header. name is used in errors
 // ("-" or "" means stdin).
@@ -122,7 +145,7 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 	case len(head) >= 2 && (head[0] == 0 || head[1] == 0):
 		return nil, &ParseError{File: name, Line: 1, Err: ErrUTF16NoBOM}
 	}
-	fr := &Reader{name: name, br: br}
+	fr := &Reader{name: name, br: br, limits: DefaultLimits}
 	// Skip leading blank space to find '{' (NDJSON) or a header (CSV).
 	for {
 		b, err := br.Peek(1)
@@ -152,6 +175,7 @@ func newReader(r io.Reader, name string, keepRaw bool) (*Reader, error) {
 		return fr, err
 	}
 	fr.csv = newCSVRecordReader(br, defaultCSVBufferSize, keepRaw)
+	fr.SetLimits(fr.limits)
 	err := fr.readCSVHeader()
 	fr.headerLine = fr.line
 	return fr, err
@@ -207,7 +231,11 @@ func (r *Reader) readCSVHeader() error {
 func (r *Reader) csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &ParseError{File: r.name, Line: pe.Line + r.skipped, Column: pe.Column, Err: pe.Err}
+		var name string
+		if le, ok := pe.Err.(*LimitError); ok && le.Field > 0 && le.Field <= len(r.header) {
+			name = r.header[le.Field-1] // the column a diagnostic names
+		}
+		return &ParseError{File: r.name, Line: pe.Line + r.skipped, Column: pe.Column, Field: name, Err: pe.Err}
 	}
 	if err == io.EOF {
 		return io.EOF
@@ -276,6 +304,13 @@ func (r *Reader) nextLine() ([]byte, int, error) {
 				if len(buf) > MaxLineBytes {
 					return nil, r.line, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
 				}
+				if r.limits.MaxRow > 0 && len(buf) > r.limits.MaxRow {
+					n := r.line
+					for err == bufio.ErrBufferFull { // skip the rest of the line
+						_, err = r.br.ReadSlice('\n')
+					}
+					return nil, n, &ParseError{File: r.name, Line: n, Column: r.limits.MaxRow + 1, Err: &LimitError{What: "row", Limit: r.limits.MaxRow}}
+				}
 				b, err = r.br.ReadSlice('\n')
 				buf = append(buf, b...)
 			}
@@ -312,6 +347,13 @@ func (r *Reader) readNDJSON() (Row, error) {
 	}
 	if _, _, err := decodeObject(line, r.index, r.values); err != nil {
 		return Row{Line: n, Values: r.values}, &ParseError{File: r.name, Line: n, Err: err}
+	}
+	if max := r.limits.MaxField; max > 0 && len(line) > max {
+		for i, v := range r.values {
+			if len(v) > max {
+				return Row{}, &ParseError{File: r.name, Line: n, Field: r.header[i], Err: &LimitError{What: "field", Limit: max}}
+			}
+		}
 	}
 	return Row{Line: n, Values: r.values}, nil
 }

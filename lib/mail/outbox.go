@@ -28,7 +28,9 @@ func NewOutbox(dir string) (*Outbox, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("outbox directory is empty")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Private: draft e-mails carry PI link tokens (credentials). A
+	// folder that exists keeps the mode its owner gave it.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create outbox: %w", err)
 	}
 	return &Outbox{dir: dir}, nil
@@ -61,9 +63,8 @@ func (o *Outbox) Deliver(_ context.Context, m *Message) (string, error) {
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
+	// The file keeps CreateTemp's 0600 (less under a stricter umask):
+	// a draft's PI link is a credential, for the owner's eyes only.
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}

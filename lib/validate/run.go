@@ -27,6 +27,9 @@ type Config struct {
 	Open func(name string) (io.ReadCloser, error)
 	// Rows, when set, counts the rows read (a progress display reads it).
 	Rows *atomic.Int64
+	// Limits bound a field and a row (--max-field, --max-row); nil =
+	// focus.DefaultLimits.
+	Limits *focus.Limits
 }
 
 // Result counts a run. Read == Valid + Invalid always.
@@ -219,6 +222,9 @@ func (r *runner) file(name string) error {
 		return nil
 	}
 	rd, err := focus.NewRawReader(bin, name)
+	if err == nil && r.cfg.Limits != nil {
+		rd.SetLimits(*r.cfg.Limits)
+	}
 	if err != nil {
 		var pe *focus.ParseError
 		if errors.As(err, &pe) {
@@ -310,7 +316,7 @@ func (r *runner) file(name string) error {
 			if row.Line > 0 {
 				line = row.Line
 			}
-			d := Diagnostic{File: file, Line: line, Severity: Error, Rule: rule, Message: diagMsg}
+			d := Diagnostic{File: file, Line: line, Column: pe.Field, Severity: Error, Rule: rule, Message: diagMsg}
 			r.emit(d)
 			d.Message = msg
 			vals := make([]string, nh)

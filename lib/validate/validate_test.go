@@ -317,7 +317,8 @@ func TestCRLFInputGivesLFOutput(t *testing.T) {
 }
 
 func TestHugeFieldAndManyTags(t *testing.T) {
-	// A 4 MB description in an x_ column and a Tags object with 200 keys.
+	// A 1 MiB description in an x_ column (the default field limit, far
+	// past the reader's first buffer) and a Tags object with 200 keys.
 	var tags strings.Builder
 	tags.WriteString(`"{""pi_email"":""a@uni.edu""`)
 	for i := 0; i < 200; i++ {
@@ -325,10 +326,15 @@ func TestHugeFieldAndManyTags(t *testing.T) {
 	}
 	tags.WriteString(`}"`)
 	h := "BillingPeriodStart,BilledCost,ServiceName,Tags,x_Note\n"
-	in := h + jan + ",1,HPC," + tags.String() + "," + strings.Repeat("z", 4<<20) + "\n"
+	in := h + jan + ",1,HPC," + tags.String() + "," + strings.Repeat("z", 1<<20) + "\n"
 	res, out, errs, _ := run(t, Options{}, in)
 	if res.Valid != 1 || out != in {
 		t.Errorf("%+v %s (out %d bytes, in %d)", res, errs, len(out), len(in))
+	}
+	// 4 MiB is past the default limit: the row is refused, naming where.
+	over := h + jan + ",1,HPC," + tags.String() + "," + strings.Repeat("z", 4<<20) + "\n"
+	if res, _, errs, _ := run(t, Options{}, over); res.Invalid != 1 || !strings.Contains(errs, "in.csv:2: x_Note: field longer than 1,048,576 bytes") {
+		t.Errorf("a 4 MiB field: %+v %.300s", res, errs)
 	}
 	// The same key twice among many is still found
 	// (past the first 64 keys, where the scanner switches to a map).

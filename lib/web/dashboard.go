@@ -95,6 +95,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	d.Trend = buildTrend(ctx, s.cfg.Ledger, s.totals, ps, p, d.Totals)
+	for _, err := range d.Trend.errs {
+		s.log.Error("dashboard", "err", err)
+	}
 	for _, gs := range [][]group{d.Sources, d.Services, d.TopPIs} {
 		for _, g := range gs {
 			d.Cut = d.Cut || g.ListCut || g.BillCut
@@ -233,9 +236,14 @@ func coveredPct(list, billed decimal.Decimal) string {
 	return p.StringFixed(1) + "%"
 }
 
+// internal answers a failure that is not the user's doing. The page shows
+// a reference, never the error: database messages name tables, columns
+// and paths an attacker should not learn. The log has the detail under
+// the same reference.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, q *req, err error) {
-	s.log.Error("request", "path", r.URL.Path, "err", err)
-	s.fail(w, r, q, http.StatusInternalServerError, "Internal error: "+err.Error())
+	ref := randomID()[:8]
+	s.log.Error("request", "ref", ref, "path", r.URL.Path, "err", err)
+	s.fail(w, r, q, http.StatusInternalServerError, "Something went wrong on the server (reference "+ref+"). Try again; if it persists, give the administrator this reference: the server log has the details.")
 }
 
 // openDisputes counts the period's open disputes.

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 )
 
 // safeNext keeps the post-login redirect on this site (no open redirect).
@@ -46,8 +49,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, user, msg string) {
-	id := randomID()
-	http.SetCookie(w, cookie(loginCookie, id, s.secure(r), 600))
+	// The cookie carries when the form was made, under the token's MAC:
+	// the server, not the cookie's Max-Age, decides when it has expired,
+	// so a token harvested for a login-CSRF attempt is good for minutes.
+	id := randomID() + "." + strconv.FormatInt(s.cfg.Now().Unix(), 10)
+	http.SetCookie(w, cookie(s.cookieName(r, loginCookie), id, s.secure(r), int(loginTTL.Seconds())))
 	s.render(w, status, "login", view{Title: "Sign in", Error: msg,
 		Q:    &req{CSRF: s.sess.csrfToken("login:" + id)},
 		Data: loginData{Next: safeNext(r.FormValue("next")), User: user}})
@@ -60,25 +66,43 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	c, err := r.Cookie(loginCookie)
-	if err != nil || !s.sess.checkCSRF("login:"+c.Value, r.PostFormValue("csrf")) {
+	if !sameOrigin(r) {
+		// A sign-in form posted from another site (login CSRF): the
+		// browser says so in Origin, whatever cookies it carries.
+		s.showLogin(w, r, http.StatusForbidden, "", "Sign in from this site's own sign-in page.")
+		return
+	}
+	c, err := r.Cookie(s.cookieName(r, loginCookie))
+	if err != nil || !s.sess.checkCSRF("login:"+c.Value, r.PostFormValue("csrf")) || !s.loginFresh(c.Value) {
 		s.showLogin(w, r, http.StatusForbidden, "", "The sign-in form expired. Please try again.")
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	pw := r.PostFormValue("password")
-	ip := clientIP(r)
-	key, addrKey := name+"\x00"+ip, "\x00addr\x00"+ip
+	ip := s.clientIP(r)
+	// Keys hold at most nameCap bytes of the name: a 64 KiB name must not
+	// become a 64 KiB map key (nor a 64 KiB audit row, audit below).
+	short := capName(name)
+	keys := []struct {
+		key string
+		max int
+	}{{"u\x00" + short + "\x00" + ip, maxFailures}, {"a\x00" + ip, maxAddrFailures}, {"n\x00" + short, maxAccountFailures}}
 	now := s.cfg.Now()
-	until, locked := s.throttle.locked(key, maxFailures, now)
-	if u2, l2 := s.throttle.locked(addrKey, maxAddrFailures, now); l2 {
-		locked = true
-		if u2.After(until) {
-			until = u2
+	var until time.Time
+	locked, news := false, false
+	for _, k := range keys {
+		if u, l := s.throttle.locked(k.key, k.max, now); l {
+			locked = true
+			news = s.throttle.noteLock(k.key, u) || news
+			if u.After(until) {
+				until = u
+			}
 		}
 	}
 	if locked {
-		s.audit(r.Context(), name, "login-locked", "from "+ip)
+		if news {
+			s.audit(r.Context(), short, "login-locked", "from "+ip)
+		}
 		w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(now).Seconds())+1))
 		s.showLogin(w, r, http.StatusTooManyRequests, name,
 			fmt.Sprintf("Too many failed sign-ins. Try again after %s.", until.UTC().Format("15:04:05 UTC")))
@@ -86,25 +110,38 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok := s.cfg.Users.check(name, pw)
 	if !ok {
-		s.throttle.fail(key, now)
-		s.throttle.fail(addrKey, now)
-		s.audit(r.Context(), name, "login-failed", "from "+ip)
+		for _, k := range keys {
+			s.throttle.fail(k.key, now)
+		}
+		s.audit(r.Context(), short, "login-failed", "from "+ip)
 		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}
-	s.throttle.success(key)
-	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL)}
+	s.throttle.success(keys[0].key, keys[1].key, keys[2].key)
+	ss := session{ID: randomID(), User: u.Name, Expires: now.Add(sessionTTL), PW: s.sess.pwPrint(u)}
 	if s.cfg.Sessions != nil {
-		if err := s.cfg.Sessions.AddSession(r.Context(), ss.ID, ss.User, ss.Expires); err != nil {
+		if err := s.cfg.Sessions.AddSession(r.Context(), ss.ID, ss.User, now, ss.Expires); err != nil {
 			s.log.Error("session store", "err", err)
 			s.showLogin(w, r, http.StatusServiceUnavailable, name, "The session could not be recorded in the ledger database. Try again in a moment.")
 			return
 		}
 	}
-	http.SetCookie(w, cookie(sessionCookie, s.sess.encode(ss), s.secure(r), int(sessionTTL.Seconds())))
-	http.SetCookie(w, cookie(loginCookie, "", s.secure(r), -1))
+	http.SetCookie(w, cookie(s.cookieName(r, sessionCookie), s.sess.encode(ss), s.secure(r), int(sessionTTL.Seconds())))
+	http.SetCookie(w, cookie(s.cookieName(r, loginCookie), "", s.secure(r), -1))
 	s.audit(r.Context(), u.Name, "login", "from "+ip+" as "+u.Role.String())
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// loginFresh reports whether a sign-in form's cookie value (id.unix-time,
+// its MAC already checked) was made less than loginTTL ago.
+func (s *Server) loginFresh(v string) bool {
+	_, ts, ok := strings.Cut(v, ".")
+	made, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil {
+		return false
+	}
+	age := s.cfg.Now().Sub(time.Unix(made, 0))
+	return age >= -time.Minute && age < loginTTL // a minute of clock skew between servers
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
@@ -114,7 +151,23 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, q *req) {
 			s.log.Error("session store: logout not shared with other servers", "err", err)
 		}
 	}
-	http.SetCookie(w, cookie(sessionCookie, "", s.secure(r), -1))
-	s.audit(r.Context(), q.User.Name, "logout", "from "+clientIP(r))
+	http.SetCookie(w, cookie(s.cookieName(r, sessionCookie), "", s.secure(r), -1))
+	s.audit(r.Context(), q.User.Name, "logout", "from "+s.clientIP(r))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// nameCap is how much of a typed user name throttling keys and the audit
+// record keep: real names are short, and the sign-in form is open to all.
+const nameCap = 64
+
+// capName cuts name to nameCap bytes, on a rune boundary.
+func capName(name string) string {
+	if len(name) <= nameCap {
+		return name
+	}
+	cut := nameCap
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "…"
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -23,9 +24,9 @@ var sortKeys = map[string]bool{"id": true, "pi": true, "project": true, "service
 func filterFrom(r *http.Request, ps []ledger.PeriodInfo) ChargeFilter {
 	v := r.URL.Query()
 	f := ChargeFilter{
-		Period: pickPeriod(r, ps), PI: strings.TrimSpace(v.Get("pi")), Project: strings.TrimSpace(v.Get("project")),
-		Service: strings.TrimSpace(v.Get("service")), Source: strings.TrimSpace(v.Get("source")),
-		Flag: strings.TrimSpace(v.Get("flag")), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc",
+		Period: pickPeriod(r, ps), PI: filterText(v.Get("pi")), Project: filterText(v.Get("project")),
+		Service: filterText(v.Get("service")), Source: filterText(v.Get("source")),
+		Flag: filterText(v.Get("flag")), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc",
 	}
 	switch st := v.Get("status"); st {
 	case "pending", "approved", "rejected", "clean":
@@ -39,6 +40,26 @@ func filterFrom(r *http.Request, ps []ledger.PeriodInfo) ChargeFilter {
 	}
 	f.Limit = pageSize
 	return f
+}
+
+// maxFilterText is the most of a text filter that reaches the database:
+// longer than any e-mail, project or service name, far shorter than
+// SQLite's LIKE pattern limit (a 50,000-byte pattern is an error, not an
+// empty result).
+const maxFilterText = 256
+
+// filterText is a text filter as typed, trimmed and cut to maxFilterText
+// bytes on a character boundary.
+func filterText(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) <= maxFilterText {
+		return v
+	}
+	cut := maxFilterText
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut]
 }
 
 // query is the filter as URL parameters, for links that keep the view.

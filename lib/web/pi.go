@@ -36,8 +36,8 @@ import (
 const (
 	piCookie       = "ocb_pi"         // double-submit CSRF cookie of the PI pages
 	piMaxForm      = 16 << 10         // bytes of a dispute form
-	piWindow       = time.Minute      // request rate window per address
-	piMaxRequests  = 60               // requests per address per window
+	piWindow       = time.Minute      // request rate window per address and per link
+	piMaxRequests  = 60               // requests per address, and per link, per window
 	piBadWindow    = 10 * time.Minute // bad-link window per address
 	piMaxBadTokens = 10               // refused links per address per bad window
 )
@@ -106,8 +106,16 @@ func (s *Server) piHandler(h piHandlerFunc) http.HandlerFunc {
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Robots-Tag", "noindex, nofollow")
-		ip, now := clientIP(r), s.cfg.Now()
-		if wait, ok := s.piLimit.allow(ip, now); !ok {
+		ip, now := s.clientIP(r), s.cfg.Now()
+		// Counted per address and per link: one link cannot be used to
+		// hammer the server from many addresses, and PIs behind one
+		// address (a NAT, a proxy not given as --trusted-proxy) do not
+		// share one link's budget. Refused links count per address.
+		wait, ok := s.piLimit.allow(ip, now)
+		if ok {
+			wait, ok = s.piLimit.allow(piTokenKey(r.PathValue("token")), now)
+		}
+		if !ok {
 			hd.Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 			s.render(w, http.StatusTooManyRequests, "pi_refused", view{Title: "Too many requests",
 				Error: "Too many requests from your address. Please wait a few minutes and try again."})
@@ -363,6 +371,13 @@ func (l *piLimiter) allow(ip string, now time.Time) (time.Duration, bool) {
 		return c.start.Add(piWindow).Sub(now), false
 	}
 	return 0, true
+}
+
+// piTokenKey is the limiter's key of a link: a hash, so the map neither
+// holds tokens nor grows with their length.
+func piTokenKey(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return "t\x00" + string(h[:16])
 }
 
 // bad counts a refused link from ip.

@@ -9,6 +9,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -16,8 +17,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -41,6 +42,8 @@ type Config struct {
 	Key           []byte          // session key (LoadOrCreateKey)
 	Sessions      SessionStore    // shared sessions (the ledger); nil = cookies alone
 	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
+	ReadTimeout   time.Duration   // whole request, headers and body, except uploads; 0 = DefaultReadTimeout
+	IdleTimeout   time.Duration   // a session ends after this long without a request; 0 = DefaultIdleTimeout
 	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
 	TempDir       string          // for uploads; "" = os.TempDir()
 	Import        ImportFunc      // validate → flag → load; nil = import unavailable
@@ -48,7 +51,10 @@ type Config struct {
 	LinkKey       []byte          // PI link key (lib/pilink); nil = PI pages off (pi.go)
 	Notify        NotifyFunc      // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
 	Log           *slog.Logger
-	Now           func() time.Time // for tests; nil = time.Now
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxy); empty = the header is ignored.
+	TrustedProxies []netip.Prefix
+	Now            func() time.Time // for tests; nil = time.Now
 }
 
 // Server serves the web interface.
@@ -79,6 +85,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -107,7 +119,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
-	if r.TLS != nil {
+	// On TLS, or behind a TLS proxy (--secure-cookies): the browser then
+	// never tries plain HTTP to this host again, so no network attacker
+	// can strip TLS from a later visit.
+	if s.secure(r) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	s.mux.ServeHTTP(w, r)
@@ -127,7 +142,7 @@ type handler func(w http.ResponseWriter, r *http.Request, q *req)
 func (s *Server) routes() {
 	m := routeMux{s}
 	static, _ := fs.Sub(staticFS, "static")
-	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(filesOnly{static}))
 	m.HandleFunc("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
@@ -139,6 +154,23 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /dashboard", s.auth(RoleViewer, s.dashboard))
 	s.piRoutes(m)
 	s.moreRoutes(m)
+}
+
+// filesOnly serves the files of an FS and hides its directories:
+// http.FileServer would list a directory's contents, telling a visitor
+// what the build ships.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }
 
 // routeMux registers routes on the server's mux and keeps the patterns of
@@ -232,7 +264,7 @@ func sameOrigin(r *http.Request) bool {
 
 // current returns the request's valid session and its user.
 func (s *Server) current(r *http.Request) (*req, bool) {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(s.cookieName(r, sessionCookie))
 	if err != nil {
 		return nil, false
 	}
@@ -240,33 +272,41 @@ func (s *Server) current(r *http.Request) (*req, bool) {
 	if !ok {
 		return nil, false
 	}
+	u, ok := s.cfg.Users[ss.User]
+	if !ok {
+		return nil, false // user removed from the users file
+	}
+	if subtle.ConstantTimeCompare([]byte(ss.PW), []byte(s.sess.pwPrint(u))) != 1 {
+		return nil, false // begun with a password since changed
+	}
+	now := s.cfg.Now()
 	if s.cfg.Sessions != nil {
 		// Signed is not enough: the session must still be on record
-		// (another process may have ended it). A store that cannot answer
-		// refuses the session rather than guess.
-		active, err := s.cfg.Sessions.SessionActive(r.Context(), ss.ID, s.cfg.Now())
+		// (another process may have ended it, or it sat idle). A store
+		// that cannot answer refuses the session rather than guess.
+		active, err := s.cfg.Sessions.SessionActive(r.Context(), ss.ID, now, s.cfg.IdleTimeout)
 		if err != nil {
 			s.log.Error("session lookup", "err", err)
 		}
 		if !active {
 			return nil, false
 		}
-	}
-	u, ok := s.cfg.Users[ss.User]
-	if !ok {
-		return nil, false // user removed from the users file
+	} else if !s.sess.touch(ss.ID, ss.Expires, now, s.cfg.IdleTimeout) {
+		return nil, false
 	}
 	return &req{User: u, Session: ss, CSRF: s.sess.csrfToken(ss.ID)}, true
 }
 
 func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// cookieName is the name of the session or login cookie: with the
+// __Host- prefix whenever cookies are Secure (hostPrefix). Plain HTTP on
+// loopback keeps the bare name, which browsers refuse to prefix.
+func (s *Server) cookieName(r *http.Request, base string) string {
+	if s.secure(r) {
+		return hostPrefix + base
 	}
-	return host
+	return base
 }
 
 // audit records a security event (login attempts, logouts) in the server

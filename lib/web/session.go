@@ -26,8 +26,18 @@ import (
 const (
 	sessionCookie = "ocb_session"
 	loginCookie   = "ocb_login" // pre-session CSRF token for the login form
-	sessionTTL    = 12 * time.Hour
-	keyBytes      = 32
+	loginTTL      = 10 * time.Minute
+	// hostPrefix is put before both cookies' names whenever they are
+	// Secure: a browser accepts a __Host- cookie only from this very host,
+	// Secure, Path=/ and without Domain, so a sibling subdomain
+	// (people.uni.edu against billing.uni.edu) cannot toss in a cookie of
+	// its own (login CSRF, session fixation).
+	hostPrefix = "__Host-"
+	sessionTTL = 12 * time.Hour
+	// DefaultIdleTimeout ends a session after this long without a request
+	// (--idle-timeout), besides the absolute sessionTTL.
+	DefaultIdleTimeout = 30 * time.Minute
+	keyBytes           = 32
 )
 
 // KeyFileFor returns the session key file used for a ledger file.
@@ -46,19 +56,25 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 // one (Config.Sessions nil) sessions are the signed cookies alone, and a
 // logout is remembered by this process only.
 type SessionStore interface {
-	AddSession(ctx context.Context, id, user string, expires time.Time) error
-	SessionActive(ctx context.Context, id string, now time.Time) (bool, error)
+	AddSession(ctx context.Context, id, user string, now, expires time.Time) error
+	// SessionActive also ends a session idle for idle or longer (0 = no
+	// idle limit) and records now as its last request.
+	SessionActive(ctx context.Context, id string, now time.Time, idle time.Duration) (bool, error)
 	RevokeSession(ctx context.Context, id string, now time.Time) error
 }
 
 // session is what the signed cookie carries. The role is not in it: it is
 // looked up in the users file on every request, so removing a user or
 // lowering a role takes effect on the next restart without waiting for
-// cookies to expire.
+// cookies to expire. PW is the user's password fingerprint when the
+// session began (pwPrint): a session whose fingerprint no longer matches
+// the users file was begun with a password since changed, and is refused,
+// on this server and every other, after any restart.
 type session struct {
 	ID      string // random; the CSRF token is derived from it
 	User    string
 	Expires time.Time
+	PW      string
 }
 
 type sessions struct {
@@ -67,10 +83,41 @@ type sessions struct {
 	// revoked holds logged-out session ids until they would have expired:
 	// cookies are stateless, so logout must remember what it ended.
 	revoked map[string]time.Time
+	// seen is each session's last request, for the idle timeout when no
+	// SessionStore keeps it (cookies alone; this process only).
+	seen map[string]time.Time
 }
 
 func newSessions(key []byte) *sessions {
-	return &sessions{key: key, revoked: map[string]time.Time{}}
+	return &sessions{key: key, revoked: map[string]time.Time{}, seen: map[string]time.Time{}}
+}
+
+// pwPrint fingerprints a user's bcrypt hash with the session key: it
+// changes whenever the hash does, and tells nothing about the password to
+// whoever reads a cookie.
+func (s *sessions) pwPrint(u User) string { return s.mac("pw", u.Name, string(u.Hash))[:22] }
+
+// touch reports whether a session not seen for idle or longer is still
+// alive (no: it is forgotten) and records now as its last request. A
+// session this process has not seen yet (begun before a restart, or on
+// another server) starts its idle clock now.
+func (s *sessions) touch(id string, expires, now time.Time, idle time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if last, ok := s.seen[id]; ok && idle > 0 && now.Sub(last) >= idle {
+		delete(s.seen, id)
+		s.revoked[id] = expires
+		return false
+	}
+	if len(s.seen) > 10000 { // forget sessions idle past any timeout: the map stays bounded
+		for k, t := range s.seen {
+			if now.Sub(t) >= sessionTTL {
+				delete(s.seen, k)
+			}
+		}
+	}
+	s.seen[id] = now
+	return true
 }
 
 func (s *sessions) mac(parts ...string) string {
@@ -90,19 +137,20 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// encode signs a session as id.user.expiry.mac (user base64url so it may hold dots).
+// encode signs a session as id.user.expiry.pw.mac (user base64url so it
+// may hold dots).
 func (s *sessions) encode(ss session) string {
 	u := base64.RawURLEncoding.EncodeToString([]byte(ss.User))
 	exp := strconv.FormatInt(ss.Expires.Unix(), 10)
-	return ss.ID + "." + u + "." + exp + "." + s.mac("session", ss.ID, u, exp)
+	return ss.ID + "." + u + "." + exp + "." + ss.PW + "." + s.mac("session", ss.ID, u, exp, ss.PW)
 }
 
 func (s *sessions) decode(v string, now time.Time) (session, bool) {
 	p := strings.Split(v, ".")
-	if len(p) != 4 {
+	if len(p) != 5 {
 		return session{}, false
 	}
-	if subtle.ConstantTimeCompare([]byte(p[3]), []byte(s.mac("session", p[0], p[1], p[2]))) != 1 {
+	if subtle.ConstantTimeCompare([]byte(p[4]), []byte(s.mac("session", p[0], p[1], p[2], p[3]))) != 1 {
 		return session{}, false
 	}
 	u, err := base64.RawURLEncoding.DecodeString(p[1])
@@ -119,7 +167,7 @@ func (s *sessions) decode(v string, now time.Time) (session, bool) {
 	if gone {
 		return session{}, false
 	}
-	return session{ID: p[0], User: string(u), Expires: time.Unix(exp, 0)}, true
+	return session{ID: p[0], User: string(u), Expires: time.Unix(exp, 0), PW: p[3]}, true
 }
 
 func (s *sessions) revoke(ss session, now time.Time) {

@@ -28,6 +28,7 @@ func testSharedSessions(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	users := testUsers(t) // the same users file on every host
 	server := func() *harness {
 		l, err := ledger.Open(dsn)
 		if err != nil {
@@ -35,7 +36,7 @@ func testSharedSessions(t *testing.T, dsn string) {
 		}
 		t.Cleanup(func() { l.Close() })
 		b := &LedgerBackend{Ledger: l}
-		return newHarness(t, b, func(c *Config) { c.Key, c.Sessions = key, b })
+		return newHarness(t, b, func(c *Config) { c.Key, c.Sessions, c.Users = key, b, users })
 	}
 	a, b := server(), server()
 	on := func(h *harness, br *browser) int {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ type trend struct {
 	Last   string
 	// SVG constants for the template.
 	W, H, Left, Right, Top, Bottom, MonthY, YearY int
+	// errs are the periods' failures, for the server log: the page says
+	// only that a period's figures are unavailable.
+	errs []error
 }
 
 type trendPoint struct {
@@ -124,7 +128,8 @@ func buildTrend(ctx context.Context, l ledger.StatementReader, c *totalsCache, p
 			t, err = c.periodTotals(ctx, l, p)
 		}
 		if err != nil {
-			pt.Err = err.Error()
+			pt.Err = "see the server log"
+			tr.errs = append(tr.errs, fmt.Errorf("trend %s: %w", p.Period, err))
 		} else {
 			pt.List, pt.Billed, pt.AmountDue = t.ListCost.Decimal, t.BilledCost.Decimal, t.AmountDue.Decimal
 			if t.ListCost.IsPositive() {

@@ -112,6 +112,7 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		s.fail(w, r, q, http.StatusNotImplemented, "Import is not available in this build.")
 		return
 	}
+	longRead(w, uploadReadTimeout) // hundreds of MiB take longer than a form
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
 	var files []UploadedFile
 	defer func() {

@@ -109,10 +109,12 @@ func LoadUsers(path string) (Users, error) {
 	return ParseUsers(f, path)
 }
 
-// HashPassword returns a bcrypt hash for a users file line.
-func HashPassword(pw string) (string, error) {
-	if len(pw) < 8 {
-		return "", fmt.Errorf("password too short: at least 8 characters")
+// HashPassword returns a bcrypt hash for a users file line of user
+// ("" when the name is not known), refusing a weak password
+// (CheckPassword).
+func HashPassword(pw, user string) (string, error) {
+	if err := CheckPassword(pw, user); err != nil {
+		return "", err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 	if err != nil {
@@ -145,19 +147,30 @@ func (us Users) check(name, pw string) (User, bool) {
 	return u, true
 }
 
-// Login throttling: after maxFailures failed logins for one user name from
-// one address, further attempts are refused until lockout has passed since
-// the last failure. Per user+address so one attacker cannot lock a real
-// user out from everywhere.
+// Login throttling counts failed sign-ins under three keys, each locked
+// once its count reaches its limit:
+//   - one user name from one address (maxFailures): guessing one user's
+//     password;
+//   - one address, whatever the names (maxAddrFailures): password
+//     spraying, one common password against many names;
+//   - one user name from anywhere (maxAccountFailures): a guess spread
+//     over many addresses. Higher than the others, so one attacker
+//     alone cannot lock a real user out, but a botnet gets few guesses.
 //
-// One address is limited as well: after maxAddrFailures failed logins from
-// it, whatever the user names, it is locked out the same way, so trying one
-// common password against many names is as slow as many passwords against
-// one name.
+// A lock lasts lockout after the last failure and doubles with each
+// further failure past the limit (backoff), up to maxLockout: a patient
+// attacker gets a handful of guesses an hour, not one a minute. Counts are
+// forgotten after forgetAfter without a failure, and a successful sign-in
+// clears the user's and the address's counts (a reviewer who mistyped
+// twice is not punished later by colleagues behind the same NAT).
 const (
-	maxFailures     = 5
-	maxAddrFailures = 10
-	lockout         = time.Minute
+	maxFailures        = 5
+	maxAddrFailures    = 10
+	maxAccountFailures = 20
+	lockout            = time.Minute
+	maxLockout         = 30 * time.Minute
+	forgetAfter        = time.Hour
+	maxThrottleKeys    = 10000
 )
 
 type throttle struct {
@@ -166,13 +179,27 @@ type throttle struct {
 }
 
 type failures struct {
-	n    int
-	last time.Time
+	n     int
+	last  time.Time
+	noted time.Time // the end of the lock last audited (noteLock)
 }
 
 func newThrottle() *throttle { return &throttle{m: map[string]*failures{}} }
 
-// locked reports whether key is locked out now (max failures reached), and until when.
+// lockFor is how long max-or-more failures lock: lockout at the limit,
+// doubling with each failure past it, at most maxLockout.
+func lockFor(n, max int) time.Duration {
+	if n < max {
+		return 0
+	}
+	d := lockout
+	for i := max; i < n && d < maxLockout; i++ {
+		d *= 2
+	}
+	return min(d, maxLockout)
+}
+
+// locked reports whether key is locked out now, and until when.
 func (t *throttle) locked(key string, max int, now time.Time) (time.Time, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -180,14 +207,12 @@ func (t *throttle) locked(key string, max int, now time.Time) (time.Time, bool) 
 	if f == nil {
 		return time.Time{}, false
 	}
-	if now.Sub(f.last) >= lockout {
-		if f.n >= max {
-			delete(t.m, key) // the lockout has passed: a fresh start
-		}
+	if now.Sub(f.last) >= forgetAfter {
+		delete(t.m, key)
 		return time.Time{}, false
 	}
-	if f.n >= max {
-		return f.last.Add(lockout), true
+	if until := f.last.Add(lockFor(f.n, max)); now.Before(until) {
+		return until, true
 	}
 	return time.Time{}, false
 }
@@ -195,10 +220,12 @@ func (t *throttle) locked(key string, max int, now time.Time) (time.Time, bool) 
 func (t *throttle) fail(key string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	// Forget stale entries so the map cannot grow without bound.
-	if len(t.m) > 10000 {
+	// Keep the map bounded: forget stale entries, and when an attacker
+	// fills it with fresh names, the oldest single failures go first
+	// (those below every limit), never an active lock.
+	if len(t.m) >= maxThrottleKeys {
 		for k, f := range t.m {
-			if now.Sub(f.last) >= lockout {
+			if now.Sub(f.last) >= forgetAfter || (f.n == 1 && len(t.m) >= maxThrottleKeys/2) {
 				delete(t.m, k)
 			}
 		}
@@ -212,8 +239,26 @@ func (t *throttle) fail(key string, now time.Time) {
 	f.last = now
 }
 
-func (t *throttle) success(key string) {
+// noteLock reports whether key's lock ending at until is news: the first
+// refused attempt of a lock is audited, the others of that window are
+// not (an attacker hammering a locked form must not fill the append-only
+// audit table). No failure is counted while locked, so until is stable
+// for the whole window.
+func (t *throttle) noteLock(key string, until time.Time) bool {
 	t.mu.Lock()
-	delete(t.m, key)
+	defer t.mu.Unlock()
+	f := t.m[key]
+	if f == nil || f.noted.Equal(until) {
+		return false
+	}
+	f.noted = until
+	return true
+}
+
+func (t *throttle) success(keys ...string) {
+	t.mu.Lock()
+	for _, k := range keys {
+		delete(t.m, k)
+	}
 	t.mu.Unlock()
 }

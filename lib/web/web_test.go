@@ -244,13 +244,16 @@ func TestSessionKeyFile(t *testing.T) {
 }
 
 func TestParseUsers(t *testing.T) {
-	h, _ := HashPassword("correct horse")
+	h, err := HashPassword("correct horse battery", "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := "# users\n\nada:admin:" + h + "\nrev:Reviewer:" + h + "\n"
 	us, err := ParseUsers(strings.NewReader(good), "users")
 	if err != nil || len(us) != 2 || us["rev"].Role != RoleReviewer {
 		t.Fatalf("%v %v", us, err)
 	}
-	if _, ok := us.check("ada", "correct horse"); !ok {
+	if _, ok := us.check("ada", "correct horse battery"); !ok {
 		t.Error("right password refused")
 	}
 	if _, ok := us.check("ada", "wrong"); ok {
@@ -267,8 +270,40 @@ func TestParseUsers(t *testing.T) {
 			t.Errorf("%q: err %v, want %q", bad.in, err, bad.want)
 		}
 	}
-	if _, err := HashPassword("short"); err == nil {
+	if _, err := HashPassword("short", ""); err == nil {
 		t.Error("short password hashed")
+	}
+}
+
+// The password policy: 12 characters at least, none of the common ones or
+// their dressed-up variants, not the user's name; each refusal says why.
+func TestPasswordPolicy(t *testing.T) {
+	for _, c := range []struct{ pw, user, why string }{
+		{"12345678", "", "too short: 8 characters, at least 12"},
+		{"tr0ub4dor&3", "", "too short"},
+		{"éééééééééé", "", "too short: 10 characters"}, // characters, not bytes
+		{"123456789012", "", "most common passwords"},
+		{"Password1234", "", "most common passwords"},
+		{"P@ssw0rd2024!", "", `common word or password ("password")`},
+		{"!!Welcome2025!!", "", `("welcome")`},
+		{"monkeymonkey12", "", `("monkeymonkey")`},
+		{"Correct Horse Battery Staple", "", "most common passwords"},
+		{"31415926535897", "", "no letters"},
+		{"ada-is-the-admin-1815", "ada", "contains the user name"},
+		{"aaaaaaaaaaaabbbb", "", "only 2 different characters"},
+		{strings.Repeat("violet kettle harbour ", 4), "", "too long: 88 bytes, bcrypt takes at most 72"},
+	} {
+		err := CheckPassword(c.pw, c.user)
+		if err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%q: %v, want %q", c.pw, err, c.why)
+		} else if !strings.Contains(err.Error(), "passphrase") {
+			t.Errorf("%q: %v: no advice", c.pw, err)
+		}
+	}
+	for _, good := range []string{"correct horse battery", "violet-kettle-harbour", "Zebra anvil 42 mosaic"} {
+		if err := CheckPassword(good, "ada"); err != nil {
+			t.Errorf("%q refused: %v", good, err)
+		}
 	}
 }
 
@@ -313,11 +348,102 @@ func TestSecureCookiesOnTLSAndProxyFlag(t *testing.T) {
 			if !strings.Contains(sc, "; Secure") || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Strict") {
 				t.Errorf("cookie %q", sc)
 			}
-			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != c.tls {
-				t.Errorf("HSTS %q on tls=%v", hsts, c.tls)
+			// Secure cookies carry the __Host- prefix (no cookie tossing
+			// from a sibling subdomain), Path=/ and no Domain.
+			if !strings.HasPrefix(sc, "__Host-ocb_login=") || !strings.Contains(sc, "Path=/;") || strings.Contains(sc, "Domain") {
+				t.Errorf("login cookie %q, want __Host-ocb_login, Path=/, no Domain", sc)
+			}
+			// HSTS on direct TLS and behind a TLS proxy alike.
+			if hsts := res.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=") {
+				t.Errorf("HSTS %q on tls=%v proxy=%v", hsts, c.tls, c.proxy)
 			}
 		})
 	}
+}
+
+// Plain HTTP without --secure-cookies (loopback, development): no HSTS,
+// bare cookie names (browsers refuse __Host- cookies that are not Secure).
+func TestNoHSTSOnPlainHTTP(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	r := h.browser().get("/login")
+	if hsts := r.Hdr.Get("Strict-Transport-Security"); hsts != "" {
+		t.Errorf("HSTS %q on plain HTTP", hsts)
+	}
+	if sc := r.Hdr.Get("Set-Cookie"); !strings.HasPrefix(sc, "ocb_login=") {
+		t.Errorf("cookie %q", sc)
+	}
+}
+
+// Behind a TLS proxy a whole sign-in uses the __Host- cookies, and a bare
+// ocb_session cookie (tossed in by a sibling subdomain) is not read.
+func TestHostPrefixedSessionBehindProxy(t *testing.T) {
+	h := newHarness(t, sampleLedger(), func(c *Config) { c.SecureCookies = true })
+	login := func() string {
+		r := h.browser().get("/login")
+		var lc string
+		for _, c := range (&http.Response{Header: r.Hdr}).Cookies() {
+			if c.Name == "__Host-ocb_login" {
+				lc = c.Value
+			}
+		}
+		if lc == "" {
+			t.Fatalf("no __Host-ocb_login cookie: %v", r.Hdr["Set-Cookie"])
+		}
+		m := csrfRE.FindStringSubmatch(r.Body)
+		form := url.Values{"user": {"ada"}, "password": {"password-ada"}, "csrf": {m[1]}}
+		req, _ := http.NewRequest("POST", h.ts.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "__Host-ocb_login", Value: lc})
+		res := h.browser().do(req)
+		wantCode(t, res, http.StatusSeeOther)
+		for _, c := range (&http.Response{Header: res.Hdr}).Cookies() {
+			if c.Name == "__Host-ocb_session" && c.Secure && c.Path == "/" && c.Domain == "" {
+				return c.Value
+			}
+		}
+		t.Fatalf("no __Host-ocb_session cookie: %v", res.Hdr["Set-Cookie"])
+		return ""
+	}
+	sess := login()
+	get := func(name string) int {
+		req, _ := http.NewRequest("GET", h.ts.URL+"/dashboard", nil)
+		req.AddCookie(&http.Cookie{Name: name, Value: sess})
+		return h.browser().do(req).Code
+	}
+	if c := get("__Host-ocb_session"); c != http.StatusOK {
+		t.Errorf("the __Host- session: %d", c)
+	}
+	if c := get("ocb_session"); c != http.StatusSeeOther {
+		t.Errorf("a bare ocb_session cookie behind the proxy: %d, want 303 to sign-in", c)
+	}
+}
+
+// The sign-in form's token is good for loginTTL, whatever the cookie's
+// Max-Age; a sign-in posted from another origin is refused.
+func TestLoginTokenExpiresAndOriginChecked(t *testing.T) {
+	h := newHarness(t, sampleLedger())
+	b := h.browser()
+	b.get("/login")
+	h.clock.Add(loginTTL + time.Second)
+	r := b.post("/login", url.Values{"user": {"ada"}, "password": {"password-ada"}})
+	wantCode(t, r, http.StatusForbidden)
+	mustContain(t, r, "The sign-in form expired")
+	b.get("/login")
+	h.clock.Add(loginTTL - time.Minute)
+	for _, o := range []string{"null", "https://people.uni.edu"} {
+		form := url.Values{"user": {"ada"}, "password": {"password-ada"}, "csrf": {b.csrf}}
+		req, _ := http.NewRequest("POST", h.ts.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", o)
+		if r := b.do(req); r.Code != http.StatusForbidden {
+			t.Errorf("sign-in with Origin %s: %d, want 403", o, r.Code)
+		}
+		b.get("/login")
+	}
+	req, _ := http.NewRequest("POST", h.ts.URL+"/login", strings.NewReader(url.Values{"user": {"ada"}, "password": {"password-ada"}, "csrf": {b.csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", h.ts.URL)
+	wantCode(t, b.do(req), http.StatusSeeOther)
 }
 
 func TestNewRefusesMissingSecrets(t *testing.T) {

@@ -59,6 +59,7 @@ var suite = []struct {
 	{"ReplaceKeepsTheProvider", testReplaceKeepsTheProvider},
 	{"OwnerRulesFillGaps", testOwnerRulesFillGaps},
 	{"StatementReader", testStatementReader},
+	{"SessionsIdleAndRevokeUser", testSessionsIdleAndRevokeUser},
 }
 
 var ctx = context.Background()

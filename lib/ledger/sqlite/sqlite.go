@@ -18,6 +18,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -151,8 +152,18 @@ const pageSize = 8192
 // initFile sets the page size of a new (missing or empty) ledger file; it
 // can only be chosen before the first table is written.
 func initFile(path, journal string) error {
-	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+	fi, err := os.Stat(path)
+	if err == nil && fi.Size() > 0 {
 		return nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		// Made here, 0600, before SQLite would make it 0644: the ledger
+		// holds every PI's charges. SQLite gives its -wal, -shm and
+		// -journal files the mode of this one; the umask still applies.
+		// O_EXCL: a process creating it at this moment keeps its file.
+		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		}
 	}
 	db, err := sql.Open("sqlite3", fileURI(path)+"?_busy_timeout=60000")
 	if err != nil {

@@ -2,11 +2,14 @@ package sqlite
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openchargeback/ocb/lib/focus"
 	"github.com/openchargeback/ocb/lib/ledger"
@@ -143,4 +146,22 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	if _, err := l.DB().Exec(`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE period = '2025-01')`); err == nil {
 		t.Error("a finalized period's rows could be deleted after the upgrade")
 	}
+	// Migration 13: a session on record before the idle clock (last_seen
+	// NULL) stays valid and starts its clock; an idle one ends.
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := l.DB().Exec(`INSERT INTO web_sessions(id, who, expires) VALUES ('` + sessionKeyForTest("old") + `', 'ada', '2025-03-02T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := l.SessionActive(ctx, "old", now, 30*time.Minute); !ok || err != nil {
+		t.Errorf("a session from before migration 13: active %v (%v)", ok, err)
+	}
+	if ok, _ := l.SessionActive(ctx, "old", now.Add(31*time.Minute), 30*time.Minute); ok {
+		t.Error("a session idle for 31 minutes is still active")
+	}
+}
+
+// sessionKeyForTest is how lib/ledger stores a session id (hex SHA-256).
+func sessionKeyForTest(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(h[:])
 }
