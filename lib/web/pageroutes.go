@@ -14,6 +14,8 @@ func (s *Server) moreRoutes(m routeMux) {
 	m.HandleFunc("POST /disputes", s.auth(RoleReviewer, s.disputeSubmit))
 	m.HandleFunc("POST /disputes/{id}/resolve", s.auth(RoleReviewer, s.disputeResolve))
 	m.HandleFunc("GET /statements", s.auth(RoleViewer, s.statements))
+	m.HandleFunc("GET /statements.zip", s.auth(RoleViewer, s.statementsZip))
+	m.HandleFunc("GET /statements.csv", s.auth(RoleViewer, s.statementsCSV))
 	m.HandleFunc("GET /statements/{id}", s.auth(RoleViewer, s.statementPage))
 	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
 	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
