@@ -53,7 +53,7 @@ dispute offers to e-mail the PI the resolution.`,
 			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` for --tls-cert", EnvVars: cliutil.Env("tls-key")},
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure on plain HTTP (when a TLS proxy is in front)", EnvVars: cliutil.Env("secure-cookies")},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
-		}, append(institutionFlags(), piFlags()...)...), append(tagkeys.Flags(), importFlags()...)...),
+		}, append(institutionFlags(), piFlags()...)...), append(append(tagkeys.Flags(), importFlags()...), journalFlags()...)...),
 		Action: serveAction,
 	}
 }
@@ -118,6 +118,10 @@ func serveAction(c *cli.Context) error {
 		return err
 	}
 	defer notifyCloser.Close()
+	journalSettings, err := journalSetup(c)
+	if err != nil {
+		return err
+	}
 	backend, importer, closer, err := openBackend(c, db)
 	if err != nil {
 		return err
@@ -127,6 +131,7 @@ func serveAction(c *cli.Context) error {
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
 		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
+		Journal: journalSettings,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {

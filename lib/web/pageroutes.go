@@ -18,6 +18,8 @@ func (s *Server) moreRoutes(m routeMux) {
 	m.HandleFunc("GET /statements.csv", s.auth(RoleViewer, s.statementsCSV))
 	m.HandleFunc("GET /statements/{id}", s.auth(RoleViewer, s.statementPage))
 	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
+	m.HandleFunc("GET /journal", s.auth(RoleAdmin, s.journalPage))
+	m.HandleFunc("GET /journal.csv", s.auth(RoleAdmin, s.journalCSV))
 	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
 	m.HandleFunc("POST /import", s.authUpload(RoleAdmin, s.importSubmit))
 }

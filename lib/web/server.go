@@ -38,15 +38,16 @@ const DefaultMaxUpload = 512 << 20
 type Config struct {
 	Ledger        Backend
 	Users         Users
-	Key           []byte          // session key (LoadOrCreateKey)
-	Sessions      SessionStore    // shared sessions (the ledger); nil = cookies alone
-	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
-	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
-	TempDir       string          // for uploads; "" = os.TempDir()
-	Import        ImportFunc      // validate → flag → load; nil = import unavailable
-	Institution   pdf.Institution // issuer printed on statement PDFs
-	LinkKey       []byte          // PI link key (lib/pilink); nil = PI pages off (pi.go)
-	Notify        NotifyFunc      // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
+	Key           []byte           // session key (LoadOrCreateKey)
+	Sessions      SessionStore     // shared sessions (the ledger); nil = cookies alone
+	MaxUpload     int64            // bytes per import request; 0 = DefaultMaxUpload
+	SecureCookies bool             // mark cookies Secure even on plain HTTP (behind a TLS proxy)
+	TempDir       string           // for uploads; "" = os.TempDir()
+	Import        ImportFunc       // validate → flag → load; nil = import unavailable
+	Institution   pdf.Institution  // issuer printed on statement PDFs
+	LinkKey       []byte           // PI link key (lib/pilink); nil = PI pages off (pi.go)
+	Notify        NotifyFunc       // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
+	Journal       *JournalSettings // the journal page's settings; nil = no journal (journal.go)
 	Log           *slog.Logger
 	Now           func() time.Time // for tests; nil = time.Now
 }

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/openchargeback/ocb/lib/journal"
+)
+
+func journalSettings(t *testing.T) *JournalSettings {
+	t.Helper()
+	a, err := journal.ReadAccounts(strings.NewReader("source,service,service_category,income_fund,income_account,cost_center,expense_account\n*,*,,RC-FUND,4100,RC-CC,6100\n"), "accounts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := journal.LoadTemplate("generic", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &JournalSettings{Accounts: a, Template: tmpl, Format: "generic"}
+}
+
+func fundedLedger() *memLedger {
+	l := sampleLedger()
+	l.charges = l.charges[:2] // two PIs with real addresses
+	for i := range l.charges {
+		l.charges[i].FundOrg = "NSF-ATM-2024"
+	}
+	return l
+}
+
+func TestStatementsZipAndCSV(t *testing.T) {
+	h := newHarness(t, fundedLedger())
+	b := h.loggedIn("vic")
+	r := b.get("/statements?period=2025-01")
+	mustContain(t, r, `href="/statements.zip?period=2025-01&amp;by=pi"`, "every PDF in one zip (DRAFT)", "the statements as CSV (DRAFT)")
+
+	r = b.get("/statements.zip?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	if cd := r.Hdr.Get("Content-Disposition"); cd != `attachment; filename="statements-2025-01-DRAFT.zip"` {
+		t.Errorf("zip name: %s", cd)
+	}
+	zr, err := zip.NewReader(bytes.NewReader([]byte(r.Body)), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) != 2 {
+		t.Fatalf("zip has %d files, want 2", len(zr.File))
+	}
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "2025-01/2025-01_") || !strings.HasSuffix(f.Name, ".pdf") {
+			t.Errorf("zip entry %q is not named as focus-statement --pdf-dir names it", f.Name)
+		}
+		rc, _ := f.Open()
+		body, _ := io.ReadAll(rc)
+		rc.Close()
+		if !strings.Contains(pdfText(t, body), "DRAFT") {
+			t.Errorf("%s: a draft PDF without DRAFT", f.Name)
+		}
+	}
+	r = b.get("/statements.csv?period=2025-01&by=project")
+	wantCode(t, r, http.StatusOK)
+	if cd := r.Hdr.Get("Content-Disposition"); cd != `attachment; filename="statements-2025-01-by-project-DRAFT.csv"` {
+		t.Errorf("csv name: %s", cd)
+	}
+	if !strings.HasPrefix(r.Body, "statement_id,") || !strings.Contains(r.Body, ",draft,") {
+		t.Errorf("csv:\n%s", r.Body)
+	}
+	// The finalized month: no DRAFT in the name.
+	r = b.get("/statements.zip?period=2024-12")
+	if cd := r.Hdr.Get("Content-Disposition"); cd != `attachment; filename="statements-2024-12.zip"` {
+		t.Errorf("final zip name: %s", cd)
+	}
+	wantCode(t, b.get("/statements.zip?period=1999-01"), http.StatusNotFound)
+}
+
+func TestJournalPage(t *testing.T) {
+	l := fundedLedger()
+	h := newHarness(t, l, func(c *Config) { c.Journal = journalSettings(t) })
+	wantCode(t, h.loggedIn("rev").get("/journal?period=2025-01"), http.StatusForbidden)
+	b := h.loggedIn("ada")
+	r := b.get("/journal?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "Trial journal", "RC-2025-01-DRAFT", "balanced", "$900.00", "focus-journal: journal RC-2025-01-DRAFT (includes draft statements: trial only)")
+	r = b.get("/journal.csv?period=2025-01")
+	wantCode(t, r, http.StatusOK)
+	if cd := r.Hdr.Get("Content-Disposition"); cd != `attachment; filename="journal-RC-2025-01-DRAFT.csv"` {
+		t.Errorf("journal name: %s", cd)
+	}
+	if !strings.Contains(r.Body, "NSF-ATM-2024") || !strings.Contains(r.Body, "4100") {
+		t.Errorf("journal:\n%s", r.Body)
+	}
+	// A line without a fund: refused, with focus-journal's reason.
+	l.charges[1].FundOrg = ""
+	r = b.get("/journal?period=2025-01")
+	mustContain(t, r, "is refused", "fund_org")
+	wantCode(t, b.get("/journal.csv?period=2025-01"), http.StatusConflict)
+
+	// Without --accounts the page says so in words, not flags.
+	h2 := newHarness(t, fundedLedger())
+	r = h2.loggedIn("ada").get("/journal?period=2025-01")
+	mustContain(t, r, "not set up on this server")
+	if strings.Contains(r.Body, "--accounts") {
+		t.Error("the page talks CLI")
+	}
+}
