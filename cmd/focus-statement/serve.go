@@ -131,7 +131,7 @@ func serveAction(c *cli.Context) error {
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
 		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
-		Journal: journalSettings,
+		Journal:     journalSettings,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {
