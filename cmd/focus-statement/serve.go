@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,8 +98,12 @@ func serveAction(c *cli.Context) error {
 	}
 	db := c.String("db")
 	pg := ledger.IsPostgresDSN(db)
-	if _, err := os.Stat(db); err != nil && !pg {
-		return fmt.Errorf("ledger %s: %w (create it with focus-load)", db, err)
+	if !pg {
+		// The ledger itself may not exist yet (the first import makes it),
+		// but its folder, where the key files go, must.
+		if fi, err := os.Stat(filepath.Dir(db)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("ledger %s: the folder %s does not exist: create it, or give the right --db / FOCUS_DB", db, filepath.Dir(db))
+		}
 	}
 	keyFile := c.String("session-key")
 	if keyFile == "" && pg {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
@@ -59,5 +61,81 @@ func TestWebImportSaysWhatIsWrongFirst(t *testing.T) {
 		if !strings.HasPrefix(r.Refused, w) || strings.Contains(r.Refused, "0 of 0") || (i < 2 && (strings.Count(strings.Join(r.Diagnostics, "\n"), "[not-text]") != 1 || strings.Contains(strings.Join(r.Diagnostics, "\n"), "[csv-syntax]"))) {
 			t.Errorf("%s: refused %q, %d diagnostics", r.Name, r.Refused, len(r.Diagnostics))
 		}
+	}
+}
+
+// TestServeWithoutLedger: serve on a new site starts with no ledger; a
+// refused first upload leaves none; the first upload that loads creates it,
+// and the web then reads it and takes changes.
+func TestServeWithoutLedger(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ledger.db")
+	b, imp, closer, err := newLazyLedger(db, tagkeys.Default(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	ctx := context.Background()
+	if m, ok := b.(interface{ LedgerMissing() bool }); !ok || !m.LedgerMissing() {
+		t.Fatal("a missing ledger is not reported as missing")
+	}
+	if ps, err := b.Periods(ctx); err != nil || len(ps) != 0 {
+		t.Fatalf("periods of no ledger: %v %v", ps, err)
+	}
+	if err := b.PeriodAction(ctx, web.Actor{User: "ada", Origin: "web"}, "2025-01", "close"); !errors.Is(err, web.ErrRefused) {
+		t.Fatalf("a change without a ledger: %v", err)
+	}
+	// A session started now survives the ledger's creation.
+	st := b.(web.SessionStore)
+	exp := time.Now().Add(time.Hour)
+	if err := st.AddSession(ctx, "s1", "ada", exp); err != nil {
+		t.Fatal(err)
+	}
+	file := func(name, body string) web.UploadedFile {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return web.UploadedFile{Name: name, Path: p, Size: int64(len(body))}
+	}
+	a := web.Actor{User: "ada", Origin: "web"}
+	reps, err := imp(ctx, a, web.ImportRequest{Files: []web.UploadedFile{file("bad.csv", "BilledCost,ServiceName,Tags\n")}})
+	if err != nil || len(reps) != 1 || reps[0].Refused == "" {
+		t.Fatalf("bad first file: %+v %v", reps, err)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("a refused first import left a ledger: %v", err)
+	}
+	good, err := os.ReadFile("../../testdata/2025-01/hpc.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err = imp(ctx, a, web.ImportRequest{Source: "HPC", Files: []web.UploadedFile{file("hpc.csv", string(good))}})
+	if err != nil || reps[0].ImportID == 0 {
+		t.Fatalf("first import: %+v %v", reps, err)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("the first import made no ledger: %v", err)
+	}
+	if ps, err := b.Periods(ctx); err != nil || len(ps) != 1 || ps[0].Period != "2025-01" {
+		t.Fatalf("periods after the first import: %v %v", ps, err)
+	}
+	if ok, err := st.SessionActive(ctx, "s1", time.Now()); !ok || err != nil {
+		t.Errorf("the session started before the ledger is gone: %v %v", ok, err)
+	}
+	if m := b.(interface{ LedgerMissing() bool }); m.LedgerMissing() {
+		t.Error("still missing after the first import")
+	}
+	// A second import goes to the same ledger.
+	aws, err := os.ReadFile("../../testdata/2025-01/aws.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err = imp(ctx, a, web.ImportRequest{Source: "AWS", Files: []web.UploadedFile{file("aws.csv", string(aws))}})
+	if err != nil || reps[0].ImportID == 0 {
+		t.Fatalf("second import: %+v %v", reps, err)
+	}
+	if err := b.PeriodAction(ctx, a, "2025-01", "close"); err != nil {
+		t.Fatalf("close after the first import: %v", err)
 	}
 }

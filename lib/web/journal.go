@@ -91,7 +91,7 @@ func (s *Server) journalPage(w http.ResponseWriter, r *http.Request, q *req) {
 
 func (s *Server) journalCSV(w http.ResponseWriter, r *http.Request, q *req) {
 	if s.cfg.Journal == nil {
-		s.fail(w, r, q, http.StatusNotFound, "The journal is not set up on this server: it needs the accounts file (serve --accounts).")
+		s.fail(w, r, q, http.StatusNotFound, "The journal is not set up on this server: it needs the site's accounts file, given when the server is started.")
 		return
 	}
 	p := r.URL.Query().Get("period")

@@ -3,6 +3,7 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -106,5 +107,29 @@ func TestJournalPage(t *testing.T) {
 	mustContain(t, r, "not set up on this server")
 	if strings.Contains(r.Body, "--accounts") {
 		t.Error("the page talks CLI")
+	}
+}
+
+func TestNewSiteImportPageSaysTheFirstImportCreatesTheLedger(t *testing.T) {
+	lazy := NewLazyBackend()
+	h := newHarness(t, lazy, func(c *Config) {
+		c.Sessions = lazy
+		c.Import = func(context.Context, Actor, ImportRequest) ([]FileReport, error) { return nil, nil }
+	})
+	b := h.loggedIn("ada")
+	mustContain(t, b.get("/dashboard"), "the first import creates the ledger")
+	r := b.get("/import")
+	mustContain(t, r, `id="no-ledger"`, "there is no ledger yet")
+	if strings.Contains(r.Body, "focus-") {
+		t.Errorf("the import page talks CLI:\n%s", r.Body)
+	}
+	// The session survives the ledger's arrival.
+	if err := lazy.Set(context.Background(), fundedLedger()); err != nil {
+		t.Fatal(err)
+	}
+	r = b.get("/import")
+	wantCode(t, r, http.StatusOK)
+	if strings.Contains(r.Body, `id="no-ledger"`) {
+		t.Error("still says there is no ledger")
 	}
 }
