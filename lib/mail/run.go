@@ -28,15 +28,15 @@ const (
 
 // RunConfig wires one focus-mail run.
 type RunConfig struct {
-	Builder    *Builder
-	Deliverer  Deliverer // nil with DryRun
-	SentLog    *SentLog  // nil: no sent-log, every statement is sent
-	DryRun     bool
-	Resend     bool    // send a statement again when its PDF changed since it was sent
+	Builder   *Builder
+	Deliverer Deliverer // nil with DryRun
+	SentLog   *SentLog  // nil: no sent-log, every statement is sent
+	DryRun    bool
+	Resend    bool // send a statement again when its PDF changed since it was sent
 	// Again names statements to send again even though the sent-log has
 	// them unchanged: an admin's "resend" of one statement on the web.
 	// Recorded with "resend":true like any resend.
-	Again map[string]bool
+	Again      map[string]bool
 	Rate       float64 // messages per second; 0 = no limit
 	Out        io.Writer
 	Err        io.Writer
