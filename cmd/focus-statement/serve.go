@@ -118,7 +118,7 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	linkKey, notify, notifyCloser, err := piSetup(c, db)
+	linkKey, notify, mailSettings, notifyCloser, err := piSetup(c, db)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func serveAction(c *cli.Context) error {
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
 		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, LinkKey: linkKey, Notify: notify,
-		Journal:     journalSettings,
+		Journal: journalSettings, Mail: mailSettings,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ func (s *Server) moreRoutes(m routeMux) {
 	m.HandleFunc("GET /statements", s.auth(RoleViewer, s.statements))
 	m.HandleFunc("GET /statements.zip", s.auth(RoleViewer, s.statementsZip))
 	m.HandleFunc("GET /statements.csv", s.auth(RoleViewer, s.statementsCSV))
+	m.HandleFunc("POST /statements/send", s.auth(RoleAdmin, s.mailStart))
 	m.HandleFunc("GET /statements/{id}", s.auth(RoleViewer, s.statementPage))
 	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
 	m.HandleFunc("GET /journal", s.auth(RoleAdmin, s.journalPage))

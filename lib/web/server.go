@@ -48,6 +48,7 @@ type Config struct {
 	LinkKey       []byte           // PI link key (lib/pilink); nil = PI pages off (pi.go)
 	Notify        NotifyFunc       // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
 	Journal       *JournalSettings // the journal page's settings; nil = no journal (journal.go)
+	Mail          *MailSettings    // mailing statements from the statements page; nil = off (mailing.go)
 	Log           *slog.Logger
 	Now           func() time.Time // for tests; nil = time.Now
 }
@@ -63,6 +64,7 @@ type Server struct {
 	pdf      *pdf.Renderer
 	piLimit  *piLimiter
 	totals   *totalsCache // finalized periods' totals (dashboard trend)
+	mailer   *mailer      // statement mailings; nil = off
 	posts    []string     // every state-changing route's pattern, for the token tests
 }
 
@@ -96,6 +98,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.routes()
+	if cfg.Mail != nil {
+		if s.mailer, err = newMailer(s, cfg.Mail); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		s.mailer.resume()
+	}
 	return s, nil
 }
 

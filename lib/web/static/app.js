@@ -116,3 +116,14 @@
     }
   });
 })();
+
+// A mailing running in the background: reload the statements page every
+// two seconds while its progress says so (no inline script, no meta
+// refresh, which would also run on pages where nothing changes).
+(function () {
+  "use strict";
+  var p = document.getElementById("mail-progress");
+  if (p && p.getAttribute("data-running")) {
+    setTimeout(function () { location.reload(); }, 2000);
+  }
+})();
