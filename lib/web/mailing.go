@@ -42,7 +42,7 @@ type MailSettings struct {
 	Via       string // where mail goes, for the page ("SMTP mail.example.edu", "outbox DIR")
 	// Draft returns the settings of a draft mailing (the date statements
 	// become final, PI links); nil = the defaults without links.
-	Draft func(now time.Time) (*mail.DraftRun, error)
+	Draft   func(now time.Time) (*mail.DraftRun, error)
 	TempDir string // for the PDFs while they are mailed; "" = os.TempDir()
 }
 
