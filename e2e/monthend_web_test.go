@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -70,7 +71,7 @@ func checkPage(t *testing.T, ctx context.Context, url, what string) {
 			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.setAttribute("data-theme", "`+theme+`"); true`)); err != nil {
 				t.Fatal(err)
 			}
-			axe(t, ctx, what+" "+theme+" "+string(rune('0'+w/100))+"xx px")
+			axe(t, ctx, fmt.Sprintf("%s, %s, %d px", what, theme, w))
 			if w == 390 {
 				if over, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || over > 0 {
 					t.Errorf("%s at 390 px scrolls sideways by %d px (%v)", what, over, err)
@@ -250,6 +251,14 @@ func TestMonthEndFromTheBrowser(t *testing.T) {
 		t.Fatalf("the SMTP server got %d messages, want 2", n)
 	}
 	checkPage(t, ctx, base+"/statements?period=2025-01", "statements page after mailing")
+	checkPage(t, ctx, base+"/audit?period=2025-01", "audit page")
+	if txt := pageText(t, ctx); !strings.Contains(txt, "period-finalize") || !strings.Contains(txt, "import") {
+		t.Errorf("audit page:\n%s", txt)
+	}
+	auditCSV, _ := fetchInPage(t, ctx, "/audit.csv?period=2025-01&user=boss")
+	if !strings.Contains(string(auditCSV), "period-close") {
+		t.Errorf("audit CSV:\n%s", auditCSV)
+	}
 	// focus-mail on the same ledger keeps the same record: nobody twice.
 	out := run(t, dir, "focus-mail", "--db", "ledger.db", "--smtp", smtp.URL(), "--from", "billing@example.edu", "statements.ndjson")
 	if strings.Count(out, "skipped-sent") != 2 || len(smtp.Messages()) != 2 {

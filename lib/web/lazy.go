@@ -34,6 +34,7 @@ var (
 	_ Auditor      = (*LazyBackend)(nil)
 	_ PIDisputer   = (*LazyBackend)(nil)
 	_ SessionStore = (*LazyBackend)(nil)
+	_ AuditLister  = (*LazyBackend)(nil)
 )
 
 // NewLazyBackend returns a backend whose ledger does not exist yet.
@@ -164,6 +165,14 @@ func (l *LazyBackend) OpenPIDispute(ctx context.Context, d NewPIDispute) (int64,
 		return pd.OpenPIDispute(ctx, d)
 	}
 	return 0, errNoLedger
+}
+
+// Audit lists the ledger's audit log; before the ledger exists there is none.
+func (l *LazyBackend) Audit(ctx context.Context, period string) ([]ledger.AuditRecord, error) {
+	if al, ok := l.get().(AuditLister); ok {
+		return al.Audit(ctx, period)
+	}
+	return nil, nil
 }
 
 // AuditWeb records in the ledger's audit table once there is one; before,

@@ -6,10 +6,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/journal"
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 func journalSettings(t *testing.T) *JournalSettings {
@@ -131,5 +133,35 @@ func TestNewSiteImportPageSaysTheFirstImportCreatesTheLedger(t *testing.T) {
 	wantCode(t, r, http.StatusOK)
 	if strings.Contains(r.Body, `id="no-ledger"`) {
 		t.Error("still says there is no ledger")
+	}
+}
+
+// TestAuditPage: every change is listed, filtered by period, user and
+// action, and downloaded as CSV without a cell a spreadsheet would run.
+func TestAuditPage(t *testing.T) {
+	b := realLedger(t)
+	h := newHarness(t, b)
+	wantCode(t, h.loggedIn("rev").get("/audit"), http.StatusForbidden)
+	admin := h.loggedIn("ada")
+	wantCode(t, admin.post("/periods/2025-01/close", url.Values{"seen": {"open"}}), http.StatusSeeOther)
+	if _, err := b.Ledger.Adjust(context.Background(), ledger.Actor{User: "=evil", Origin: "cli"}, ledger.Adjustment{
+		Period: "2025-01", PIEmail: "ada.lovelace@uni.edu", FundOrg: "NSF-ATM-2024", Amount: dec("-1"), Reason: "=HYPERLINK(\"http://x\")", NewPI: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := admin.get("/audit")
+	wantCode(t, r, http.StatusOK)
+	mustContain(t, r, "Download these 7 record(s)", "period-close", "=HYPERLINK")
+	r = admin.get("/audit?period=2025-01&user=ada")
+	mustContain(t, r, ">ada<", "close")
+	if strings.Contains(r.Body, "=evil") && strings.Contains(r.Body, `<td class="ident">=evil</td>`) {
+		t.Error("the user filter let another user's record through")
+	}
+	r = admin.get("/audit.csv?period=2025-01&user=%3Devil")
+	wantCode(t, r, http.StatusOK)
+	if !strings.Contains(r.Body, "'=evil") || !strings.Contains(r.Body, `'=HYPERLINK`) || strings.Contains(r.Body, ",=") {
+		t.Errorf("audit CSV is not formula-safe:\n%s", r.Body)
+	}
+	if strings.Contains(r.Body, ",ada,") {
+		t.Errorf("audit CSV ignores the user filter:\n%s", r.Body)
 	}
 }

@@ -21,6 +21,8 @@ func (s *Server) moreRoutes(m routeMux) {
 	m.HandleFunc("GET /statements/{id}/pdf", s.auth(RoleViewer, s.statementPDF))
 	m.HandleFunc("GET /journal", s.auth(RoleAdmin, s.journalPage))
 	m.HandleFunc("GET /journal.csv", s.auth(RoleAdmin, s.journalCSV))
+	m.HandleFunc("GET /audit", s.auth(RoleAdmin, s.auditPage))
+	m.HandleFunc("GET /audit.csv", s.auth(RoleAdmin, s.auditCSV))
 	m.HandleFunc("GET /import", s.auth(RoleAdmin, s.importForm))
 	m.HandleFunc("POST /import", s.authUpload(RoleAdmin, s.importSubmit))
 }
