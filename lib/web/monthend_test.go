@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -163,5 +164,26 @@ func TestAuditPage(t *testing.T) {
 	}
 	if strings.Contains(r.Body, ",ada,") {
 		t.Errorf("audit CSV ignores the user filter:\n%s", r.Body)
+	}
+}
+
+// TestOneErrorOnce: the wrong month's 31 identical complaints are one line
+// with the count and the first rows.
+func TestOneErrorOnce(t *testing.T) {
+	var in []string
+	in = append(in, "aws.csv:1: warning: 16 FOCUS 1.0 mandatory column(s) missing [spec-mandatory-columns]")
+	for i := 2; i <= 32; i++ {
+		in = append(in, fmt.Sprintf(`aws.csv:%d: BillingPeriodStart: "2025-01-0%d" is not in --period 2025-02 [period-mismatch]`, i, i%9+1))
+	}
+	in = append(in, "aws.csv:7: Tags: pi_email is missing [missing-tag]", "something else entirely")
+	got := groupDiagnostics(in)
+	want := []string{
+		"aws.csv:1: warning: 16 FOCUS 1.0 mandatory column(s) missing [spec-mandatory-columns]",
+		`aws.csv:2: BillingPeriodStart: "2025-01-03" is not in --period 2025-02 [period-mismatch] — the same on 31 rows: lines 2, 3, 4, 5, 6 and 26 more`,
+		"aws.csv:7: Tags: pi_email is missing [missing-tag]",
+		"something else entirely",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

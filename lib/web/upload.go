@@ -214,6 +214,7 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	}
 	status := http.StatusOK
 	for i := range reports {
+		reports[i].Diagnostics = groupDiagnostics(reports[i].Diagnostics)
 		if n := len(reports[i].Diagnostics); n > maxDiagShown {
 			reports[i].Diagnostics = append(reports[i].Diagnostics[:maxDiagShown:maxDiagShown],
 				fmt.Sprintf("… and %d more", n-maxDiagShown))
