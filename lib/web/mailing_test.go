@@ -94,7 +94,7 @@ func TestMailFromStatementsPage(t *testing.T) {
 		t.Fatalf("sent record: %v", recs)
 	}
 	r = b.get("/statements?period=2025-01")
-	mustContain(t, r, "2 of 2 done — 2 sent, 0 failed", `class="mail-sent">sent 20`)
+	mustContain(t, r, "2 of 2 done — 2 sent, 0 failed", `class="mail-sent" data-label="E-mail">sent 20`)
 
 	// Again: nobody is mailed twice.
 	b.post("/statements/send", url.Values{"period": {"2025-01"}})
