@@ -187,3 +187,26 @@ func TestOneErrorOnce(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestNoCLITalk: the ledger's command-line advice reaches a web page as
+// what to do on the page, never as a flag to pass.
+func TestNoCLITalk(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"import a.csv: no BillingPeriodStart column: give --period YYYY-MM", "import a.csv: no BillingPeriodStart column: give the period in the form"},
+		{"source AWS already has import 3 for period 2025-01 with different content: use --replace to replace it (or `focus-load remove 3`)",
+			`source AWS already has import 3 for period 2025-01 with different content: tick "Replace an earlier file of this source" to replace it`},
+		{"charge 7 is not pending: approved by ada; give --any to change that decision", "charge 7 is not pending: approved by ada: it has been decided already"},
+		{"ada@uni.edu has charges on 2 funds in 2025-01 (A, B): say which one with --fund", "ada@uni.edu has charges on 2 funds in 2025-01 (A, B): choose one of them as the fund in the form"},
+		{"period 2025-01 is finalized: put the adjustment in the next open period with --ref \"2025-01 ...\"", "period 2025-01 is finalized: put the adjustment in the next open period with a reference to what it corrects (\"2025-01 ...\")"},
+		{`wrong.csv:2: BillingPeriodStart: "2025-01-01" is not in --period 2025-02 [period-mismatch]`, `wrong.csv:2: BillingPeriodStart: "2025-01-01" is not in period 2025-02 [period-mismatch]`},
+		{"--reason is required: the PI reads it on the statement", "A reason is required: the PI reads it on the statement"},
+	} {
+		got := webWords(c.in)
+		if got != c.want {
+			t.Errorf("webWords(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+		if strings.Contains(got, " --") || strings.Contains(got, "focus-") {
+			t.Errorf("still CLI talk: %q", got)
+		}
+	}
+}

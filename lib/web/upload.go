@@ -215,6 +215,10 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	status := http.StatusOK
 	for i := range reports {
 		reports[i].Diagnostics = groupDiagnostics(reports[i].Diagnostics)
+		reports[i].Refused = webWords(reports[i].Refused)
+		for j, d := range reports[i].Diagnostics {
+			reports[i].Diagnostics[j] = flagWords(d)
+		}
 		if n := len(reports[i].Diagnostics); n > maxDiagShown {
 			reports[i].Diagnostics = append(reports[i].Diagnostics[:maxDiagShown:maxDiagShown],
 				fmt.Sprintf("… and %d more", n-maxDiagShown))
