@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openchargeback/ocb/internal/pgtest"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/web"
@@ -68,8 +69,27 @@ func TestWebImportSaysWhatIsWrongFirst(t *testing.T) {
 // refused first upload leaves none; the first upload that loads creates it,
 // and the web then reads it and takes changes.
 func TestServeWithoutLedger(t *testing.T) {
+	serveWithoutLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+}
+
+// TestServeWithoutLedgerPostgres: on PostgreSQL the first upload creates
+// the schema, and a refused one leaves none.
+func TestServeWithoutLedgerPostgres(t *testing.T) {
+	serveWithoutLedger(t, pgtest.DSN(t))
+}
+
+// ledgerExists reports whether db holds a ledger now.
+func ledgerExists(db string) bool {
+	l, err := ledger.OpenExisting(db)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+func serveWithoutLedger(t *testing.T, db string) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "ledger.db")
 	b, imp, closer, err := newLazyLedger(db, tagkeys.Default(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +123,11 @@ func TestServeWithoutLedger(t *testing.T) {
 	if err != nil || len(reps) != 1 || reps[0].Refused == "" {
 		t.Fatalf("bad first file: %+v %v", reps, err)
 	}
-	if _, err := os.Stat(db); !os.IsNotExist(err) {
-		t.Fatalf("a refused first import left a ledger: %v", err)
+	if ledgerExists(db) {
+		t.Fatal("a refused first import left a ledger")
+	}
+	if _, err := os.Stat(db); !ledger.IsPostgresDSN(db) && !os.IsNotExist(err) {
+		t.Fatalf("a refused first import left a file: %v", err)
 	}
 	good, err := os.ReadFile("../../testdata/2025-01/hpc.csv")
 	if err != nil {
@@ -114,8 +137,8 @@ func TestServeWithoutLedger(t *testing.T) {
 	if err != nil || reps[0].ImportID == 0 {
 		t.Fatalf("first import: %+v %v", reps, err)
 	}
-	if _, err := os.Stat(db); err != nil {
-		t.Fatalf("the first import made no ledger: %v", err)
+	if !ledgerExists(db) {
+		t.Fatal("the first import made no ledger")
 	}
 	if ps, err := b.Periods(ctx); err != nil || len(ps) != 1 || ps[0].Period != "2025-01" {
 		t.Fatalf("periods after the first import: %v %v", ps, err)
