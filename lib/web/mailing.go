@@ -74,6 +74,10 @@ type mailer struct {
 	mu  sync.Mutex
 	job *mailJob // the running or last job
 	run bool     // a job is running
+	// hashes of final PDFs (statement id + finalize time → sha256): a
+	// finalized statement never changes, so the status column renders each
+	// once per server run, not on every view of the page.
+	hashes sync.Map
 }
 
 func (m *mailer) jobFile() string { return m.cfg.SentLog + ".job" }
@@ -332,12 +336,11 @@ func (s *Server) mailStatuses(ctx context.Context, sts []statement.Statement, in
 					return v, err
 				}
 			}
-			b, err := s.pdf.Statement(st, hist[strings.ToLower(st.PI.Email)])
+			sha, err := s.mailer.pdfHash(st, hist)
 			if err != nil {
 				return v, err
 			}
-			sum := sha256.Sum256(b)
-			if strings.EqualFold(rec.PDFSHA256, hex.EncodeToString(sum[:])) && strings.EqualFold(rec.To, st.PI.Email) {
+			if strings.EqualFold(rec.PDFSHA256, sha) && strings.EqualFold(rec.To, st.PI.Email) {
 				v.Status[st.StatementID] = mailStatus{Kind: "sent", Text: "sent " + rec.SentAt, SentAt: rec.SentAt}
 			} else {
 				v.Status[st.StatementID] = mailStatus{Kind: "changed", Text: "changed since sent " + rec.SentAt, SentAt: rec.SentAt}
@@ -347,6 +350,27 @@ func (s *Server) mailStatuses(ctx context.Context, sts []statement.Statement, in
 		}
 	}
 	return v, nil
+}
+
+// pdfHash is the sha256 of the statement's PDF as a mailing attaches it.
+func (m *mailer) pdfHash(st *statement.Statement, hist map[string][]ledger.MonthTotal) (string, error) {
+	key := ""
+	if st.Status == statement.StatusFinal && st.FinalizedAt != "" {
+		key = st.StatementID + "@" + st.FinalizedAt
+		if h, ok := m.hashes.Load(key); ok {
+			return h.(string), nil
+		}
+	}
+	b, err := m.s.pdf.Statement(st, hist[strings.ToLower(st.PI.Email)])
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	h := hex.EncodeToString(sum[:])
+	if key != "" {
+		m.hashes.Store(key, h)
+	}
+	return h, nil
 }
 
 // mailStart is POST /statements/send: mail a period's statements (or,
