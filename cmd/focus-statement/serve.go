@@ -42,8 +42,15 @@ delete it to end every session.
 PI review window: /pi/TOKEN pages show one draft statement to its PI, who
 can dispute a line there, with no account. focus-mail --draft makes the
 links, signed with the link key (--link-key, default DB.link-key: give
-focus-mail the same file). With --from and --smtp or --outbox, resolving a
-dispute offers to e-mail the PI the resolution.`,
+focus-mail the same file). With --from and --smtp or --outbox, the
+statements page mails a period's statements (drafts once it is closed,
+finals once finalized) and resolving a dispute offers to e-mail the PI;
+what was mailed is recorded in DB.sent-log (--sent-log), the record
+focus-mail keeps too, so neither mails a statement twice.
+
+A new site starts here: serve runs before any import, and the first upload
+creates the ledger. With --accounts (focus-journal's accounts file) the
+journal page gives the period's GL journal, as focus-journal would.`,
 		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "the ledger: a SQLite `FILE` or a postgres:// URL", EnvVars: cliutil.Env("db")},
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen `ADDRESS` (host:port)", EnvVars: cliutil.Env("addr")},
