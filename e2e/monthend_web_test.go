@@ -212,8 +212,9 @@ func TestMonthEndFromTheBrowser(t *testing.T) {
 		}
 	}
 	csvBytes, _ := fetchInPage(t, ctx, "/statements.csv?period=2025-01&by=pi")
-	if !strings.HasPrefix(string(csvBytes), "statement_id,") || !strings.Contains(string(csvBytes), ",final,") {
-		t.Errorf("statements CSV:\n%s", csvBytes)
+	if cliCSV := run(t, dir, "focus-statement", "--db", "ledger.db", "--period", "2025-01", "--format", "csv"); string(csvBytes) != cliCSV ||
+		!strings.Contains(cliCSV, ",final,") {
+		t.Errorf("the web's statements CSV differs from focus-statement --format csv:\nweb:\n%s\ncli:\n%s", csvBytes, cliCSV)
 	}
 
 	// The journal: the page's totals and CSV, byte for byte focus-journal's.
