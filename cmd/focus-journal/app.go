@@ -16,7 +16,6 @@ import (
 
 	"github.com/openchargeback/ocb/lib/cliutil"
 	"github.com/openchargeback/ocb/lib/journal"
-	"github.com/openchargeback/ocb/lib/money"
 )
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -131,27 +130,11 @@ func run(c *cli.Context) error {
 }
 
 func loadTemplate(format, file string) (*template.Template, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("--template: %w", err)
-		}
-		return journal.ParseTemplate(filepath.Base(file), string(b))
-	}
-	src, err := journal.BuiltinTemplate(format)
-	if err != nil {
-		return nil, fmt.Errorf("--format: %w", err)
-	}
-	return journal.ParseTemplate(format, src)
+	return journal.LoadTemplate(format, file)
 }
 
 func readAccounts(name string) (*journal.Accounts, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("--accounts: %w", err)
-	}
-	defer f.Close()
-	a, err := journal.ReadAccounts(f, name)
+	a, err := journal.LoadAccounts(name)
 	var ae *journal.AccountsError
 	if errors.As(err, &ae) {
 		return nil, &cliutil.DataError{Err: err}
@@ -159,22 +142,7 @@ func readAccounts(name string) (*journal.Accounts, error) {
 	return a, err
 }
 
-func summary(w io.Writer, j *journal.Journal) {
-	id := j.ID
-	if j.Draft {
-		id += " (includes draft statements: trial only)"
-	}
-	fmt.Fprintf(w, "focus-journal: journal %s, period %s, accounting date %s, %s\n", id, strings.Join(j.Periods, "+"), j.AccountingDate, j.Currency)
-	fmt.Fprintf(w, "  lines %d  statements %d (%d posted, %d with nothing due)  $0 lines skipped %d\n",
-		len(j.Lines), j.Statements, j.Posted, j.Statements-j.Posted, j.Skipped)
-	fmt.Fprintf(w, "  total debits %s  total credits %s\n", money.Display(j.TotalDebit, j.Currency), money.Display(j.TotalCredit, j.Currency))
-	fmt.Fprintf(w, "  net charged to PI funds %s = control total (statements' amount due) %s\n",
-		money.Display(j.NetCharged, j.Currency), money.Display(j.ControlTotal, j.Currency))
-	fmt.Fprintf(w, "  %s\n", j.TieOutLine())
-	if j.CreditStatements > 0 {
-		fmt.Fprintf(w, "  %d statements with a negative amount due: %s credited to PI funds (included in the net)\n", j.CreditStatements, money.Display(j.CreditTotal, j.Currency))
-	}
-}
+func summary(w io.Writer, j *journal.Journal) { journal.WriteSummary(w, j) }
 
 // writeAtomic writes data to name through a temporary file in the same
 // folder and a rename, so a reader (or a finance upload job) never sees a

@@ -48,6 +48,11 @@ func writeStatements(t *testing.T, dir string, emails ...string) []byte {
 
 func runCmd(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	if os.Getenv("FOCUS_DB") == "" {
+		// The default sent-log sits beside the ledger: keep it in the
+		// test's folder, not the package's.
+		t.Setenv("FOCUS_DB", filepath.Join(t.TempDir(), "ledger.db"))
+	}
 	var out, errb bytes.Buffer
 	app := newApp(bytes.NewReader(stdin), &out, &errb)
 	code = cliutil.Run(app, append([]string{"focus-mail"}, args...))
@@ -200,5 +205,29 @@ func TestDryRunChecksSMTPURL(t *testing.T) {
 	// A good URL: nothing is contacted (nothing listens there), exit 0.
 	if code, out, errs := runCmd(t, in, "--dry-run", "--from", "b@example.edu", "--smtp", "smtp://127.0.0.1:1"); code != 0 || !strings.HasPrefix(out, "would-send") {
 		t.Errorf("exit %d %s %s", code, out, errs)
+	}
+}
+
+// TestSentRecordKeptByDefault: without --sent-log the record is kept
+// beside the ledger (LEDGER.sent-log, shared with serve), so a re-run
+// mails nobody twice; a PostgreSQL ledger needs the file named.
+func TestSentRecordKeptByDefault(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("FOCUS_DB", filepath.Join(dir, "ledger.db"))
+	in := writeStatements(t, dir, "ada@uni.edu", "grace@uni.edu")
+	outbox := filepath.Join(dir, "outbox")
+	if code, out, errs := runCmd(t, in, "--outbox", outbox, "--from", "billing@example.edu"); code != 0 || strings.Count(out, "sent\t") != 2 {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ledger.db.sent-log")); err != nil {
+		t.Fatalf("no default sent record: %v", err)
+	}
+	code, out, errs := runCmd(t, in, "--outbox", outbox, "--from", "billing@example.edu")
+	if code != 0 || strings.Count(out, "skipped-sent") != 2 {
+		t.Fatalf("re-run mailed again: exit %d\n%s\n%s", code, out, errs)
+	}
+	t.Setenv("FOCUS_DB", "postgres://db.example.edu/ledger")
+	if code, _, errs := runCmd(t, in, "--outbox", outbox, "--from", "billing@example.edu"); code != 2 || !strings.Contains(errs, "give --sent-log FILE") {
+		t.Errorf("PostgreSQL without --sent-log: exit %d\n%s", code, errs)
 	}
 }

@@ -70,8 +70,17 @@ func run(c *cli.Context) error {
 		return err
 	}
 
+	// The sent record is kept by default, beside the ledger, where serve
+	// keeps it too: a re-run, or the web after the command line, never
+	// mails a statement twice because someone forgot --sent-log.
+	sentPath := c.String("sent-log")
+	if sentPath == "" {
+		if sentPath = mail.SentLogFor(c.String("db")); sentPath == "" {
+			return errors.New("with a PostgreSQL ledger (--db / FOCUS_DB) give --sent-log FILE: the same file serve --sent-log uses")
+		}
+	}
 	var sentLog *mail.SentLog
-	if p := c.String("sent-log"); p != "" {
+	if p := sentPath; p != "" {
 		if sentLog, err = mail.OpenSentLog(p, dry); err != nil {
 			return err
 		}

@@ -97,7 +97,7 @@ func TestServeWarnsAboutSharedUsersFile(t *testing.T) {
 		}
 		os.Chmod(users, mode)
 		app, _, errb := webApp("")
-		cliutil.Run(app, []string{"focus-statement", "serve", "--users", users, "--db", filepath.Join(dir, "missing.db")})
+		cliutil.Run(app, []string{"focus-statement", "serve", "--users", users, "--db", filepath.Join(dir, "no-such-folder", "ledger.db")}) // refused after the warning
 		if got := strings.Contains(errb.String(), "WARNING: users file"); got != warn || (warn && !strings.Contains(errb.String(), "chmod 600")) {
 			t.Errorf("users file %v: warned %v, want %v:\n%s", mode, got, warn, errb.String())
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -39,8 +40,15 @@ delete it to end every session.
 PI review window: /pi/TOKEN pages show one draft statement to its PI, who
 can dispute a line there, with no account. focus-mail --draft makes the
 links, signed with the link key (--link-key, default DB.link-key: give
-focus-mail the same file). With --from and --smtp or --outbox, resolving a
-dispute offers to e-mail the PI the resolution.`,
+focus-mail the same file). With --from and --smtp or --outbox, the
+statements page mails a period's statements (drafts once it is closed,
+finals once finalized) and resolving a dispute offers to e-mail the PI;
+what was mailed is recorded in DB.sent-log (--sent-log), the record
+focus-mail keeps too, so neither mails a statement twice.
+
+A new site starts here: serve runs before any import, and the first upload
+creates the ledger. With --accounts (focus-journal's accounts file) the
+journal page gives the period's GL journal, as focus-journal would.`,
 		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "db", Value: "./ledger.db", Usage: "the ledger: a SQLite `FILE` or a postgres:// URL", EnvVars: cliutil.Env("db")},
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen `ADDRESS` (host:port)", EnvVars: cliutil.Env("addr")},
@@ -53,7 +61,7 @@ dispute offers to e-mail the PI the resolution.`,
 			&cli.StringSliceFlag{Name: "trusted-proxy", Usage: "reverse proxy `CIDR` or address whose X-Forwarded-For names the client (repeat for several); without it the header is ignored", EnvVars: cliutil.Env("trusted-proxy")},
 			&cli.DurationFlag{Name: "idle-timeout", Value: web.DefaultIdleTimeout, Usage: "end a web session after this long without a request (`DURATION`, e.g. 30m; sessions end after 12h regardless)", EnvVars: cliutil.Env("idle-timeout")},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for uploads while they are imported (default: the system's)", EnvVars: cliutil.Env("temp-dir")},
-		}, append(institutionFlags(), piFlags()...)...), append(tagkeys.Flags(), importFlags()...)...),
+		}, append(institutionFlags(), piFlags()...)...), append(append(tagkeys.Flags(), importFlags()...), journalFlags()...)...),
 		Action: serveAction,
 	}
 }
@@ -90,8 +98,12 @@ func serveAction(c *cli.Context) error {
 	warnSharedFiles(c)
 	db := c.String("db")
 	pg := ledger.IsPostgresDSN(db)
-	if _, err := os.Stat(db); err != nil && !pg {
-		return fmt.Errorf("ledger %s: %w (create it with focus-load)", db, err)
+	if !pg {
+		// The ledger itself may not exist yet (the first import makes it),
+		// but its folder, where the key files go, must.
+		if fi, err := os.Stat(filepath.Dir(db)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("ledger %s: the folder %s does not exist: create it, or give the right --db / FOCUS_DB", db, filepath.Dir(db))
+		}
 	}
 	keyFile := c.String("session-key")
 	if keyFile == "" && pg {
@@ -106,11 +118,15 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	linkKey, notify, notifyCloser, err := piSetup(c, db)
+	linkKey, notify, mailSettings, notifyCloser, err := piSetup(c, db)
 	if err != nil {
 		return err
 	}
 	defer notifyCloser.Close()
+	journalSettings, err := journalSetup(c)
+	if err != nil {
+		return err
+	}
 	backend, importer, closer, err := openBackend(c, db)
 	if err != nil {
 		return err
@@ -120,6 +136,7 @@ func serveAction(c *cli.Context) error {
 	srv, err := web.New(web.Config{
 		Ledger: backend, Users: users, Key: sessKey, Sessions: sessionStore(backend), MaxUpload: maxUp, Import: importer,
 		SecureCookies: c.Bool("secure-cookies"), TempDir: c.String("temp-dir"), Log: log, TrustedProxies: proxies, IdleTimeout: c.Duration("idle-timeout"), LinkKey: linkKey, Notify: notify,
+		Journal: journalSettings, Mail: mailSettings,
 		Institution: pdf.Institution{Name: c.String("institution"), Address: c.String("institution-address"), Contact: c.String("contact")},
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,15 +33,94 @@ func importFlags() []cli.Flag {
 
 // openBackend opens the ledger for the web interface, with the import
 // pipeline of the CLI: focus-validate, then focus-flag, then focus-load.
+// A ledger that does not exist yet is not an error: the web then starts
+// empty and its first import creates the ledger, as focus-load's would.
 func openBackend(c *cli.Context, db string) (web.Backend, web.ImportFunc, io.Closer, error) {
-	l, err := ledger.OpenExisting(db) // serving never creates a ledger
+	keys := tagkeys.FromContext(c)
+	require := flag.ParseRequireTags(c.String("require-tags"))
+	l, err := ledger.OpenExisting(db) // serving never creates a ledger; importing does
+	if errors.Is(err, ledger.ErrNoLedger) {
+		fmt.Fprintf(c.App.ErrWriter, "focus-statement serve: no ledger at %s yet: the first import (web or focus-load) creates it\n", ledger.Redact(db))
+		return newLazyLedger(db, keys, require, c.String("temp-dir"))
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	keys := tagkeys.FromContext(c)
-	require := flag.ParseRequireTags(c.String("require-tags"))
 	b := &web.LedgerBackend{Ledger: l, Keys: keys}
 	return b, importPipeline(l, keys, require, c.String("temp-dir")), l, nil
+}
+
+// lazyLedger is serve's ledger before the first import: the import that
+// loads something creates it (a SQLite file, or the schema of a PostgreSQL
+// database); one that loads nothing leaves no ledger behind.
+type lazyLedger struct {
+	db      string
+	keys    tagkeys.Keys
+	require []string
+	tempDir string // --temp-dir, for the import's working copies
+	web     *web.LazyBackend
+	mu      sync.Mutex // one first import at a time
+	l       *ledger.Ledger
+	run     web.ImportFunc // the pipeline once the ledger exists
+}
+
+func newLazyLedger(db string, keys tagkeys.Keys, require []string, tempDir string) (web.Backend, web.ImportFunc, io.Closer, error) {
+	z := &lazyLedger{db: db, keys: keys, require: require, tempDir: tempDir, web: web.NewLazyBackend()}
+	return z.web, z.importFiles, z, nil
+}
+
+func (z *lazyLedger) importFiles(ctx context.Context, a web.Actor, req web.ImportRequest) ([]web.FileReport, error) {
+	z.mu.Lock()
+	if z.run != nil {
+		run := z.run
+		z.mu.Unlock()
+		return run(ctx, a, req)
+	}
+	defer z.mu.Unlock()
+	// Someone may have run focus-load import meanwhile.
+	l, err := ledger.OpenExisting(z.db)
+	fresh := errors.Is(err, ledger.ErrNoLedger)
+	if fresh {
+		l, err = ledger.Open(z.db)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create ledger %s: %w", ledger.Redact(z.db), err)
+	}
+	run := importPipeline(l, z.keys, z.require, z.tempDir)
+	reps, err := run(ctx, a, req)
+	loaded := !fresh
+	for _, r := range reps {
+		loaded = loaded || r.ImportID != 0
+	}
+	if !loaded {
+		// Still only an import creates a ledger: this one loaded nothing.
+		dctx := context.WithoutCancel(ctx)
+		if _, derr := l.DropIfEmpty(dctx); derr != nil && err == nil {
+			err = derr
+		}
+		l.Close()
+		if !ledger.IsPostgresDSN(z.db) {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				os.Remove(z.db + suffix)
+			}
+		}
+		return reps, err
+	}
+	if serr := z.web.Set(context.WithoutCancel(ctx), &web.LedgerBackend{Ledger: l, Keys: z.keys}); serr != nil && err == nil {
+		err = serr
+	}
+	z.l, z.run = l, run
+	return reps, err
+}
+
+// Close closes the ledger if an import created it.
+func (z *lazyLedger) Close() error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.l != nil {
+		return z.l.Close()
+	}
+	return nil
 }
 
 // importPipeline imports uploaded files; its working copies (valid and

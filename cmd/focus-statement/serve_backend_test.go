@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/openchargeback/ocb/internal/pgtest"
 	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/tagkeys"
 	"github.com/openchargeback/ocb/lib/web"
@@ -133,7 +136,7 @@ func TestWebImportLimitsAndTempDir(t *testing.T) {
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	up := web.ImportRequest{Files: []web.UploadedFile{{Name: "big.csv", Path: p, Size: int64(len(body))}}}
+	up := web.ImportRequest{Source: "HPC", Files: []web.UploadedFile{{Name: "big.csv", Path: p, Size: int64(len(body))}}}
 	reps, err := importPipeline(l, tagkeys.Default(), nil, "")(context.Background(), web.Actor{User: "ada", Origin: "web"}, up)
 	if err != nil {
 		t.Fatal(err)
@@ -145,5 +148,97 @@ func TestWebImportLimitsAndTempDir(t *testing.T) {
 	_, err = importPipeline(l, tagkeys.Default(), nil, filepath.Join(dir, "no-such-dir"))(context.Background(), web.Actor{User: "ada", Origin: "web"}, up)
 	if err == nil || !strings.Contains(err.Error(), "no-such-dir") || !strings.Contains(err.Error(), "--temp-dir") {
 		t.Errorf("import with a missing --temp-dir: %v", err)
+	}
+}
+
+func TestServeWithoutLedger(t *testing.T) {
+	serveWithoutLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+}
+
+func TestServeWithoutLedgerPostgres(t *testing.T) {
+	serveWithoutLedger(t, pgtest.DSN(t))
+}
+
+func ledgerExists(db string) bool {
+	l, err := ledger.OpenExisting(db)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+func serveWithoutLedger(t *testing.T, db string) {
+	dir := t.TempDir()
+	b, imp, closer, err := newLazyLedger(db, tagkeys.Default(), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	ctx := context.Background()
+	if m, ok := b.(interface{ LedgerMissing() bool }); !ok || !m.LedgerMissing() {
+		t.Fatal("a missing ledger is not reported as missing")
+	}
+	if ps, err := b.Periods(ctx); err != nil || len(ps) != 0 {
+		t.Fatalf("periods of no ledger: %v %v", ps, err)
+	}
+	if err := b.PeriodAction(ctx, web.Actor{User: "ada", Origin: "web"}, "2025-01", "close"); !errors.Is(err, web.ErrRefused) {
+		t.Fatalf("a change without a ledger: %v", err)
+	}
+	// A session started now survives the ledger's creation.
+	st := b.(web.SessionStore)
+	exp := time.Now().Add(time.Hour)
+	if err := st.AddSession(ctx, "s1", "ada", time.Now(), exp); err != nil {
+		t.Fatal(err)
+	}
+	file := func(name, body string) web.UploadedFile {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return web.UploadedFile{Name: name, Path: p, Size: int64(len(body))}
+	}
+	a := web.Actor{User: "ada", Origin: "web"}
+	reps, err := imp(ctx, a, web.ImportRequest{Files: []web.UploadedFile{file("bad.csv", "BilledCost,ServiceName,Tags\n")}})
+	if err != nil || len(reps) != 1 || reps[0].Refused == "" {
+		t.Fatalf("bad first file: %+v %v", reps, err)
+	}
+	if ledgerExists(db) {
+		t.Fatal("a refused first import left a ledger")
+	}
+	if _, err := os.Stat(db); !ledger.IsPostgresDSN(db) && !os.IsNotExist(err) {
+		t.Fatalf("a refused first import left a file: %v", err)
+	}
+	good, err := os.ReadFile("../../testdata/2025-01/hpc.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err = imp(ctx, a, web.ImportRequest{Source: "HPC", Files: []web.UploadedFile{file("hpc.csv", string(good))}})
+	if err != nil || reps[0].ImportID == 0 {
+		t.Fatalf("first import: %+v %v", reps, err)
+	}
+	if !ledgerExists(db) {
+		t.Fatal("the first import made no ledger")
+	}
+	if ps, err := b.Periods(ctx); err != nil || len(ps) != 1 || ps[0].Period != "2025-01" {
+		t.Fatalf("periods after the first import: %v %v", ps, err)
+	}
+	if ok, err := st.SessionActive(ctx, "s1", time.Now(), time.Hour); !ok || err != nil {
+		t.Errorf("the session started before the ledger is gone: %v %v", ok, err)
+	}
+	if m := b.(interface{ LedgerMissing() bool }); m.LedgerMissing() {
+		t.Error("still missing after the first import")
+	}
+	// A second import goes to the same ledger.
+	aws, err := os.ReadFile("../../testdata/2025-01/aws.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err = imp(ctx, a, web.ImportRequest{Source: "AWS", Files: []web.UploadedFile{file("aws.csv", string(aws))}})
+	if err != nil || reps[0].ImportID == 0 {
+		t.Fatalf("second import: %+v %v", reps, err)
+	}
+	if err := b.PeriodAction(ctx, a, "2025-01", "close"); err != nil {
+		t.Fatalf("close after the first import: %v", err)
 	}
 }

@@ -612,14 +612,16 @@ func envSet(name string) bool {
 var libpqPassword = regexp.MustCompile(`(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
 // Mask hides secrets in a setting printed for a person: a value whose
-// name says it is a secret, and the password of a URL (smtp://user:pw@…,
+// name says it is a secret (not a file naming one, such as
+// smtp-password-file), and the password of a URL (smtp://user:pw@…,
 // postgres://user:pw@…) or of a keyword DSN (password=pw).
 func Mask(name, value string) string {
 	if value == "" {
 		return value
 	}
 	for _, s := range []string{"password", "secret", "token"} {
-		if strings.Contains(name, s) {
+		// A "-file" setting names where the secret is, not the secret.
+		if strings.Contains(name, s) && !strings.HasSuffix(name, "-file") {
 			return "********"
 		}
 	}

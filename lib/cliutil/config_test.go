@@ -150,12 +150,13 @@ func TestPrintConfig(t *testing.T) {
 
 func TestMask(t *testing.T) {
 	for in, want := range map[[2]string]string{
-		{"smtp", "smtp://u:pw@host:587"}:  "smtp://u:********@host:587",
-		{"smtp", "smtp://u@host:587"}:     "smtp://u@host:587",
-		{"smtp-password", "pw"}:           "********",
-		{"db", "/var/lib/ledger.db"}:      "/var/lib/ledger.db",
-		{"session-key", "/etc/x/session"}: "/etc/x/session",
-		{"smtp-password", ""}:             "",
+		{"smtp", "smtp://u:pw@host:587"}:                      "smtp://u:********@host:587",
+		{"smtp", "smtp://u@host:587"}:                         "smtp://u@host:587",
+		{"smtp-password", "pw"}:                               "********",
+		{"smtp-password-file", "/etc/openchargeback/smtp-pw"}: "/etc/openchargeback/smtp-pw",
+		{"db", "/var/lib/ledger.db"}:                          "/var/lib/ledger.db",
+		{"session-key", "/etc/x/session"}:                     "/etc/x/session",
+		{"smtp-password", ""}:                                 "",
 	} {
 		if got := Mask(in[0], in[1]); got != want {
 			t.Errorf("Mask(%q, %q) = %q, want %q", in[0], in[1], got, want)

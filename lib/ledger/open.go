@@ -2,8 +2,13 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
+
+// ErrNoLedger is wrapped by OpenExisting's error when the file or database
+// holds no ledger yet (serve then waits for the first import to create it).
+var ErrNoLedger = errors.New("no ledger")
 
 // OpenExisting opens a ledger that must already exist. Readers (statements,
 // reports) use it so that a mistyped --db is an error instead of a new,

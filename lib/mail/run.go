@@ -28,11 +28,15 @@ const (
 
 // RunConfig wires one focus-mail run.
 type RunConfig struct {
-	Builder    *Builder
-	Deliverer  Deliverer // nil with DryRun
-	SentLog    *SentLog  // nil: no sent-log, every statement is sent
-	DryRun     bool
-	Resend     bool    // send a statement again when its PDF changed since it was sent
+	Builder   *Builder
+	Deliverer Deliverer // nil with DryRun
+	SentLog   *SentLog  // nil: no sent-log, every statement is sent
+	DryRun    bool
+	Resend    bool // send a statement again when its PDF changed since it was sent
+	// Again names statements to send again even though the sent-log has
+	// them unchanged: an admin's "resend" of one statement on the web.
+	// Recorded with "resend":true like any resend.
+	Again      map[string]bool
 	Rate       float64 // messages per second; 0 = no limit
 	Out        io.Writer
 	Err        io.Writer
@@ -290,7 +294,8 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 			prev, wasSent = r.c.SentLog.Lookup(st.StatementID)
 		}
 	}
-	if wasSent && st.PDFSHA256 != "" && sameSend(prev, st.PI.Email, st.PDFSHA256) {
+	again := r.c.Again[st.StatementID]
+	if wasSent && !again && st.PDFSHA256 != "" && sameSend(prev, st.PI.Email, st.PDFSHA256) {
 		r.Summary.SkippedSent++
 		r.result(OutcomeSkippedSent, st.StatementID, prev.To, "already sent "+prev.SentAt)
 		return nil
@@ -302,7 +307,7 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 		return nil
 	}
 	resend := false
-	if wasSent {
+	if wasSent && !again {
 		if sameSend(prev, m.To, m.PDFSHA256) {
 			r.Summary.SkippedSent++
 			r.result(OutcomeSkippedSent, m.StatementID, prev.To, "already sent "+prev.SentAt)
@@ -323,6 +328,7 @@ func (r *Runner) one(ctx context.Context, line []byte, name string, lineNo int) 
 		}
 		resend = true
 	}
+	resend = resend || (wasSent && again)
 
 	if r.c.DryRun {
 		r.Summary.WouldSend++

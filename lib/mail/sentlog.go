@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -161,4 +162,21 @@ func (l *SentLog) Close() error {
 	err := l.f.Close()
 	l.f = nil
 	return err
+}
+
+// SentLogFor is the default sent-log of a ledger: LEDGER.sent-log beside
+// the SQLite file, where focus-mail and the web (focus-statement serve)
+// both keep it, so whichever mails a statement first, the other does not
+// mail it again. A server database (a URL, or libpq's key=value form) has
+// no folder to put it in: the caller names the file (the same on every
+// host), so "" is returned. (lib/mail links no ledger code, hence the
+// plain test instead of ledger.IsPostgresDSN.)
+func SentLogFor(ledgerPath string) string {
+	if strings.Contains(ledgerPath, "://") || strings.Contains(ledgerPath, "=") {
+		return ""
+	}
+	if ledgerPath == "" {
+		ledgerPath = "ledger.db"
+	}
+	return ledgerPath + ".sent-log"
 }

@@ -23,7 +23,7 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, q *req, err err
 	case errors.Is(err, ledger.ErrNoPeriod):
 		s.fail(w, r, q, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrRefused):
-		s.fail(w, r, q, http.StatusConflict, "Refused: "+err.Error())
+		s.fail(w, r, q, http.StatusConflict, "Refused: "+webWords(err.Error()))
 	default:
 		s.internal(w, r, q, err)
 	}
@@ -251,7 +251,9 @@ var webFlags = strings.NewReplacer("give --new-pi", "tick “new PI”", "give -
 	"say which with --into", "choose the period from the command line, with --into")
 
 // webWords is a ledger message without its command-line advice.
-func webWords(msg string) string { return cliHint.ReplaceAllString(webFlags.Replace(msg), "") }
+func webWords(msg string) string {
+	return flagWords(cliHint.ReplaceAllString(orCLIHint.ReplaceAllString(webFlags.Replace(msg), ""), ""))
+}
 
 // reviewRefused shows a refused review decision on the review page itself,
 // with the selection kept (bar a charge someone else decided meanwhile).
@@ -305,7 +307,7 @@ func (s *Server) adjustSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		err = errors.New("Give a reason: it is printed on the statement.")
 	}
 	if err != nil {
-		s.adjustmentsPage(w, back(r, adj.Period), q, &inline{Status: http.StatusBadRequest, Error: err.Error(), Form: r.PostForm})
+		s.adjustmentsPage(w, back(r, adj.Period), q, &inline{Status: http.StatusBadRequest, Error: webWords(err.Error()), Form: r.PostForm})
 		return
 	}
 	adj.Amount = amt
@@ -359,7 +361,7 @@ func (s *Server) disputeSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		err = errors.New("Give the reason for the dispute.")
 	}
 	if err != nil {
-		s.disputesPage(w, back(r, d.Period), q, &inline{Status: http.StatusBadRequest, Error: err.Error(), Form: r.PostForm})
+		s.disputesPage(w, back(r, d.Period), q, &inline{Status: http.StatusBadRequest, Error: webWords(err.Error()), Form: r.PostForm})
 		return
 	}
 	id, err := s.cfg.Ledger.OpenDispute(r.Context(), q.actor(), d)

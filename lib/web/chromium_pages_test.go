@@ -104,7 +104,7 @@ func TestChromiumEveryPage(t *testing.T) {
 	}
 
 	pages := []string{"/dashboard?period=2025-01", "/charges?period=2025-01", "/review?period=2025-01",
-		"/statements?period=2025-01", "/adjustments?period=2025-01", "/disputes?period=2025-01", "/import",
+		"/statements?period=2025-01", "/adjustments?period=2025-01", "/disputes?period=2025-01", "/import", "/audit?period=2025-01",
 		"/periods/2025-01/confirm?action=close"}
 	// One statement page, found through the list.
 	step(t, ctx, "statements", chromedp.Navigate(h.ts.URL+"/statements?period=2025-01"),

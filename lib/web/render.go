@@ -108,6 +108,17 @@ var funcs = template.FuncMap{
 		r, err := ParseRole(role)
 		return err == nil && q != nil && q.User.Role >= r
 	},
+	// flaglist splits x_Flags ("orphan-instance;missing-tag:pi_email") so
+	// each flag is shown whole and the list wraps between flags only.
+	"flaglist": func(f string) []string {
+		var out []string
+		for _, x := range strings.Split(f, ";") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+		return out
+	},
 	"add":   func(a, b int) int { return a + b },
 	"sub":   func(a, b int) int { return a - b },
 	"lower": strings.ToLower,

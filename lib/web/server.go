@@ -39,17 +39,19 @@ const DefaultMaxUpload = 512 << 20
 type Config struct {
 	Ledger        Backend
 	Users         Users
-	Key           []byte          // session key (LoadOrCreateKey)
-	Sessions      SessionStore    // shared sessions (the ledger); nil = cookies alone
-	MaxUpload     int64           // bytes per import request; 0 = DefaultMaxUpload
-	ReadTimeout   time.Duration   // whole request, headers and body, except uploads; 0 = DefaultReadTimeout
-	IdleTimeout   time.Duration   // a session ends after this long without a request; 0 = DefaultIdleTimeout
-	SecureCookies bool            // mark cookies Secure even on plain HTTP (behind a TLS proxy)
-	TempDir       string          // for uploads; "" = os.TempDir()
-	Import        ImportFunc      // validate → flag → load; nil = import unavailable
-	Institution   pdf.Institution // issuer printed on statement PDFs
-	LinkKey       []byte          // PI link key (lib/pilink); nil = PI pages off (pi.go)
-	Notify        NotifyFunc      // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
+	Key           []byte           // session key (LoadOrCreateKey)
+	Sessions      SessionStore     // shared sessions (the ledger); nil = cookies alone
+	MaxUpload     int64            // bytes per import request; 0 = DefaultMaxUpload
+	ReadTimeout   time.Duration    // whole request, headers and body, except uploads; 0 = DefaultReadTimeout
+	IdleTimeout   time.Duration    // a session ends after this long without a request; 0 = DefaultIdleTimeout
+	SecureCookies bool             // mark cookies Secure even on plain HTTP (behind a TLS proxy)
+	TempDir       string           // for uploads; "" = os.TempDir()
+	Import        ImportFunc       // validate → flag → load; nil = import unavailable
+	Institution   pdf.Institution  // issuer printed on statement PDFs
+	LinkKey       []byte           // PI link key (lib/pilink); nil = PI pages off (pi.go)
+	Notify        NotifyFunc       // e-mails a PI a dispute's resolution; nil = not offered (pi.go)
+	Journal       *JournalSettings // the journal page's settings; nil = no journal (journal.go)
+	Mail          *MailSettings    // mailing statements from the statements page; nil = off (mailing.go)
 	Log           *slog.Logger
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (--trusted-proxy); empty = the header is ignored.
@@ -68,6 +70,7 @@ type Server struct {
 	pdf      *pdf.Renderer
 	piLimit  *piLimiter
 	totals   *totalsCache // finalized periods' totals (dashboard trend)
+	mailer   *mailer      // statement mailings; nil = off
 	posts    []string     // every state-changing route's pattern, for the token tests
 }
 
@@ -107,6 +110,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.routes()
+	if cfg.Mail != nil {
+		if s.mailer, err = newMailer(s, cfg.Mail); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		s.mailer.resume()
+	}
 	return s, nil
 }
 

@@ -25,6 +25,7 @@ type statementsData struct {
 	By      string
 	Rows    []statement.Statement
 	Total   statement.Totals
+	Mail    mailView
 }
 
 func byOption(r *http.Request) string {
@@ -49,6 +50,10 @@ func (s *Server) statements(w http.ResponseWriter, r *http.Request, q *req) {
 			return
 		}
 		d.Total = statement.Sum(d.Rows)
+		if d.Mail, err = s.mailStatuses(r.Context(), d.Rows, d.Info, d.By); err != nil {
+			s.internal(w, r, q, err)
+			return
+		}
 	}
 	s.render(w, http.StatusOK, "statements", view{Title: "Statements " + p, Q: q, Period: p, Data: d, NavItem: "statements"})
 }

@@ -38,6 +38,9 @@ type trend struct {
 	Ticks  []trendTick
 	First  string
 	Last   string
+	// Cut: one period's bars are more than three times any other's, so the
+	// scale follows the others and its bars are drawn cut with a break mark.
+	Cut bool
 	// SVG constants for the template.
 	W, H, Left, Right, Top, Bottom, MonthY, YearY int
 	// errs are the periods' failures, for the server log: the page says
@@ -56,6 +59,9 @@ type trendPoint struct {
 	ListY, ListH int
 	BillY, BillH int
 	Center       int
+	// ListCut, BillCut: the path of the break mark of a bar taller than
+	// the scale ("" = drawn to scale).
+	ListCut, BillCut string
 }
 
 type trendTick struct {
@@ -99,24 +105,30 @@ func (c *totalsCache) periodTotals(ctx context.Context, l ledger.StatementReader
 	return t, nil
 }
 
-// buildTrend computes the last trendPeriods periods of the ledger up to
-// and including sel; sel's totals are given (the dashboard built them).
+// buildTrend computes the chart of the ledger's periods in the
+// trendPeriods months up to and including sel; sel's totals are given (the
+// dashboard built them). Periods sit on a time axis, one slot a month, so
+// months without a period show as a gap, not as neighbours.
 func buildTrend(ctx context.Context, l ledger.StatementReader, c *totalsCache, ps []ledger.PeriodInfo, sel string, selTotals statement.Totals) *trend {
+	end, err := time.Parse("2006-01", sel)
+	if err != nil {
+		return nil
+	}
+	start := end.AddDate(0, 1-trendPeriods, 0)
 	var window []ledger.PeriodInfo
 	for _, p := range ps {
-		if p.Period <= sel {
+		if p.Period <= sel && p.Period >= start.Format("2006-01") {
 			window = append(window, p)
 		}
-	}
-	if len(window) > trendPeriods {
-		window = window[len(window)-trendPeriods:]
 	}
 	if len(window) == 0 {
 		return nil
 	}
+	first, _ := time.Parse("2006-01", window[0].Period)
+	months := monthsBetween(first, end) + 1
 	tr := &trend{W: trendW, H: trendH, Left: plotLeft, Right: plotRight, Top: plotTop, Bottom: plotBottom,
 		MonthY: labelMonthY, YearY: labelYearY, First: window[0].Period, Last: window[len(window)-1].Period}
-	maxV := decimal.Zero
+	var tallest []float64 // each period's taller bar, for the scale
 	for _, p := range window {
 		pt := trendPoint{Period: p.Period, Month: p.Period, CoveredPct: "–"}
 		if t, err := time.Parse("2006-01", p.Period); err == nil {
@@ -135,25 +147,66 @@ func buildTrend(ctx context.Context, l ledger.StatementReader, c *totalsCache, p
 			if t.ListCost.IsPositive() {
 				pt.CoveredPct = statement.CoveredPercent(t)
 			}
-			maxV = decimal.Max(maxV, pt.List, pt.Billed)
+			tallest = append(tallest, decimal.Max(pt.List, pt.Billed).InexactFloat64())
 		}
 		tr.Points = append(tr.Points, pt)
 	}
-	top, step := niceScale(maxV.InexactFloat64())
+	scaleMax, cut := trendScale(tallest)
+	tr.Cut = cut
+	top, step := niceScale(scaleMax)
 	for v := 0.0; v <= top+step/2; v += step {
 		tr.Ticks = append(tr.Ticks, trendTick{Y: yOf(v, top), Label: axisLabel(v)})
 	}
-	slot := float64(plotRight-plotLeft) / float64(max(len(tr.Points), 6))
+	slot := float64(plotRight-plotLeft) / float64(max(months, 6))
 	for i := range tr.Points {
 		pt := &tr.Points[i]
-		x := float64(plotLeft) + float64(i)*slot
+		t, _ := time.Parse("2006-01", pt.Period)
+		x := float64(plotLeft) + float64(monthsBetween(first, t))*slot
 		pt.W = int(slot * 0.34)
 		pt.X = int(x + slot*0.14)
 		pt.Center = int(x + slot/2)
 		pt.ListY, pt.ListH = bar(pt.List, top)
 		pt.BillY, pt.BillH = bar(pt.Billed, top)
+		if pt.List.InexactFloat64() > top {
+			pt.ListCut = breakMark(pt.X, pt.W)
+		}
+		if pt.Billed.InexactFloat64() > top {
+			pt.BillCut = breakMark(pt.X+pt.W, pt.W)
+		}
 	}
 	return tr
+}
+
+// monthsBetween counts the months from a to b (both first days of months).
+func monthsBetween(a, b time.Time) int {
+	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+}
+
+// trendScale is the value the y axis must reach. When one period's bars
+// are more than three times any other's, the scale follows the second
+// tallest (× 1.25) so the other periods stay readable, and the outlier is
+// drawn cut, as the breakdown bars are.
+func trendScale(tallest []float64) (float64, bool) {
+	first, second := 0.0, 0.0
+	for _, v := range tallest {
+		switch {
+		case v > first:
+			first, second = v, first
+		case v > second:
+			second = v
+		}
+	}
+	if second > 0 && first > 3*second {
+		return second * 1.25, true
+	}
+	return first, false
+}
+
+// breakMark is the path of the break drawn across a cut bar, two slanted
+// strokes near its top (stroked in the background colour by app.css).
+func breakMark(x, w int) string {
+	y := plotTop + 14
+	return fmt.Sprintf("M%d %d L%d %d M%d %d L%d %d", x-1, y+5, x+w+1, y-1, x-1, y+11, x+w+1, y+5)
 }
 
 // bar is the y and height of a bar for v (drawing only, never money); a
@@ -165,6 +218,9 @@ func bar(v decimal.Decimal, top float64) (y, h int) {
 	h = int(math.Round(v.InexactFloat64() / top * float64(plotBottom-plotTop)))
 	if h < 1 {
 		h = 1
+	}
+	if h > plotBottom-plotTop {
+		h = plotBottom - plotTop // a cut bar (trendScale): full height, with a break mark
 	}
 	return plotBottom - h, h
 }

@@ -64,6 +64,14 @@ type importData struct {
 	Reports   []FileReport
 	Source    string
 	Period    string
+	NoLedger  bool // the first import creates the ledger
+}
+
+// ledgerMissing reports that the server started before any import: its
+// first import creates the ledger.
+func (s *Server) ledgerMissing() bool {
+	m, ok := s.cfg.Ledger.(interface{ LedgerMissing() bool })
+	return ok && m.LedgerMissing()
 }
 
 func humanBytes(n int64) string {
@@ -80,7 +88,7 @@ func humanBytes(n int64) string {
 
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request, q *req) {
 	s.render(w, http.StatusOK, "import", view{Title: "Import", Q: q, NavItem: "import",
-		Data: importData{Available: s.cfg.Import != nil, MaxUpload: humanBytes(s.cfg.MaxUpload)}})
+		Data: importData{Available: s.cfg.Import != nil, MaxUpload: humanBytes(s.cfg.MaxUpload), NoLedger: s.ledgerMissing()}})
 }
 
 // safeName reduces a client file name to a base name of printable
@@ -213,6 +221,11 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	}
 	status := http.StatusOK
 	for i := range reports {
+		reports[i].Diagnostics = groupDiagnostics(reports[i].Diagnostics)
+		reports[i].Refused = webWords(reports[i].Refused)
+		for j, d := range reports[i].Diagnostics {
+			reports[i].Diagnostics[j] = flagWords(d)
+		}
 		if n := len(reports[i].Diagnostics); n > maxDiagShown {
 			reports[i].Diagnostics = append(reports[i].Diagnostics[:maxDiagShown:maxDiagShown],
 				fmt.Sprintf("… and %d more", n-maxDiagShown))
@@ -222,7 +235,7 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	s.render(w, status, "import", view{Title: "Import", Q: q, NavItem: "import",
-		Data: importData{Available: true, MaxUpload: humanBytes(s.cfg.MaxUpload), Reports: reports,
+		Data: importData{Available: true, MaxUpload: humanBytes(s.cfg.MaxUpload), Reports: reports, NoLedger: s.ledgerMissing(),
 			Source: ir.Source, Period: ir.Period}})
 }
 
@@ -245,7 +258,7 @@ func (s *Server) uploadError(w http.ResponseWriter, r *http.Request, q *req, err
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		s.fail(w, r, q, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("The upload is larger than the limit of %s (--max-upload). Split the files into several uploads.", humanBytes(s.cfg.MaxUpload)))
+			fmt.Sprintf("The upload is larger than the limit of %s set for this server. Split the files into several uploads.", humanBytes(s.cfg.MaxUpload)))
 		return
 	}
 	s.fail(w, r, q, http.StatusBadRequest, "The upload broke off: "+err.Error())

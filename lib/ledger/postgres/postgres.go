@@ -77,7 +77,7 @@ func Open(ctx context.Context, dsn string, create bool) (*sql.DB, *ledger.Dialec
 		}
 		if !exists {
 			db.Close()
-			return nil, nil, false, fmt.Errorf("ledger not available: %s holds no ledger; the first `focus-load import` creates it (or give the right --db / FOCUS_DB)", ledger.Redact(dsn))
+			return nil, nil, false, fmt.Errorf("ledger not available: %s holds no ledger; the first `focus-load import` creates it (or give the right --db / FOCUS_DB): %w", ledger.Redact(dsn), ledger.ErrNoLedger)
 		}
 	}
 	created, err := migrate(ctx, db)

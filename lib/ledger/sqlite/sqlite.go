@@ -98,7 +98,7 @@ func openFile(ctx context.Context, path string, create bool, journal string) (*s
 	if !create {
 		fi, err := os.Stat(path)
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, false, fmt.Errorf("ledger not available: %s does not exist; the first `focus-load import` creates it (or give the right --db / FOCUS_DB): %w", path, err)
+			return nil, nil, false, fmt.Errorf("ledger not available: %s does not exist; the first `focus-load import` creates it (or give the right --db / FOCUS_DB): %w: %w", path, ledger.ErrNoLedger, err)
 		}
 		if err != nil {
 			return nil, nil, false, fmt.Errorf("ledger not available: %w", err)

