@@ -33,8 +33,14 @@ var browseSort = map[string]string{
 }
 
 func (f BrowseFilter) where() (string, []any, error) {
-	conds := []string{"c.period = ?"}
+	conds := []string{"i.period = ?"}
 	args := []any{f.Period}
+	if f.Flag != "" || (f.Status != "" && f.Status != "clean") {
+		// Only review items match: the period's ones are found by the
+		// review_period index, not by reading the period's charges.
+		conds = append(conds, "r.period = ?")
+		args = append(args, f.Period)
+	}
 	like := func(col, v string) {
 		if v != "" {
 			conds = append(conds, col+" LIKE ? ESCAPE '\\'")
@@ -64,19 +70,19 @@ func (f BrowseFilter) where() (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
-const browseFrom = ` FROM charges c JOIN imports i ON i.id = c.import_id
+const browseFrom = ` FROM` + periodCharges + `
 	LEFT JOIN review r ON r.charge_id = c.id
 	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
 	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id' `
 
 // BrowseCharges returns one page of matching charges and how many match.
 func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow, int, error) {
-	where, args, err := f.where()
+	count, _, args, err := f.sql()
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*)`+browseFrom+`WHERE `+where, args...).Scan(&total); err != nil {
+	if err := l.db.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	var out []BrowseRow
@@ -87,25 +93,42 @@ func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow
 	return out, total, err
 }
 
-// EachBrowseRow streams matching charges (the CSV download of a view).
-func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
+// sql returns the queries of f: how many charges match, and the matching
+// charges in order (one page of them when f.Limit is set).
+func (f BrowseFilter) sql() (count, rows string, args []any, err error) {
 	where, args, err := f.where()
 	if err != nil {
-		return err
+		return "", "", nil, err
 	}
 	order, ok := browseSort[f.Sort]
 	if !ok {
-		return fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
+		return "", "", nil, fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
 	}
 	dir := "ASC"
 	if f.Desc {
 		dir = "DESC"
 	}
-	q := `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
+	if order == "c.id" {
+		// The period's imports in id order, each one's charges in id
+		// order: charge id order (an import's charges have consecutive
+		// ids, after those of every earlier import), read without sorting
+		// the period's charges.
+		order = "i.id"
+	}
+	rows = `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
 		coalesce(op.value, c.pi_email) AS pi_email, coalesce(oj.value, c.project_id) AS project_id` + browseFrom +
 		`WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+		rows += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	return `SELECT count(*)` + browseFrom + `WHERE ` + where, rows, args, nil
+}
+
+// EachBrowseRow streams matching charges (the CSV download of a view).
+func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
+	_, q, args, err := f.sql()
+	if err != nil {
+		return err
 	}
 	ov, err := l.overrides(ctx, f.Period)
 	if err != nil {
@@ -194,10 +217,7 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 	if err != nil {
 		return list, billed, "", err
 	}
-	srows, err := l.db.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c
-		JOIN imports i ON i.id = c.import_id
-		LEFT JOIN review r ON r.charge_id = c.id
-		WHERE c.id IN (SELECT charge_id FROM review WHERE period = ? UNION SELECT charge_id FROM tag_overrides WHERE period = ?)`, f.Period, f.Period)
+	srows, err := l.db.QueryContext(ctx, touchedSQL, f.Period, f.Period)
 	if err != nil {
 		return list, billed, "", err
 	}

@@ -253,8 +253,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
 		res.ListCost, res.BilledCost = list, billed
 		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
-		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ? WHERE id = ?`,
-			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), importID); err != nil {
+		first, last := bulk.span()
+		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ?, first_charge = ?, last_charge = ? WHERE id = ?`,
+			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), first, last, importID); err != nil {
 			return err
 		}
 		after := map[string]any{"source": opt.Source, "file": opt.FileName, "sha256": res.SHA256, "rows": res.Rows,

@@ -56,6 +56,7 @@ var suite = []struct {
 	{"PIDisputeOriginLineAuditAndFinalize", testPIDisputeOriginLineAuditAndFinalize},
 	{"AdjustmentFundResolvedWhenEntered", testAdjustmentFundResolvedWhenEntered},
 	{"StatementReader", testStatementReader},
+	{"PeriodChargesByImportRanges", testPeriodChargesByImportRanges},
 }
 
 var ctx = context.Background()
