@@ -82,7 +82,12 @@ func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow
 		return nil, 0, err
 	}
 	var total int
-	if err := l.db.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+	if f.fromLines() {
+		total, _, _, _, err = l.lineTotals(ctx, f)
+	} else {
+		err = l.db.QueryRowContext(ctx, count, args...).Scan(&total)
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	var out []BrowseRow
@@ -115,13 +120,33 @@ func (f BrowseFilter) sql() (count, rows string, args []any, err error) {
 		// the period's charges.
 		order = "i.id"
 	}
-	rows = `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
-		coalesce(op.value, c.pi_email) AS pi_email, coalesce(oj.value, c.project_id) AS project_id` + browseFrom +
-		`WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
-	if f.Limit > 0 {
-		rows += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	const columns = `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
+		coalesce(op.value, c.pi_email) AS pi_email, coalesce(oj.value, c.project_id) AS project_id`
+	count = `SELECT count(*)` + browseFrom + `WHERE ` + where
+	switch {
+	case f.Limit > 0 && order != "i.id":
+		// One page in another order: the period's matching charges are
+		// sorted as ids and keys only, and the page's hundred rows are
+		// read after. Sorting whole rows built every row's columns first
+		// (sort by billed cost on 100k charges: 36 ms of CPU against 20).
+		key := map[string]string{"pi_email": "coalesce(op.value, c.pi_email)", "project_id": "coalesce(oj.value, c.project_id)"}[order]
+		if key == "" {
+			key = order
+		}
+		rows = columns + ` FROM (SELECT c.id AS id, ` + key + ` AS k` + browseFrom + `WHERE ` + where +
+			` ORDER BY k ` + dir + `, c.id ` + dir + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0)) + `) p
+	JOIN charges c ON c.id = p.id JOIN imports i ON i.id = c.import_id
+	LEFT JOIN review r ON r.charge_id = c.id
+	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
+	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id'
+	ORDER BY p.k ` + dir + `, c.id ` + dir
+	case f.Limit > 0:
+		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir +
+			fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	default:
+		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
 	}
-	return `SELECT count(*)` + browseFrom + `WHERE ` + where, rows, args, nil
+	return count, rows, args, nil
 }
 
 // EachBrowseRow streams matching charges (the CSV download of a view).
@@ -165,7 +190,7 @@ func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*Bro
 // browser's total costs milliseconds on a 1M-charge month instead of a
 // pass over every charge; otherwise the matches are review items, and few.
 func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed decimal.Decimal, currency string, err error) {
-	if f.Flag != "" || (f.Status != "" && f.Status != "clean") {
+	if !f.fromLines() {
 		f.Limit, f.Offset = 0, 0
 		err = l.EachBrowseRow(ctx, f, func(r *BrowseRow) error {
 			list, billed = list.Add(r.ListCost), billed.Add(r.BilledCost)
@@ -176,22 +201,41 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 		})
 		return list, billed, currency, err
 	}
+	_, list, billed, currency, err = l.lineTotals(ctx, f)
+	return list, billed, currency, err
+}
+
+// fromLines tells whether what f matches can be counted and summed from
+// the line sums: filters on fields the sums keep (PI, project, service,
+// source), not on review items.
+func (f BrowseFilter) fromLines() bool {
+	return f.Flag == "" && (f.Status == "" || f.Status == "clean")
+}
+
+// lineTotals counts and sums the charges f matches (f.fromLines) from the
+// period's import line sums, corrected by the charges review touched: out
+// as imported, back in as assigned (unless the filter wants clean charges
+// only). A few thousand sums a month instead of every charge: the count
+// of the charge browser took 15 ms of CPU per 100k charges.
+func (l *Ledger) lineTotals(ctx context.Context, f BrowseFilter) (n int, list, billed decimal.Decimal, currency string, err error) {
+	pi := strings.ToLower(f.PI)
 	match := func(c *Charge) bool {
-		return strings.Contains(strings.ToLower(c.PIEmail), strings.ToLower(f.PI)) &&
+		return strings.Contains(strings.ToLower(c.PIEmail), pi) &&
 			(f.Project == "" || c.ProjectID == f.Project) && (f.Service == "" || c.ServiceName == f.Service) &&
 			(f.Source == "" || c.Source == f.Source)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT i.source, s.pi_email, s.project_id, s.service_name, s.currency, s.list_cost, s.billed_cost
+	rows, err := l.db.QueryContext(ctx, `SELECT i.source, s.pi_email, s.project_id, s.service_name, s.currency, s.charges, s.list_cost, s.billed_cost
 		FROM import_lines s JOIN imports i ON i.id = s.import_id WHERE s.period = ?`, f.Period)
 	if err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
 	for rows.Next() {
 		var c Charge
+		var k int
 		var l, b string
-		if err := rows.Scan(&c.Source, &c.PIEmail, &c.ProjectID, &c.ServiceName, &c.Currency, &l, &b); err != nil {
+		if err := rows.Scan(&c.Source, &c.PIEmail, &c.ProjectID, &c.ServiceName, &c.Currency, &k, &l, &b); err != nil {
 			rows.Close()
-			return list, billed, "", err
+			return 0, list, billed, "", err
 		}
 		if !match(&c) {
 			continue
@@ -200,8 +244,9 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 		bd, err2 := decimal.NewFromString(b)
 		if err1 != nil || err2 != nil {
 			rows.Close()
-			return list, billed, "", fmt.Errorf("line sums of %s: a stored sum is not a decimal", f.Period)
+			return 0, list, billed, "", fmt.Errorf("line sums of %s: a stored sum is not a decimal", f.Period)
 		}
+		n += k
 		list, billed = list.Add(ld), billed.Add(bd)
 		if currency == "" {
 			currency = c.Currency
@@ -209,25 +254,24 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
-	// Charges review touched: out as imported, back in as assigned (unless
-	// the filter wants clean charges only).
 	ov, err := l.overrides(ctx, f.Period)
 	if err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
 	srows, err := l.db.QueryContext(ctx, touchedSQL, f.Period, f.Period)
 	if err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
 	defer srows.Close()
 	for srows.Next() {
 		var c Charge
 		if err := scanCharge(srows, &c); err != nil {
-			return list, billed, "", err
+			return 0, list, billed, "", err
 		}
 		if match(&c) {
+			n--
 			list, billed = list.Sub(c.ListCost), billed.Sub(c.BilledCost)
 		}
 		if f.Status == "clean" && c.ReviewStatus != "" {
@@ -237,8 +281,9 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 			applyOverride(&c, role, v)
 		}
 		if match(&c) {
+			n++
 			list, billed = list.Add(c.ListCost), billed.Add(c.BilledCost)
 		}
 	}
-	return list, billed, currency, srows.Err()
+	return n, list, billed, currency, srows.Err()
 }

@@ -17,7 +17,8 @@ type PeriodQuery struct {
 // statements and adjustments run on one period's charges, for tests that
 // check their plans: none may read every charge of the ledger (issue 30:
 // a scan of every charge made the busiest pages grow with the ledger).
-func (l *Ledger) PeriodQueries(period string) ([]PeriodQuery, error) {
+// Pages are of page charges (the web's are 100).
+func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 	var out []PeriodQuery
 	add := func(name, q string, args ...any) {
 		out = append(out, PeriodQuery{Name: name, SQL: q, Args: args})
@@ -26,15 +27,15 @@ func (l *Ledger) PeriodQueries(period string) ([]PeriodQuery, error) {
 		name string
 		f    BrowseFilter
 	}{
-		{"charges", BrowseFilter{Limit: 100}},
-		{"charges, last page", BrowseFilter{Desc: true, Limit: 100, Offset: 4900}},
-		{"charges by billed", BrowseFilter{Sort: "billed", Desc: true, Limit: 100}},
-		{"charges by PI", BrowseFilter{Sort: "pi", Limit: 100}},
-		{"charges of a PI", BrowseFilter{PI: "ada", Limit: 100}},
-		{"charges of a source and service", BrowseFilter{Source: "HPC", Service: "S", Limit: 100}},
-		{"charges, clean", BrowseFilter{Status: "clean", Limit: 100}},
-		{"review queue", BrowseFilter{Status: "pending", Limit: 100}},
-		{"charges, flag", BrowseFilter{Flag: "outlier", Limit: 100}},
+		{"charges", BrowseFilter{Limit: page}},
+		{"charges, last page", BrowseFilter{Desc: true, Limit: page, Offset: 49 * page}},
+		{"charges by billed", BrowseFilter{Sort: "billed", Desc: true, Limit: page}},
+		{"charges by PI", BrowseFilter{Sort: "pi", Limit: page}},
+		{"charges of a PI", BrowseFilter{PI: "ada", Limit: page}},
+		{"charges of a source and service", BrowseFilter{Source: "HPC", Service: "S", Limit: page}},
+		{"charges, clean", BrowseFilter{Status: "clean", Limit: page}},
+		{"review queue", BrowseFilter{Status: "pending", Limit: page}},
+		{"charges, flag", BrowseFilter{Flag: "outlier", Limit: page}},
 	} {
 		f.f.Period = period
 		count, rows, args, err := f.f.sql()

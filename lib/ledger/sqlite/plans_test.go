@@ -16,7 +16,7 @@ import (
 func TestPeriodQueriesUseTheRowid(t *testing.T) {
 	l := open(t)
 	ledgertest.LoadMonths(t, l, 3, 200)
-	qs, err := l.PeriodQueries("2025-02")
+	qs, err := l.PeriodQueries("2025-02", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
