@@ -11,3 +11,14 @@ UPDATE imports SET first_charge = r.lo, last_charge = r.hi
 ALTER TABLE imports ENABLE TRIGGER imports_guard;
 CREATE INDEX imports_period ON imports(period, id);
 CREATE INDEX tag_overrides_period ON tag_overrides(period);
+-- Removing or replacing an import removes its charges by their id range
+-- (the primary key), not by a sequential scan of every charge. An import
+-- without a range (none is stored so) still goes by its import id.
+CREATE OR REPLACE FUNCTION ocb_imports_delete_charges() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM charges c USING old_rows o WHERE c.id BETWEEN o.first_charge AND o.last_charge AND c.import_id = o.id;
+  IF EXISTS (SELECT 1 FROM old_rows WHERE first_charge IS NULL) THEN
+    DELETE FROM charges c USING old_rows o WHERE o.first_charge IS NULL AND c.import_id = o.id;
+  END IF;
+  RETURN NULL;
+END $$;
