@@ -70,14 +70,16 @@ func (f BrowseFilter) where() (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
-const browseFrom = ` FROM` + periodCharges + `
+const browseFrom = ` FROM` + periodCharges + browseJoins
+
+const browseJoins = `
 	LEFT JOIN review r ON r.charge_id = c.id
 	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
 	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id' `
 
 // BrowseCharges returns one page of matching charges and how many match.
 func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow, int, error) {
-	count, _, args, err := f.sql()
+	count, args, _, _, err := f.sql()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -100,14 +102,15 @@ func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow
 
 // sql returns the queries of f: how many charges match, and the matching
 // charges in order (one page of them when f.Limit is set).
-func (f BrowseFilter) sql() (count, rows string, args []any, err error) {
+func (f BrowseFilter) sql() (count string, args []any, rows string, rowArgs []any, err error) {
 	where, args, err := f.where()
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, "", nil, err
 	}
+	rowArgs = args
 	order, ok := browseSort[f.Sort]
 	if !ok {
-		return "", "", nil, fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
+		return "", nil, "", nil, fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
 	}
 	dir := "ASC"
 	if f.Desc {
@@ -140,18 +143,32 @@ func (f BrowseFilter) sql() (count, rows string, args []any, err error) {
 	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
 	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id'
 	ORDER BY p.k ` + dir + `, c.id ` + dir
+	case f.Limit > 0 && f.fromLines():
+		// One page in id order: the charges are read in id order from
+		// the first to the last charge of the period's imports and the
+		// read stops at the page, on both backends (PostgreSQL cannot
+		// tell that imports in id order, each one's charges in id order,
+		// is id order, and sorted the period's first import whole: 0.55 s
+		// for 300k charges). Other periods' charges between them (an
+		// import into a period still open after the next one began) are
+		// passed over. Not for review filters: there the review items
+		// lead. CROSS JOIN keeps SQLite from reading charges per import.
+		rows = columns + ` FROM charges c CROSS JOIN imports i` + browseJoins +
+			`WHERE c.id BETWEEN (SELECT min(first_charge) FROM imports WHERE period = ?) AND (SELECT max(last_charge) FROM imports WHERE period = ?)
+	AND i.id = c.import_id AND ` + where + ` ORDER BY c.id ` + dir + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+		rowArgs = append([]any{f.Period, f.Period}, args...)
 	case f.Limit > 0:
 		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir +
 			fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 	default:
 		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
 	}
-	return count, rows, args, nil
+	return count, args, rows, rowArgs, nil
 }
 
 // EachBrowseRow streams matching charges (the CSV download of a view).
 func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
-	_, q, args, err := f.sql()
+	_, _, q, args, err := f.sql()
 	if err != nil {
 		return err
 	}

@@ -38,12 +38,12 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		{"charges, flag", BrowseFilter{Flag: "outlier", Limit: page}},
 	} {
 		f.f.Period = period
-		count, rows, args, err := f.f.sql()
+		count, args, rows, rowArgs, err := f.f.sql()
 		if err != nil {
 			return nil, err
 		}
 		add(f.name+", count", count, args...)
-		add(f.name, rows, args...)
+		add(f.name, rows, rowArgs...)
 	}
 	add("statement charges", eachChargeSQL, period)
 	add("charges review touched", touchedSQL, period, period)

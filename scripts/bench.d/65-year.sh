@@ -9,7 +9,9 @@
 # BENCH_YEAR_DIR (default BENCH_DIR; generating and importing 12M rows takes
 # minutes), keyed by the row count; remove them after a schema change that
 # an upgrade does not bring in. Each page: the best of 5 answers after a
-# first one; the table gives both ledgers and the ratio.
+# first one; the table gives both ledgers and the ratio. A page answering
+# in under 50 ms on the year counts as flat whatever its ratio: at a few
+# milliseconds a shared machine's noise is the ratio.
 set -euo pipefail
 : "${BENCH_DIR:?}"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -125,7 +127,7 @@ for p in "${pages[@]}"; do
   awk -v n="${p%%|*}" -v a="${t1[$p]}" -v b="${t12[$p]}" 'BEGIN {
     r = (a > 0 ? b / a : 0)
     printf "   %-26s %12.1f %12.1f %6.2fx  [%s, %s]\n", n, a, b, r, (b < 300 ? "ok < 300 ms" : "OVER 300 ms"),
-      (r <= 1.5 || b < 20 ? "ok <= 1.5x" : "OVER 1.5x")
+      (r <= 1.5 || b < 50 ? "ok <= 1.5x" : "OVER 1.5x")
   }'
 done
 awk -v n="${old%%|*}" -v b="${t12[$old]}" -v a="${t1["charges|/charges?period=2025-12"]}" 'BEGIN {
