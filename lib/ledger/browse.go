@@ -153,10 +153,16 @@ func (f BrowseFilter) sql() (count string, args []any, rows string, rowArgs []an
 		// import into a period still open after the next one began) are
 		// passed over. Not for review filters: there the review items
 		// lead. CROSS JOIN keeps SQLite from reading charges per import.
+		// A source filter spans that source's imports only (31 charges of
+		// a source beside 1M of another: 0.2 s through the period's span).
+		imps, impArgs := `FROM imports WHERE period = ?`, []any{f.Period}
+		if f.Source != "" {
+			imps, impArgs = imps+` AND source = ?`, append(impArgs, f.Source)
+		}
 		rows = columns + ` FROM charges c CROSS JOIN imports i` + browseJoins +
-			`WHERE c.id BETWEEN (SELECT min(first_charge) FROM imports WHERE period = ?) AND (SELECT max(last_charge) FROM imports WHERE period = ?)
+			`WHERE c.id BETWEEN (SELECT min(first_charge) ` + imps + `) AND (SELECT max(last_charge) ` + imps + `)
 	AND i.id = c.import_id AND ` + where + ` ORDER BY c.id ` + dir + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
-		rowArgs = append([]any{f.Period, f.Period}, args...)
+		rowArgs = append(append(append([]any{}, impArgs...), impArgs...), args...)
 	case f.Limit > 0:
 		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir +
 			fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))

@@ -77,17 +77,27 @@ func TestBrowseCountsFromLinesProperty(t *testing.T) {
 			f.Period = m.Period
 			var k int
 			var list, billed decimal.Decimal
+			var ids []int64
 			if err := l.EachBrowseRow(ctx, f, func(r *ledger.BrowseRow) error {
 				k++
 				list, billed = list.Add(r.ListCost), billed.Add(r.BilledCost)
+				ids = append(ids, r.ID)
 				return nil
 			}); err != nil {
 				rt.Fatal(err)
 			}
 			f.Limit = 2
-			_, total, err := l.BrowseCharges(ctx, f)
+			page, total, err := l.BrowseCharges(ctx, f)
 			if err != nil {
 				rt.Fatal(err)
+			}
+			for i := range page {
+				if i >= len(ids) || page[i].ID != ids[i] {
+					rt.Fatalf("%+v: page %v, want the first of %v", f, page, ids)
+				}
+			}
+			if len(page) != min(2, len(ids)) {
+				rt.Fatalf("%+v: page of %d, want %d", f, len(page), min(2, len(ids)))
 			}
 			tl, tb, _, err := l.BrowseTotals(ctx, f)
 			if err != nil {
