@@ -9,8 +9,9 @@
 # BENCH_YEAR_DIR (default ~/.cache/openchargeback-bench, not BENCH_DIR,
 # which make bench makes anew each run: generating and importing 12M rows
 # takes minutes, and the year is 3.3 GB), keyed by the row count; remove
-# them after a schema change that an upgrade does not bring in. Each page: the best of 5 answers after a
-# first one; the table gives both ledgers and the ratio. A page answering
+# them after a schema change that an upgrade does not bring in. Each page:
+# the best of 5 answers after a first one; the table gives both ledgers
+# and the ratio. A page answering
 # in under 50 ms on the year counts as flat whatever its ratio: at a few
 # milliseconds a shared machine's noise is the ratio.
 set -euo pipefail
