@@ -36,16 +36,7 @@ func adjustmentFund(tx *Tx, period, pi, project string) (string, error) {
 // chargeFunds lists the distinct non-empty funds of a PI's not rejected
 // charges in a period (and project, unless ""), after review assignments.
 func chargeFunds(tx *Tx, period, pi, project string) ([]string, error) {
-	rows, err := tx.Query(`SELECT DISTINCT coalesce(f.value, c.fund_org) AS fund FROM charges c
-		LEFT JOIN review r ON r.charge_id = c.id
-		LEFT JOIN tag_overrides p ON p.charge_id = c.id AND p.role = ?
-		LEFT JOIN tag_overrides j ON j.charge_id = c.id AND j.role = ?
-		LEFT JOIN tag_overrides f ON f.charge_id = c.id AND f.role = ?
-		WHERE c.period = ? AND coalesce(r.status, '') <> 'rejected'
-		  AND lower(coalesce(p.value, c.pi_email)) = ?
-		  AND (? = '' OR coalesce(j.value, c.project_id) = ?)
-		  AND coalesce(f.value, c.fund_org) <> ''
-		ORDER BY fund`, RolePIEmail, RoleProjectID, RoleFundOrg, period, pi, project, project)
+	rows, err := tx.Query(chargeFundsSQL, RolePIEmail, RoleProjectID, RoleFundOrg, period, pi, project, project)
 	if err != nil {
 		return nil, fmt.Errorf("funds of %s in %s: %w", pi, period, err)
 	}
@@ -60,3 +51,16 @@ func chargeFunds(tx *Tx, period, pi, project string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// chargeFundsSQL: the funds of a PI's not rejected charges in a period
+// (and project), after assignments.
+const chargeFundsSQL = `SELECT DISTINCT coalesce(f.value, c.fund_org) AS fund FROM` + periodCharges + `
+	LEFT JOIN review r ON r.charge_id = c.id
+	LEFT JOIN tag_overrides p ON p.charge_id = c.id AND p.role = ?
+	LEFT JOIN tag_overrides j ON j.charge_id = c.id AND j.role = ?
+	LEFT JOIN tag_overrides f ON f.charge_id = c.id AND f.role = ?
+	WHERE i.period = ? AND coalesce(r.status, '') <> 'rejected'
+	  AND lower(coalesce(p.value, c.pi_email)) = ?
+	  AND (? = '' OR coalesce(j.value, c.project_id) = ?)
+	  AND coalesce(f.value, c.fund_org) <> ''
+	ORDER BY fund`

@@ -33,8 +33,14 @@ var browseSort = map[string]string{
 }
 
 func (f BrowseFilter) where() (string, []any, error) {
-	conds := []string{"c.period = ?"}
+	conds := []string{"i.period = ?"}
 	args := []any{f.Period}
+	if f.Flag != "" || (f.Status != "" && f.Status != "clean") {
+		// Only review items match: the period's ones are found by the
+		// review_period index, not by reading the period's charges.
+		conds = append(conds, "r.period = ?")
+		args = append(args, f.Period)
+	}
 	like := func(col, v string) {
 		if v != "" {
 			conds = append(conds, col+" LIKE ? ESCAPE '\\'")
@@ -64,19 +70,26 @@ func (f BrowseFilter) where() (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
-const browseFrom = ` FROM charges c JOIN imports i ON i.id = c.import_id
+const browseFrom = ` FROM` + periodCharges + browseJoins
+
+const browseJoins = `
 	LEFT JOIN review r ON r.charge_id = c.id
 	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
 	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id' `
 
 // BrowseCharges returns one page of matching charges and how many match.
 func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow, int, error) {
-	where, args, err := f.where()
+	count, args, _, _, err := f.sql()
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*)`+browseFrom+`WHERE `+where, args...).Scan(&total); err != nil {
+	if f.fromLines() {
+		total, _, _, _, err = l.lineTotals(ctx, f)
+	} else {
+		err = l.db.QueryRowContext(ctx, count, args...).Scan(&total)
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	var out []BrowseRow
@@ -87,25 +100,83 @@ func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow
 	return out, total, err
 }
 
-// EachBrowseRow streams matching charges (the CSV download of a view).
-func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
+// sql returns the queries of f: how many charges match, and the matching
+// charges in order (one page of them when f.Limit is set).
+func (f BrowseFilter) sql() (count string, args []any, rows string, rowArgs []any, err error) {
 	where, args, err := f.where()
 	if err != nil {
-		return err
+		return "", nil, "", nil, err
 	}
+	rowArgs = args
 	order, ok := browseSort[f.Sort]
 	if !ok {
-		return fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
+		return "", nil, "", nil, fmt.Errorf("sort %q: want one of id, pi, project, service, source, list, billed", f.Sort)
 	}
 	dir := "ASC"
 	if f.Desc {
 		dir = "DESC"
 	}
-	q := `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
-		coalesce(op.value, c.pi_email) AS pi_email, coalesce(oj.value, c.project_id) AS project_id` + browseFrom +
-		`WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	if order == "c.id" {
+		// The period's imports in id order, each one's charges in id
+		// order: charge id order (an import's charges have consecutive
+		// ids, after those of every earlier import), read without sorting
+		// the period's charges.
+		order = "i.id"
+	}
+	const columns = `SELECT ` + chargeColumns + `, coalesce(r.flags, ''), coalesce(r.decided_by, ''),
+		coalesce(op.value, c.pi_email) AS pi_email, coalesce(oj.value, c.project_id) AS project_id`
+	count = `SELECT count(*)` + browseFrom + `WHERE ` + where
+	switch {
+	case f.Limit > 0 && order != "i.id":
+		// One page in another order: the period's matching charges are
+		// sorted as ids and keys only, and the page's hundred rows are
+		// read after. Sorting whole rows built every row's columns first
+		// (sort by billed cost on 100k charges: 36 ms of CPU against 20).
+		key := map[string]string{"pi_email": "coalesce(op.value, c.pi_email)", "project_id": "coalesce(oj.value, c.project_id)"}[order]
+		if key == "" {
+			key = order
+		}
+		rows = columns + ` FROM (SELECT c.id AS id, ` + key + ` AS k` + browseFrom + `WHERE ` + where +
+			` ORDER BY k ` + dir + `, c.id ` + dir + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0)) + `) p
+	JOIN charges c ON c.id = p.id JOIN imports i ON i.id = c.import_id
+	LEFT JOIN review r ON r.charge_id = c.id
+	LEFT JOIN tag_overrides op ON op.charge_id = c.id AND op.role = 'pi_email'
+	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id'
+	ORDER BY p.k ` + dir + `, c.id ` + dir
+	case f.Limit > 0 && f.fromLines():
+		// One page in id order: the charges are read in id order from
+		// the first to the last charge of the period's imports and the
+		// read stops at the page, on both backends (PostgreSQL cannot
+		// tell that imports in id order, each one's charges in id order,
+		// is id order, and sorted the period's first import whole: 0.55 s
+		// for 300k charges). Other periods' charges between them (an
+		// import into a period still open after the next one began) are
+		// passed over. Not for review filters: there the review items
+		// lead. CROSS JOIN keeps SQLite from reading charges per import.
+		// A source filter spans that source's imports only (31 charges of
+		// a source beside 1M of another: 0.2 s through the period's span).
+		imps, impArgs := `FROM imports WHERE period = ?`, []any{f.Period}
+		if f.Source != "" {
+			imps, impArgs = imps+` AND source = ?`, append(impArgs, f.Source)
+		}
+		rows = columns + ` FROM charges c CROSS JOIN imports i` + browseJoins +
+			`WHERE c.id BETWEEN (SELECT min(first_charge) ` + imps + `) AND (SELECT max(last_charge) ` + imps + `)
+	AND i.id = c.import_id AND ` + where + ` ORDER BY c.id ` + dir + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+		rowArgs = append(append(append([]any{}, impArgs...), impArgs...), args...)
+	case f.Limit > 0:
+		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir +
+			fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	default:
+		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir
+	}
+	return count, args, rows, rowArgs, nil
+}
+
+// EachBrowseRow streams matching charges (the CSV download of a view).
+func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
+	_, _, q, args, err := f.sql()
+	if err != nil {
+		return err
 	}
 	ov, err := l.overrides(ctx, f.Period)
 	if err != nil {
@@ -142,7 +213,7 @@ func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*Bro
 // browser's total costs milliseconds on a 1M-charge month instead of a
 // pass over every charge; otherwise the matches are review items, and few.
 func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed decimal.Decimal, currency string, err error) {
-	if f.Flag != "" || (f.Status != "" && f.Status != "clean") {
+	if !f.fromLines() {
 		f.Limit, f.Offset = 0, 0
 		err = l.EachBrowseRow(ctx, f, func(r *BrowseRow) error {
 			list, billed = list.Add(r.ListCost), billed.Add(r.BilledCost)
@@ -153,22 +224,41 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 		})
 		return list, billed, currency, err
 	}
+	_, list, billed, currency, err = l.lineTotals(ctx, f)
+	return list, billed, currency, err
+}
+
+// fromLines tells whether what f matches can be counted and summed from
+// the line sums: filters on fields the sums keep (PI, project, service,
+// source), not on review items.
+func (f BrowseFilter) fromLines() bool {
+	return f.Flag == "" && (f.Status == "" || f.Status == "clean")
+}
+
+// lineTotals counts and sums the charges f matches (f.fromLines) from the
+// period's import line sums, corrected by the charges review touched: out
+// as imported, back in as assigned (unless the filter wants clean charges
+// only). A few thousand sums a month instead of every charge: the count
+// of the charge browser took 15 ms of CPU per 100k charges.
+func (l *Ledger) lineTotals(ctx context.Context, f BrowseFilter) (n int, list, billed decimal.Decimal, currency string, err error) {
+	pi := strings.ToLower(f.PI)
 	match := func(c *Charge) bool {
-		return strings.Contains(strings.ToLower(c.PIEmail), strings.ToLower(f.PI)) &&
+		return strings.Contains(strings.ToLower(c.PIEmail), pi) &&
 			(f.Project == "" || c.ProjectID == f.Project) && (f.Service == "" || c.ServiceName == f.Service) &&
 			(f.Source == "" || c.Source == f.Source)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT i.source, s.pi_email, s.project_id, s.service_name, s.currency, s.list_cost, s.billed_cost
+	rows, err := l.db.QueryContext(ctx, `SELECT i.source, s.pi_email, s.project_id, s.service_name, s.currency, s.charges, s.list_cost, s.billed_cost
 		FROM import_lines s JOIN imports i ON i.id = s.import_id WHERE s.period = ?`, f.Period)
 	if err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
 	for rows.Next() {
 		var c Charge
+		var k int
 		var l, b string
-		if err := rows.Scan(&c.Source, &c.PIEmail, &c.ProjectID, &c.ServiceName, &c.Currency, &l, &b); err != nil {
+		if err := rows.Scan(&c.Source, &c.PIEmail, &c.ProjectID, &c.ServiceName, &c.Currency, &k, &l, &b); err != nil {
 			rows.Close()
-			return list, billed, "", err
+			return 0, list, billed, "", err
 		}
 		if !match(&c) {
 			continue
@@ -177,8 +267,9 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 		bd, err2 := decimal.NewFromString(b)
 		if err1 != nil || err2 != nil {
 			rows.Close()
-			return list, billed, "", fmt.Errorf("line sums of %s: a stored sum is not a decimal", f.Period)
+			return 0, list, billed, "", fmt.Errorf("line sums of %s: a stored sum is not a decimal", f.Period)
 		}
+		n += k
 		list, billed = list.Add(ld), billed.Add(bd)
 		if currency == "" {
 			currency = c.Currency
@@ -186,28 +277,24 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
-	// Charges review touched: out as imported, back in as assigned (unless
-	// the filter wants clean charges only).
 	ov, err := l.overrides(ctx, f.Period)
 	if err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
-	srows, err := l.db.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c
-		JOIN imports i ON i.id = c.import_id
-		LEFT JOIN review r ON r.charge_id = c.id
-		WHERE c.id IN (SELECT charge_id FROM review WHERE period = ? UNION SELECT charge_id FROM tag_overrides WHERE period = ?)`, f.Period, f.Period)
+	srows, err := l.db.QueryContext(ctx, touchedSQL, f.Period, f.Period)
 	if err != nil {
-		return list, billed, "", err
+		return 0, list, billed, "", err
 	}
 	defer srows.Close()
 	for srows.Next() {
 		var c Charge
 		if err := scanCharge(srows, &c); err != nil {
-			return list, billed, "", err
+			return 0, list, billed, "", err
 		}
 		if match(&c) {
+			n--
 			list, billed = list.Sub(c.ListCost), billed.Sub(c.BilledCost)
 		}
 		if f.Status == "clean" && c.ReviewStatus != "" {
@@ -217,8 +304,9 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 			applyOverride(&c, role, v)
 		}
 		if match(&c) {
+			n++
 			list, billed = list.Add(c.ListCost), billed.Add(c.BilledCost)
 		}
 	}
-	return list, billed, currency, srows.Err()
+	return n, list, billed, currency, srows.Err()
 }

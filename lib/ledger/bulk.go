@@ -18,6 +18,7 @@ type bulkLoad struct {
 	review   [][]any
 	frames   [][]any
 	first    int   // line of the first charge collected
+	start    int64 // id of the import's first charge (0: none yet)
 	next     int64 // id of the next charge
 }
 
@@ -106,7 +107,7 @@ func (b *bulkLoad) reserve(n int) ([]int64, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.next = ids[0]
+		b.start, b.next = ids[0], ids[0]
 	}
 	ids := make([]int64, n)
 	for i := range ids {
@@ -114,4 +115,14 @@ func (b *bulkLoad) reserve(n int) ([]int64, error) {
 	}
 	b.next += int64(n)
 	return ids, nil
+}
+
+// span is the import's first and last charge id (imports.first_charge and
+// last_charge: a period's charges are read as the id ranges of its
+// imports), nil for an import without charges.
+func (b *bulkLoad) span() (first, last any) {
+	if b == nil || b.start == 0 {
+		return nil, nil
+	}
+	return b.start, b.next - 1
 }

@@ -12,7 +12,7 @@ import (
 // copyTables are the ledger's tables in the order Copy writes them (each
 // after those it references) with every column, the same on every backend.
 var copyTables = []struct{ name, columns, order string }{
-	{"imports", "id, period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format, bytes, providers", "id"},
+	{"imports", "id, period, source, file_name, sha256, header, rows, flagged, list_total, billed_total, imported_at, imported_by, record_format, bytes, providers, first_charge, last_charge", "id"},
 	{"charges", "id, import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency, description", "id"},
 	{"review", "charge_id, period, flags, status, decided_by, decided_at, note", "charge_id"},
 	{"tag_overrides", "charge_id, period, role, value", "charge_id, role"},

@@ -283,8 +283,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
 		res.ListCost, res.BilledCost = list, billed
 		res.ImportID, res.Period, res.State = importID, opt.Period, StateOpen
-		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ?, providers = ? WHERE id = ?`,
-			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), joinSorted(parsed.providers), importID); err != nil {
+		first, last := bulk.span()
+		if _, err := tx.Exec(`UPDATE imports SET sha256 = ?, bytes = ?, rows = ?, flagged = ?, list_total = ?, billed_total = ?, providers = ?, first_charge = ?, last_charge = ? WHERE id = ?`,
+			res.SHA256, parsed.bytes, res.Rows, res.Flagged, list.String(), billed.String(), joinSorted(parsed.providers), first, last, importID); err != nil {
 			return err
 		}
 		if res.RulesApplied, err = l.applyRules(tx, a, importID, opt.Period, roleKeyOf(opt.Tags)); err != nil {

@@ -12,13 +12,15 @@ import (
 // as an imported row's PI, an assigned PI, or an earlier adjustment or
 // dispute) unless newPI: a typo would otherwise put money on a statement
 // nobody receives, and once finalized the period could never be posted.
-// The refusal suggests the nearest known e-mails.
+// The refusal suggests the nearest known e-mails. Imported PIs are read
+// from the line sums (every charge's PI e-mail is in its import's sums, a
+// few thousand rows a month), not from a scan of every charge.
 func knownPI(tx *Tx, email string, newPI bool) error {
 	if newPI {
 		return nil
 	}
 	var n int
-	err := tx.QueryRow(`SELECT CASE WHEN EXISTS(SELECT 1 FROM charges WHERE pi_email = ?1)
+	err := tx.QueryRow(`SELECT CASE WHEN EXISTS(SELECT 1 FROM import_lines WHERE pi_email = ?1)
 		OR EXISTS(SELECT 1 FROM tag_overrides WHERE role = 'pi_email' AND value = ?1)
 		OR EXISTS(SELECT 1 FROM adjustments WHERE pi_email = ?1)
 		OR EXISTS(SELECT 1 FROM disputes WHERE pi_email = ?1) THEN 1 ELSE 0 END`, email).Scan(&n)
@@ -28,7 +30,7 @@ func knownPI(tx *Tx, email string, newPI bool) error {
 	if n == 1 {
 		return nil
 	}
-	rows, err := tx.Query(`SELECT DISTINCT pi_email FROM charges WHERE pi_email <> ''
+	rows, err := tx.Query(`SELECT DISTINCT pi_email FROM import_lines WHERE pi_email <> ''
 		UNION SELECT value FROM tag_overrides WHERE role = 'pi_email'
 		UNION SELECT pi_email FROM adjustments UNION SELECT pi_email FROM disputes`)
 	if err != nil {

@@ -271,10 +271,7 @@ func (l *Ledger) EachChargeSummed(ctx context.Context, period string, fn func(*C
 		return err
 	}
 	var singles []Charge
-	srows, err := l.db.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c
-		JOIN imports i ON i.id = c.import_id
-		LEFT JOIN review r ON r.charge_id = c.id
-		WHERE c.id IN (SELECT charge_id FROM review WHERE period = ? UNION SELECT charge_id FROM tag_overrides WHERE period = ?)`, period, period)
+	srows, err := l.db.QueryContext(ctx, touchedSQL, period, period)
 	if err != nil {
 		return fmt.Errorf("reviewed charges of %s: %w", period, err)
 	}

@@ -61,7 +61,7 @@ func (l *Ledger) OpenPIDispute(ctx context.Context, d PIDispute) (int64, error) 
 			return refused("period %s is finalized: disputes are closed", d.Period)
 		}
 		var known int
-		if err := tx.QueryRow(`SELECT CASE WHEN EXISTS(SELECT 1 FROM charges WHERE period = ? AND lower(pi_email) = ?)
+		if err := tx.QueryRow(`SELECT CASE WHEN EXISTS(SELECT 1 FROM import_lines WHERE period = ? AND lower(pi_email) = ?)
 			OR EXISTS(SELECT 1 FROM tag_overrides WHERE period = ? AND role = 'pi_email' AND lower(value) = ?)
 			OR EXISTS(SELECT 1 FROM adjustments WHERE period = ? AND pi_email = ?) THEN 1 ELSE 0 END`,
 			d.Period, d.PIEmail, d.Period, d.PIEmail, d.Period, d.PIEmail).Scan(&known); err != nil {

@@ -114,6 +114,15 @@ const chargeColumns = chargeColumnsV5 + ` || x'1f' || c.description`
 
 const packedFields = 23
 
+// periodCharges joins imports (i) to their charges (c) by each import's
+// charge id range (imports.first_charge, last_charge): with a condition on
+// i.period, a period's charges are read as one primary-key range an
+// import, never by a scan of every charge in the ledger, which has no
+// index on charges(period) (SQLite migration 14, PostgreSQL 10). On a year
+// of 1M-charge months that scan made /charges and /review?period=P cost
+// 2.1-2.7 s against 0.17-0.2 s on a ledger of one month (issue 30).
+const periodCharges = ` imports i JOIN charges c ON c.id BETWEEN i.first_charge AND i.last_charge AND c.import_id = i.id `
+
 func scanCharge(rows *sql.Rows, c *Charge) error {
 	var packed string
 	if err := rows.Scan(&c.ID, &c.ImportID, &packed); err != nil {
@@ -151,6 +160,20 @@ func unpackCharge(id int64, packed string, c *Charge) error {
 	return nil
 }
 
+const eachChargeSQL = `SELECT ` + chargeColumns + ` FROM` + periodCharges + `
+	LEFT JOIN review r ON r.charge_id = c.id
+	LEFT JOIN tag_overrides o ON o.charge_id = c.id AND o.role = 'pi_email'
+	WHERE i.period = ? AND coalesce(r.status, '') <> 'rejected'
+	ORDER BY coalesce(o.value, c.pi_email), c.id`
+
+// touchedSQL reads the charges review touched in a period (decided or
+// assigned) by id, from review and tag_overrides: both small and indexed
+// by period, so no charges are scanned.
+const touchedSQL = `SELECT ` + chargeColumns + ` FROM charges c
+	JOIN imports i ON i.id = c.import_id
+	LEFT JOIN review r ON r.charge_id = c.id
+	WHERE c.id IN (SELECT charge_id FROM review WHERE period = ? UNION SELECT charge_id FROM tag_overrides WHERE period = ?)`
+
 // EachCharge calls fn for each not rejected charge of the period, ordered
 // by PI e-mail (the assigned one where review assigned a PI), then charge id.
 func (l *Ledger) EachCharge(ctx context.Context, period string, fn func(*Charge) error) error {
@@ -158,12 +181,7 @@ func (l *Ledger) EachCharge(ctx context.Context, period string, fn func(*Charge)
 	if err != nil {
 		return err
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c
-		JOIN imports i ON i.id = c.import_id
-		LEFT JOIN review r ON r.charge_id = c.id
-		LEFT JOIN tag_overrides o ON o.charge_id = c.id AND o.role = 'pi_email'
-		WHERE c.period = ? AND coalesce(r.status, '') <> 'rejected'
-		ORDER BY coalesce(o.value, c.pi_email), c.id`, period)
+	rows, err := l.db.QueryContext(ctx, eachChargeSQL, period)
 	if err != nil {
 		return err
 	}

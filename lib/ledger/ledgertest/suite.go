@@ -60,6 +60,7 @@ var suite = []struct {
 	{"OwnerRulesFillGaps", testOwnerRulesFillGaps},
 	{"StatementReader", testStatementReader},
 	{"SessionsIdleAndRevokeUser", testSessionsIdleAndRevokeUser},
+	{"PeriodChargesByImportRanges", testPeriodChargesByImportRanges},
 }
 
 var ctx = context.Background()

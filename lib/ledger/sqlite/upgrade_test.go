@@ -123,6 +123,15 @@ func TestUpgradeReleaseLedger(t *testing.T) {
 	if n := count(fmt.Sprintf(`SELECT count(*) FROM imports WHERE bytes = %d`, len(more))); n != 1 {
 		t.Errorf("%d imports of %d bytes, want 1", n, len(more))
 	}
+	// Migration 14: every import, the release's and the new one, knows the
+	// range of its charges' ids; imports stay immutable.
+	if n := count(`SELECT count(*) FROM imports i WHERE first_charge IS NOT (SELECT min(id) FROM charges WHERE import_id = i.id)
+		OR last_charge IS NOT (SELECT max(id) FROM charges WHERE import_id = i.id) OR first_charge IS NULL`); n != 0 {
+		t.Errorf("%d imports without their charges' id range", n)
+	}
+	if _, err := l.DB().Exec(`UPDATE imports SET first_charge = 1`); err == nil || !strings.Contains(err.Error(), "immutable") {
+		t.Errorf("an import's charge range could be changed after the upgrade: %v", err)
+	}
 	// Migration 9: no charge of a period the ledger does not have.
 	if _, err := l.DB().Exec(`INSERT INTO charges(import_id, period, line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency)
 		SELECT import_id, '2099-01', line, pi_email, pi_name, project_id, fund_org, cost_center, account_code, end_date, reconciliation_end, ref1, ref2, service_name, service_category, resource_id, resource_name, quantity, unit, list_cost, billed_cost, currency FROM charges LIMIT 1`); err == nil || !strings.Contains(err.Error(), "not open") {
