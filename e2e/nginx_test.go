@@ -92,7 +92,7 @@ http {
 	if !regexp.MustCompile(`(?m)^max-upload: ` + m[1] + `MiB$`).Match(cfg) {
 		t.Errorf("the example config's max-upload is not %sMiB", m[1])
 	}
-	for _, k := range []string{"secure-cookies: true", "trusted-proxy: 127.0.0.1", "addr: 127.0.0.1:8080"} {
+	for _, k := range []string{"secure-cookies: true", "trusted-proxy: [127.0.0.1]", "addr: 127.0.0.1:8080"} {
 		if !strings.Contains(string(cfg), "\n"+k+"\n") {
 			t.Errorf("the example config lacks %q, which the nginx site needs", k)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"reflect"
@@ -385,7 +386,7 @@ func init() {
 // source reads the config file once and refuses one that holds a per-run
 // choice: a "period: 2025-01" in the file would otherwise be ignored
 // without a word while the admin believes it applies.
-func (cf *configurer) source(c *cli.Context) (altsrc.InputSourceContext, error) {
+func (cf *configurer) source(c *cli.Context, flags []cli.Flag) (altsrc.InputSourceContext, error) {
 	path, err := configFile(c)
 	if err != nil {
 		return nil, err
@@ -416,7 +417,36 @@ func (cf *configurer) source(c *cli.Context) (altsrc.InputSourceContext, error) 
 		sort.Strings(bad)
 		return nil, fmt.Errorf("config %s: %s: per-run choices are never read from the file: give them on the command line", path, strings.Join(bad, ", "))
 	}
-	return altsrc.NewMapInputSource(path, m), nil
+	return altsrc.NewMapInputSource(path, listsAsLists(m, flags)), nil
+}
+
+// listsAsLists returns m with a single value given for a repeatable
+// setting ("trusted-proxy: 127.0.0.1") made a list of one, as the flag
+// given once on the command line would be; altsrc refuses the scalar
+// with a message about Go types an admin cannot act on.
+func listsAsLists(m map[any]any, flags []cli.Flag) map[any]any {
+	var out map[any]any
+	for _, f := range flags {
+		switch f.(type) {
+		case *altsrc.StringSliceFlag, *altsrc.IntSliceFlag, *cli.StringSliceFlag, *cli.IntSliceFlag:
+		default:
+			continue
+		}
+		for _, name := range f.Names() {
+			v, ok := m[name]
+			if _, isList := v.([]any); !ok || isList || v == nil {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(m)
+			}
+			out[name] = []any{v}
+		}
+	}
+	if out == nil {
+		return m
+	}
+	return out
 }
 
 func (cf *configurer) before(next cli.BeforeFunc, flags []cli.Flag) cli.BeforeFunc {
@@ -424,7 +454,7 @@ func (cf *configurer) before(next cli.BeforeFunc, flags []cli.Flag) cli.BeforeFu
 		if err := cf.inherit(c, flags); err != nil {
 			return err
 		}
-		isc, err := cf.source(c)
+		isc, err := cf.source(c, flags)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package cliutil
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,5 +205,28 @@ func TestDefaultConfig(t *testing.T) {
 	other := writeConfig(t, "db: /other.db\n")
 	if out, code := run(t, map[string]string{"FOCUS_CONFIG": other}); code != 0 || !strings.HasPrefix(out, "db=/other.db ") {
 		t.Errorf("FOCUS_CONFIG: exit %d, %q", code, out)
+	}
+}
+
+// A repeatable setting given one value in the file ("trusted-proxy:
+// 127.0.0.1") is a list of one, as the flag given once would be; a list
+// stays a list.
+func TestConfigScalarForAList(t *testing.T) {
+	for text, want := range map[string]string{
+		"proxy: 127.0.0.1\n":               "[127.0.0.1]",
+		"proxy: [127.0.0.1, 10.0.0.0/8]\n": "[127.0.0.1 10.0.0.0/8]",
+	} {
+		var out strings.Builder
+		app := &cli.App{Name: "focus-x", Writer: &out, ErrWriter: &out,
+			Flags: []cli.Flag{&cli.StringSliceFlag{Name: "proxy", EnvVars: Env("proxy")}},
+			Action: func(c *cli.Context) error {
+				out.WriteString(fmt.Sprint(c.StringSlice("proxy")))
+				return nil
+			}}
+		t.Setenv("FOCUS_PROXY", "")
+		os.Unsetenv("FOCUS_PROXY")
+		if code := Run(app, []string{"focus-x", "--config", writeConfig(t, text)}); code != 0 || out.String() != want {
+			t.Errorf("%q: exit %d, %q; want %s", text, code, out.String(), want)
+		}
 	}
 }
