@@ -38,7 +38,7 @@ func testPeriodChargesByImportRanges(t *testing.T, open Opener) {
 	}
 	for _, s := range steps {
 		_, err := l.Import(ctx, tester, strings.NewReader(month(s.period, s.service, s.n)),
-			ledger.ImportOptions{Source: s.source, FileName: s.source + ".csv", Replace: s.replace, Tags: tagkeys.Default()})
+			ledger.ImportOptions{Source: s.source, FileName: s.source + ".csv", Replace: s.replace, AllowProviderChange: s.replace, Tags: tagkeys.Default()})
 		if err != nil {
 			t.Fatalf("import %s %s: %v", s.source, s.period, err)
 		}
