@@ -1,7 +1,8 @@
-// Package exportkit is what the reference export scripts share: the FOCUS
-// columns they write, the billing period, the PI mapping file and exact
-// decimal pricing. It is kept small on purpose so that a site can copy one
-// export script and this file and have a working exporter.
+// Package exportkit is what the reference export scripts share: the flags
+// and exit codes they have in common, the FOCUS columns they write, the
+// billing period, the PI mapping file and exact decimal pricing. It is
+// kept small on purpose so that a site can copy one export script and this
+// file and have a working exporter.
 package exportkit
 
 import (
