@@ -104,12 +104,14 @@ func completion(app *cli.App, w io.Writer, zsh bool) error {
 		b.WriteString("  esac\n}\n\n")
 	}
 	// The walk: words that name a subcommand of the path so far extend
-	// it; a flag that takes a value swallows the next word.
+	// it; a flag that takes a value swallows the next word. It is the same
+	// in both shells but for where the words are (zsh counts from 1).
+	first, current, words := "1", "COMP_CWORD", "COMP_WORDS"
 	if zsh {
-		fmt.Fprintf(&b, `%[1]s() {
-  local p="" w skip=0 i
-  for ((i = 2; i < CURRENT; i++)); do
-    w=${words[i]}
+		first, current, words = "2", "CURRENT", "words"
+	}
+	loop := fmt.Sprintf(`  for ((i = %[2]s; i < %[3]s; i++)); do
+    w=${%[4]s[i]}
     if ((skip)); then skip=0; continue; fi
     case $w in
       --*=*) continue ;;
@@ -117,7 +119,11 @@ func completion(app *cli.App, w io.Writer, zsh bool) error {
     esac
     [[ " $(%[1]s_cmds "$p") " == *" $w "* ]] && p="${p:+$p }$w"
   done
-  if ((skip)); then _files; return; fi
+`, fn, first, current, words)
+	if zsh {
+		fmt.Fprintf(&b, `%[1]s() {
+  local p="" w skip=0 i
+%[2]s  if ((skip)); then _files; return; fi
   if [[ ${words[CURRENT]} == -* ]]; then
     compadd -- ${=$(%[1]s_flags "$p")}
   else
@@ -127,20 +133,11 @@ func completion(app *cli.App, w io.Writer, zsh bool) error {
 }
 
 %[1]s "$@"
-`, fn)
+`, fn, loop)
 	} else {
 		fmt.Fprintf(&b, `%[1]s() {
   local cur=${COMP_WORDS[COMP_CWORD]} p="" w skip=0 i
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    w=${COMP_WORDS[i]}
-    if ((skip)); then skip=0; continue; fi
-    case $w in
-      --*=*) continue ;;
-      -*) [[ " $(%[1]s_valued "$p") " == *" $w "* ]] && skip=1; continue ;;
-    esac
-    [[ " $(%[1]s_cmds "$p") " == *" $w "* ]] && p="${p:+$p }$w"
-  done
-  if ((skip)); then
+%[2]s  if ((skip)); then
     COMPREPLY=($(compgen -f -- "$cur"))
   elif [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(%[1]s_flags "$p")" -- "$cur"))
@@ -148,8 +145,8 @@ func completion(app *cli.App, w io.Writer, zsh bool) error {
     COMPREPLY=($(compgen -W "$(%[1]s_cmds "$p")" -- "$cur") $(compgen -f -- "$cur"))
   fi
 }
-complete -o filenames -F %[1]s %[2]s
-`, fn, app.Name)
+complete -o filenames -F %[1]s %[3]s
+`, fn, loop, app.Name)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -522,6 +522,23 @@ func Build(inputs []Input, accts *Accounts, opt Options) (*Journal, error) {
 	return j, nil
 }
 
+// netOf sums the amounts of party's lines: those on side plus, less all
+// the others.
+func netOf(lines []Line, party, plus string) money.Money {
+	net := money.Zero
+	for _, l := range lines {
+		if l.Party != party {
+			continue
+		}
+		if l.Side == plus {
+			net = net.Add(l.Amount)
+		} else {
+			net = net.Sub(l.Amount)
+		}
+	}
+	return net
+}
+
 // Check verifies that a journal balances: total debits equal total
 // credits, each line's amount is positive and on one side, and the net
 // charge to PI funds equals the statements' amount due (the control
@@ -547,34 +564,14 @@ func Check(j *Journal) []Problem {
 			Msg: fmt.Sprintf("debits %s and credits %s do not balance (difference %s)", d, c, d.Sub(c)), Rule: "unbalanced"})
 	}
 	// Net charge to PI funds: PI-side debits (charges) minus PI-side credits.
-	net := money.Zero
-	for _, l := range j.Lines {
-		if l.Party != PartyFund {
-			continue
-		}
-		if l.Side == Debit {
-			net = net.Add(l.Amount)
-		} else {
-			net = net.Sub(l.Amount)
-		}
-	}
+	net := netOf(j.Lines, PartyFund, Debit)
 	j.NetCharged = net
 	if !net.Equal(j.ControlTotal.Decimal) {
 		probs = append(probs, Problem{File: j.ID, Column: "amount",
 			Msg: fmt.Sprintf("net charged to PI funds %s differs from the statements' amount due %s", net, j.ControlTotal), Rule: "unbalanced"})
 	}
 	// Net credited to the service centres' income: the source total.
-	inc := money.Zero
-	for _, l := range j.Lines {
-		if l.Party != PartyIncome {
-			continue
-		}
-		if l.Side == Credit {
-			inc = inc.Add(l.Amount)
-		} else {
-			inc = inc.Sub(l.Amount)
-		}
-	}
+	inc := netOf(j.Lines, PartyIncome, Credit)
 	j.NetIncome = inc
 	if !inc.Equal(j.Tie.Source.Decimal) {
 		probs = append(probs, Problem{File: j.ID, Column: "amount",

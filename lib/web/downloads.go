@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 
 	"github.com/openchargeback/ocb/lib/ledger"
@@ -24,12 +23,7 @@ func (s *Server) periodStatements(w http.ResponseWriter, r *http.Request, q *req
 		return nil, ledger.PeriodInfo{}, false
 	}
 	sts, info, err := build.Build(r.Context(), s.cfg.Ledger, p, build.Options{By: byOption(r)})
-	if errors.Is(err, ledger.ErrNoPeriod) {
-		s.fail(w, r, q, http.StatusNotFound, "The ledger has no period "+p+".")
-		return nil, info, false
-	}
-	if err != nil {
-		s.internal(w, r, q, err)
+	if s.periodFailed(w, r, q, p, err) {
 		return nil, info, false
 	}
 	return sts, info, true

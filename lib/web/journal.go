@@ -59,6 +59,21 @@ func (s *Server) makeJournal(r *http.Request, period string) (j *journal.Journal
 	return j, out, info, nil, err
 }
 
+// periodFailed answers a request for period p whose making failed with
+// err: not found when the ledger has no such period, an internal error
+// otherwise. It writes nothing and returns false when err is nil.
+func (s *Server) periodFailed(w http.ResponseWriter, r *http.Request, q *req, p string, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, ledger.ErrNoPeriod):
+		s.fail(w, r, q, http.StatusNotFound, "The ledger has no period "+p+".")
+	default:
+		s.internal(w, r, q, err)
+	}
+	return true
+}
+
 func (s *Server) journalPage(w http.ResponseWriter, r *http.Request, q *req) {
 	ps, err := s.cfg.Ledger.Periods(r.Context())
 	if err != nil {
@@ -70,12 +85,7 @@ func (s *Server) journalPage(w http.ResponseWriter, r *http.Request, q *req) {
 	if p != "" && !d.Off {
 		d.Format = s.cfg.Journal.Format
 		j, _, info, refused, err := s.makeJournal(r, p)
-		if errors.Is(err, ledger.ErrNoPeriod) {
-			s.fail(w, r, q, http.StatusNotFound, "The ledger has no period "+p+".")
-			return
-		}
-		if err != nil {
-			s.internal(w, r, q, err)
+		if s.periodFailed(w, r, q, p, err) {
 			return
 		}
 		d.Info, d.Problems, d.J = info, refused, j
@@ -100,12 +110,7 @@ func (s *Server) journalCSV(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	j, out, _, refused, err := s.makeJournal(r, p)
-	if errors.Is(err, ledger.ErrNoPeriod) {
-		s.fail(w, r, q, http.StatusNotFound, "The ledger has no period "+p+".")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, q, err)
+	if s.periodFailed(w, r, q, p, err) {
 		return
 	}
 	if refused != nil {

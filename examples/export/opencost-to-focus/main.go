@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,11 +28,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/examples/export/internal/exportkit"
-	"github.com/openchargeback/ocb/lib/focus"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return exportkit.Main("opencost-to-focus", parseFlags, export, args, stdin, stdout, stderr)
 }
 
 const usageText = `usage: opencost-to-focus --period YYYY-MM --rates FILE --owners FILE [flags] [ALLOCATION.json...]
@@ -54,38 +56,23 @@ Flags:
 `
 
 type options struct {
-	period     exportkit.Period
+	exportkit.Common
 	rates      string
 	owners     string
 	aggregate  string // "namespace" or "label:KEY", as in the query
 	ownerLabel string
-	format     focus.Format
-	source     exportkit.Source
-	files      []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("opencost-to-focus", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	period := fs.String("period", "", "billing month `YYYY-MM` (UTC); every allocation's window must lie in it (required)")
+	fs := exportkit.NewFlags("opencost-to-focus", usageText, stderr, "billing month `YYYY-MM` (UTC); every allocation's window must lie in it (required)", "k8s", "Research Kubernetes")
 	rates := fs.String("rates", "", "rate table `CSV`: resource,list_rate,billed_rate (required)")
 	owners := fs.String("owners", "", "owner mapping `CSV`: owner,pi_email,pi_name,project_id,fund_org,... (required)")
 	aggregate := fs.String("aggregate", "namespace", "the query's `aggregate`: namespace or label:KEY")
 	ownerLabel := fs.String("owner-label", "", "with aggregate=namespace: the namespace label `KEY` (as OpenCost prints it, e.g. chargeback_account) whose value is the owner; namespaces without it are their own owner")
-	out := fs.String("out", "csv", "output `format`: csv or ndjson")
-	currency := fs.String("currency", "USD", "BillingCurrency")
-	acct := fs.String("billing-account", "k8s", "BillingAccountId: the service centre's account")
-	acctName := fs.String("billing-account-name", "Research Kubernetes", "BillingAccountName")
-	provider := fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args, "rates", "owners"); err != nil {
 		return nil, err
 	}
-	if *period == "" || *rates == "" || *owners == "" {
-		fs.Usage()
-		return nil, fmt.Errorf("--period, --rates and --owners are required")
-	}
-	o := &options{rates: *rates, owners: *owners, aggregate: *aggregate, ownerLabel: *ownerLabel, files: fs.Args()}
+	o := &options{rates: *rates, owners: *owners, aggregate: *aggregate, ownerLabel: *ownerLabel}
 	if o.aggregate != "namespace" && !(strings.HasPrefix(o.aggregate, "label:") && len(o.aggregate) > len("label:")) {
 		return nil, fmt.Errorf("--aggregate: %q is not namespace or label:KEY", o.aggregate)
 	}
@@ -93,36 +80,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--owner-label goes with --aggregate namespace (with label:KEY the label value is already the owner)")
 	}
 	var err error
-	if o.period, err = exportkit.ParsePeriod(*period); err != nil {
+	if o.Common, err = fs.Common(nil); err != nil {
 		return nil, err
 	}
-	if o.format, err = focus.ParseFormat(*out); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	o.source = exportkit.Source{
-		BillingAccountID: *acct, BillingAccountName: *acctName,
-		Currency: *currency, Provider: *provider, Period: o.period,
-	}
-	if len(o.files) == 0 {
-		o.files = []string{"-"}
-	}
 	return o, nil
-}
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err == flag.ErrHelp {
-		return exportkit.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "opencost-to-focus:", err)
-		return exportkit.ExitUsage
-	}
-	if err := export(o, stdin, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "opencost-to-focus:", err)
-		return exportkit.ExitCode(err)
-	}
-	return exportkit.ExitOK
 }
 
 // kind is one resource kind of an allocation: the fields OpenCost reports
@@ -226,7 +187,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	owners := map[string]*amounts{}
 	var problems []string
 	sets := 0
-	for _, name := range o.files {
+	for _, name := range o.Files {
 		n, err := readAllocation(o, name, stdin, owners, &problems)
 		if err != nil {
 			return err
@@ -237,7 +198,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		// OpenCost answers a window it has no data for with empty sets:
 		// a wrong window, or Prometheus not kept that long. Not a month
 		// of zero usage.
-		return exportkit.Dataf("no allocations in %s: check the query's window and that OpenCost has data for %s", strings.Join(o.files, ", "), o.period)
+		return exportkit.Dataf("no allocations in %s: check the query's window and that OpenCost has data for %s", strings.Join(o.Files, ", "), o.Period)
 	}
 	names := make([]string, 0, len(owners))
 	for n := range owners {
@@ -352,8 +313,8 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return exportkit.Dataf("%d problem(s); no rows written", len(problems))
 	}
-	fmt.Fprintf(stderr, "opencost-to-focus: %s: %d allocation set(s), %d allocations, %d rows\n", o.period, sets, len(names), len(charges))
-	return exportkit.Write(stdout, o.format, o.source, charges)
+	fmt.Fprintf(stderr, "opencost-to-focus: %s: %d allocation set(s), %d allocations, %d rows\n", o.Period, sets, len(names), len(charges))
+	return exportkit.Write(stdout, o.Format, o.Source, charges)
 }
 
 // allocation is the part of an OpenCost allocation the script reads. The
@@ -523,9 +484,9 @@ func addAllocation(o *options, key string, raw json.RawMessage, where string, ow
 	if err1 != nil || err2 != nil {
 		return fmt.Sprintf("%s: %s: window %q to %q is not two RFC 3339 times", where, key, a.Window.Start, a.Window.End)
 	}
-	if start.Before(o.period.Start) || end.After(o.period.End) || !end.After(start) {
-		return fmt.Sprintf("%s: %s: window %s to %s is not inside %s (query window=%s,%s)", where, key, a.Window.Start, a.Window.End, o.period,
-			o.period.Start.Format(exportkit.TimeFormat), o.period.End.Format(exportkit.TimeFormat))
+	if start.Before(o.Period.Start) || end.After(o.Period.End) || !end.After(start) {
+		return fmt.Sprintf("%s: %s: window %s to %s is not inside %s (query window=%s,%s)", where, key, a.Window.Start, a.Window.End, o.Period,
+			o.Period.Start.Format(exportkit.TimeFormat), o.Period.End.Format(exportkit.TimeFormat))
 	}
 	owner := key
 	if o.ownerLabel != "" {

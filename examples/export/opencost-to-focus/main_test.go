@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +11,7 @@ import (
 
 const dir = "../../../testdata/export/kubernetes"
 
-func runOC(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
+var runOC = exporttest.Runner(run)
 
 func bundled(extra ...string) []string {
 	return append([]string{"--period", "2025-01", "--rates", dir + "/rates.csv", "--owners", dir + "/owners.csv"}, extra...)
@@ -27,12 +21,7 @@ func bundled(extra ...string) []string {
 // accumulate=true, includeIdle=true) gives the golden
 // rows and the totals worked out in docs/export-guides/kubernetes.md.
 func TestBundledInput(t *testing.T) {
-	code, out, stderr := runOC(t, "", bundled("--owner-label", "chargeback_account", dir+"/allocation-2025-01.json")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	exporttest.Golden(t, dir+"/expected-2025-01.csv", []byte(out))
-	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	tot, stderr := exporttest.Bundled(t, run, dir+"/expected-2025-01.csv", bundled("--owner-label", "chargeback_account", dir+"/allocation-2025-01.json")...)
 	if tot.Rows != 16 {
 		t.Errorf("%d rows, want 16", tot.Rows)
 	}

@@ -12,7 +12,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +26,10 @@ import (
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return exportkit.Main("seats-to-focus", parseFlags, export, args, stdin, stdout, stderr)
 }
 
 const usageText = `usage: seats-to-focus --period YYYY-MM --prices FILE --accounts FILE [flags] [ASSIGNMENTS.csv...]
@@ -45,65 +48,24 @@ Flags:
 `
 
 type options struct {
-	period   exportkit.Period
+	exportkit.Common
 	prices   string
 	accounts string
-	format   focus.Format
-	source   exportkit.Source
-	files    []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("seats-to-focus", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	period := fs.String("period", "", "billing month `YYYY-MM` (required)")
+	fs := exportkit.NewFlags("seats-to-focus", usageText, stderr, "billing month `YYYY-MM` (required)", "licences", "Software and seat licences")
 	prices := fs.String("prices", "", "price list `CSV`: seat_type,service_name,service_category,list_price,billed_price (per seat-month; required)")
 	accounts := fs.String("accounts", "", "account mapping `CSV`: account,pi_email,pi_name,project_id,fund_org,... (required)")
-	out := fs.String("out", "csv", "output `format`: csv or ndjson")
-	currency := fs.String("currency", "USD", "BillingCurrency")
-	acct := fs.String("billing-account", "licences", "BillingAccountId: the service centre's account")
-	acctName := fs.String("billing-account-name", "Software and seat licences", "BillingAccountName")
-	provider := fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args, "prices", "accounts"); err != nil {
 		return nil, err
 	}
-	if *period == "" || *prices == "" || *accounts == "" {
-		fs.Usage()
-		return nil, fmt.Errorf("--period, --prices and --accounts are required")
-	}
-	o := &options{prices: *prices, accounts: *accounts, files: fs.Args()}
+	o := &options{prices: *prices, accounts: *accounts}
 	var err error
-	if o.period, err = exportkit.ParsePeriod(*period); err != nil {
+	if o.Common, err = fs.Common(nil); err != nil {
 		return nil, err
-	}
-	if o.format, err = focus.ParseFormat(*out); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	o.source = exportkit.Source{
-		BillingAccountID: *acct, BillingAccountName: *acctName,
-		Currency: *currency, Provider: *provider, Period: o.period,
-	}
-	if len(o.files) == 0 {
-		o.files = []string{"-"}
 	}
 	return o, nil
-}
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err == flag.ErrHelp {
-		return exportkit.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "seats-to-focus:", err)
-		return exportkit.ExitUsage
-	}
-	if err := export(o, stdin, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "seats-to-focus:", err)
-		return exportkit.ExitCode(err)
-	}
-	return exportkit.ExitOK
 }
 
 // price is one seat type of the price list, per seat-month.
@@ -178,7 +140,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	seats := map[seatKey]*held{}
 	var problems []string
 	read, outside := 0, 0
-	for _, name := range o.files {
+	for _, name := range o.Files {
 		t, err := exportkit.ReadTable(name, stdin, "user", "account", "seat_type", "start_date", "end_date")
 		if err != nil {
 			return fmt.Errorf("assignments: %w", err)
@@ -212,7 +174,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				bad("start_date", "%q is not YYYY-MM-DD", r.Cells["start_date"])
 				continue
 			}
-			end := o.period.End // still assigned: to the month end
+			end := o.Period.End // still assigned: to the month end
 			if s := r.Cells["end_date"]; s != "" {
 				e, err := time.ParseInLocation("2006-01-02", s, time.UTC)
 				if err != nil {
@@ -225,11 +187,11 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				}
 				end = e.AddDate(0, 0, 1)
 			}
-			if start.Before(o.period.Start) {
-				start = o.period.Start
+			if start.Before(o.Period.Start) {
+				start = o.Period.Start
 			}
-			if end.After(o.period.End) {
-				end = o.period.End
+			if end.After(o.Period.End) {
+				end = o.Period.End
 			}
 			if !end.After(start) {
 				outside++
@@ -245,7 +207,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 			where := fmt.Sprintf("%s:%d", t.File, r.Line)
 			clash := ""
 			for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
-				i := int(d.Sub(o.period.Start).Hours() / 24)
+				i := int(d.Sub(o.Period.Start).Hours() / 24)
 				if first, dup := h.days[i]; dup && clash == "" {
 					clash = fmt.Sprintf("%s holds %s on %s already (%s)", k.user, k.seat, d.Format("2006-01-02"), first)
 				}
@@ -284,7 +246,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		return a.seat < b.seat
 	})
 	unmapped := map[string]bool{}
-	days := decimal.New(int64(o.period.Days()), 0)
+	days := decimal.New(int64(o.Period.Days()), 0)
 	charges := make([]exportkit.Charge, 0, len(keys))
 	for _, k := range keys {
 		h, p := seats[k], prices[k.seat]
@@ -298,8 +260,8 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		// quantity is rounded once and the costs are its exact products.
 		qty := exportkit.Quantity(decimal.New(int64(n), 0).Div(days))
 		desc := fmt.Sprintf("%s seat, %s", k.seat, k.user)
-		if n < o.period.Days() {
-			desc += fmt.Sprintf(", %d of %d days", n, o.period.Days())
+		if n < o.Period.Days() {
+			desc += fmt.Sprintf(", %d of %d days", n, o.Period.Days())
 		}
 		charges = append(charges, exportkit.Charge{
 			Category:        "Usage",
@@ -325,6 +287,6 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 			ChargeEnd:       h.end,
 		})
 	}
-	fmt.Fprintf(stderr, "seats-to-focus: %s: %d assignments read, %d outside the period, %d rows\n", o.period, read, outside, len(charges))
-	return exportkit.Write(stdout, o.format, o.source, charges)
+	fmt.Fprintf(stderr, "seats-to-focus: %s: %d assignments read, %d outside the period, %d rows\n", o.Period, read, outside, len(charges))
+	return exportkit.Write(stdout, o.Format, o.Source, charges)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +11,7 @@ import (
 
 const dir = "../../../testdata/export/seats"
 
-func runSeats(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
+var runSeats = exporttest.Runner(run)
 
 func bundled(extra ...string) []string {
 	return append([]string{"--period", "2025-01", "--prices", dir + "/prices.csv", "--accounts", dir + "/accounts.csv"}, extra...)
@@ -26,12 +20,7 @@ func bundled(extra ...string) []string {
 // TestBundledInput: the bundled January assignments give the golden rows
 // and the totals worked out in docs/export-guides/seats.md.
 func TestBundledInput(t *testing.T) {
-	code, out, stderr := runSeats(t, "", bundled(dir+"/assignments-2025-01.csv")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	exporttest.Golden(t, dir+"/expected-2025-01.csv", []byte(out))
-	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	tot, stderr := exporttest.Bundled(t, run, dir+"/expected-2025-01.csv", bundled(dir+"/assignments-2025-01.csv")...)
 	if tot.Rows != 6 {
 		t.Errorf("%d rows, want 6", tot.Rows)
 	}

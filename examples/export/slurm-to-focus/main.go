@@ -16,7 +16,6 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,11 +27,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/examples/export/internal/exportkit"
-	"github.com/openchargeback/ocb/lib/focus"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return exportkit.Main("slurm-to-focus", parseFlags, export, args, stdin, stdout, stderr)
 }
 
 const usageText = `usage: slurm-to-focus --period YYYY-MM --rates FILE --accounts FILE [flags] [SACCT_FILE...]
@@ -55,71 +57,33 @@ Flags:
 `
 
 type options struct {
-	period      exportkit.Period
+	exportkit.Common
 	rates       string
 	accounts    string
 	tz          *time.Location
-	format      focus.Format
-	source      exportkit.Source
-	files       []string
 	maxProblems int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("slurm-to-focus", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	period := fs.String("period", "", "billing month `YYYY-MM` (UTC); jobs are clipped to it (required)")
+	fs := exportkit.NewFlags("slurm-to-focus", usageText, stderr, "billing month `YYYY-MM` (UTC); jobs are clipped to it (required)", "hpc", "HPC cluster")
 	rates := fs.String("rates", "", "rate table `CSV`: partition,resource,weight,list_rate,billed_rate (required)")
 	accounts := fs.String("accounts", "", "account mapping `CSV`: account,pi_email,pi_name,project_id,fund_org,... (required)")
 	tz := fs.String("tz", "UTC", "time `zone` of sacct's Start/End (run sacct with TZ=UTC and keep the default: a\n--truncate export made in another zone has already lost hours that --tz cannot put back)")
-	out := fs.String("out", "csv", "output `format`: csv or ndjson")
-	currency := fs.String("currency", "USD", "BillingCurrency")
-	acct := fs.String("billing-account", "hpc", "BillingAccountId: the service centre's account")
-	acctName := fs.String("billing-account-name", "HPC cluster", "BillingAccountName")
-	provider := fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args, "rates", "accounts"); err != nil {
 		return nil, err
 	}
-	if *period == "" || *rates == "" || *accounts == "" {
-		fs.Usage()
-		return nil, fmt.Errorf("--period, --rates and --accounts are required")
-	}
-	o := &options{rates: *rates, accounts: *accounts, files: fs.Args(), maxProblems: 50}
+	o := &options{rates: *rates, accounts: *accounts, maxProblems: 50}
 	var err error
-	if o.period, err = exportkit.ParsePeriod(*period); err != nil {
+	o.Common, err = fs.Common(func() (err error) {
+		if o.tz, err = time.LoadLocation(*tz); err != nil {
+			return fmt.Errorf("--tz: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	if o.tz, err = time.LoadLocation(*tz); err != nil {
-		return nil, fmt.Errorf("--tz: %w", err)
-	}
-	if o.format, err = focus.ParseFormat(*out); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	o.source = exportkit.Source{
-		BillingAccountID: *acct, BillingAccountName: *acctName,
-		Currency: *currency, Provider: *provider, Period: o.period,
-	}
-	if len(o.files) == 0 {
-		o.files = []string{"-"}
 	}
 	return o, nil
-}
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err == flag.ErrHelp {
-		return exportkit.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "slurm-to-focus:", err)
-		return exportkit.ExitUsage
-	}
-	if err := export(o, stdin, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "slurm-to-focus:", err)
-		return exportkit.ExitCode(err)
-	}
-	return exportkit.ExitOK
 }
 
 // rate is one line of the rate table.
@@ -210,7 +174,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	rd := &reader{o: o, stderr: stderr, totals: map[usageKey]*usage{}, seen: map[string]string{}}
-	for _, name := range o.files {
+	for _, name := range o.Files {
 		if err := rd.readSacct(name, stdin); err != nil {
 			return err
 		}
@@ -218,7 +182,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	totals, st, problems := rd.totals, rd.st, rd.problems
 	if st.atLocalStart > 0 {
 		fmt.Fprintf(stderr, "slurm-to-focus: warning: %d job(s) start exactly at %s in %s, the month start in that zone: a --truncate export made in %s has cut the hours before it, which --tz cannot put back; run sacct with TZ=UTC\n",
-			st.atLocalStart, o.period.Start.Format("2006-01-02T15:04:05"), o.tz, o.tz)
+			st.atLocalStart, o.Period.Start.Format("2006-01-02T15:04:05"), o.tz, o.tz)
 	}
 	// Every partition with usage must have a rate: a missing rate is a
 	// data problem, not a reason to drop the usage.
@@ -300,8 +264,8 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		charges = append(charges, c)
 	}
-	fmt.Fprintf(stderr, "slurm-to-focus: %s: %d rows; %s\n", o.period, len(charges), st.summary())
-	return exportkit.Write(stdout, o.format, o.source, charges)
+	fmt.Fprintf(stderr, "slurm-to-focus: %s: %d rows; %s\n", o.Period, len(charges), st.summary())
+	return exportkit.Write(stdout, o.Format, o.Source, charges)
 }
 
 // sacct columns the script reads. Others are ignored, so a site may add
@@ -449,16 +413,16 @@ func (rd *reader) readSacct(name string, stdin io.Reader) error {
 			st.zero++
 			continue
 		}
-		if !start.Equal(o.period.Start) && start.In(o.tz).Format("2006-01-02T15:04:05") == o.period.Start.Format("2006-01-02T15:04:05") {
+		if !start.Equal(o.Period.Start) && start.In(o.tz).Format("2006-01-02T15:04:05") == o.Period.Start.Format("2006-01-02T15:04:05") {
 			st.atLocalStart++
 		}
 		// Clip to the period even though --truncate already did: an export
 		// run without it, or with a wider window, is then still right.
-		if start.Before(o.period.Start) {
-			start = o.period.Start
+		if start.Before(o.Period.Start) {
+			start = o.Period.Start
 		}
-		if end.After(o.period.End) {
-			end = o.period.End
+		if end.After(o.Period.End) {
+			end = o.Period.End
 		}
 		secs := int64(end.Sub(start) / time.Second)
 		if secs <= 0 {

@@ -13,12 +13,7 @@ import (
 
 const dir = "../../../testdata/export/slurm"
 
-func runSlurm(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
+var runSlurm = exporttest.Runner(run)
 
 func bundled(extra ...string) []string {
 	return append([]string{"--period", "2025-01", "--rates", dir + "/rates.csv", "--accounts", dir + "/accounts.csv"}, extra...)
@@ -28,12 +23,7 @@ func bundled(extra ...string) []string {
 // output matches the golden file, and its totals are those worked out by
 // hand in docs/export-guides/slurm.md.
 func TestBundledInput(t *testing.T) {
-	code, out, stderr := runSlurm(t, "", bundled(dir+"/sacct-2025-01.txt")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	exporttest.Golden(t, dir+"/expected-2025-01.csv", []byte(out))
-	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	tot, stderr := exporttest.Bundled(t, run, dir+"/expected-2025-01.csv", bundled(dir+"/sacct-2025-01.txt")...)
 	if tot.Rows != 9 {
 		t.Errorf("%d rows, want 9 (account × partition × resource)", tot.Rows)
 	}

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,11 +21,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/examples/export/internal/exportkit"
-	"github.com/openchargeback/ocb/lib/focus"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return exportkit.Main("storage-to-focus", parseFlags, export, args, stdin, stdout, stderr)
 }
 
 const usageText = `usage: storage-to-focus --period YYYY-MM --rates FILE --groups FILE [flags] [REPORT.csv...]
@@ -46,78 +48,40 @@ Flags:
 `
 
 type options struct {
-	period   exportkit.Period
+	exportkit.Common
 	rates    string
 	groups   string
 	unit     string
 	bytesPer decimal.Decimal
 	backfill bool
-	format   focus.Format
-	source   exportkit.Source
-	files    []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("storage-to-focus", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	period := fs.String("period", "", "billing month `YYYY-MM` (required)")
+	fs := exportkit.NewFlags("storage-to-focus", usageText, stderr, "billing month `YYYY-MM` (required)", "storage", "Research storage")
 	rates := fs.String("rates", "", "rate table `CSV`: path_prefix,service_name,list_rate,billed_rate (per unit-month; required)")
 	groups := fs.String("groups", "", "group mapping `CSV`: group,pi_email,pi_name,project_id,fund_org,... (required)")
 	unit := fs.String("unit", "TB", "capacity `unit`: TB (10^12 bytes) or TiB (2^40 bytes)")
 	backfill := fs.Bool("backfill", false, "charge the days before the month's first report at that report (for monthly reports)")
-	out := fs.String("out", "csv", "output `format`: csv or ndjson")
-	currency := fs.String("currency", "USD", "BillingCurrency")
-	acct := fs.String("billing-account", "storage", "BillingAccountId: the service centre's account")
-	acctName := fs.String("billing-account-name", "Research storage", "BillingAccountName")
-	provider := fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args, "rates", "groups"); err != nil {
 		return nil, err
 	}
-	if *period == "" || *rates == "" || *groups == "" {
-		fs.Usage()
-		return nil, fmt.Errorf("--period, --rates and --groups are required")
-	}
-	o := &options{rates: *rates, groups: *groups, backfill: *backfill, files: fs.Args()}
+	o := &options{rates: *rates, groups: *groups, backfill: *backfill}
 	var err error
-	if o.period, err = exportkit.ParsePeriod(*period); err != nil {
+	o.Common, err = fs.Common(func() error {
+		switch *unit {
+		case "TB":
+			o.unit, o.bytesPer = "TB", decimal.New(1, 12)
+		case "TiB":
+			o.unit, o.bytesPer = "TiB", decimal.New(1<<40, 0)
+		default:
+			return fmt.Errorf("--unit %q: want TB or TiB", *unit)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	switch *unit {
-	case "TB":
-		o.unit, o.bytesPer = "TB", decimal.New(1, 12)
-	case "TiB":
-		o.unit, o.bytesPer = "TiB", decimal.New(1<<40, 0)
-	default:
-		return nil, fmt.Errorf("--unit %q: want TB or TiB", *unit)
-	}
-	if o.format, err = focus.ParseFormat(*out); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	o.source = exportkit.Source{
-		BillingAccountID: *acct, BillingAccountName: *acctName,
-		Currency: *currency, Provider: *provider, Period: o.period,
-	}
-	if len(o.files) == 0 {
-		o.files = []string{"-"}
 	}
 	return o, nil
-}
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err == flag.ErrHelp {
-		return exportkit.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "storage-to-focus:", err)
-		return exportkit.ExitUsage
-	}
-	if err := export(o, stdin, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "storage-to-focus:", err)
-		return exportkit.ExitCode(err)
-	}
-	return exportkit.ExitOK
 }
 
 type tier struct {
@@ -185,11 +149,11 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	// reports[day] = usage per directory in the report of that day (day 0 =
 	// the 1st of the month).
-	days := o.period.Days()
+	days := o.Period.Days()
 	reports := make([]map[dirKey]sample, days)
 	var problems []string
 	outside := 0
-	for _, name := range o.files {
+	for _, name := range o.Files {
 		t, err := exportkit.ReadTable(name, stdin, "snapshot_date", "path", "group", "used_bytes")
 		if err != nil {
 			if _, ok := err.(*exportkit.DataError); ok {
@@ -205,7 +169,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				problems = append(problems, fmt.Sprintf("%s: snapshot_date: %v", at, err))
 				continue
 			}
-			if day.Before(o.period.Start) || !day.Before(o.period.End) {
+			if day.Before(o.Period.Start) || !day.Before(o.Period.End) {
 				outside++
 				continue
 			}
@@ -223,7 +187,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				continue
 			}
 			k := dirKey{strings.TrimSuffix(c["path"], "/"), c["group"]}
-			i := int(day.Sub(o.period.Start).Hours() / 24)
+			i := int(day.Sub(o.Period.Start).Hours() / 24)
 			if reports[i] == nil {
 				reports[i] = map[dirKey]sample{}
 			}
@@ -245,7 +209,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	if first < 0 && len(problems) == 0 {
-		return exportkit.Dataf("no report dated in %s (%d rows outside it)", o.period, outside)
+		return exportkit.Dataf("no report dated in %s (%d rows outside it)", o.Period, outside)
 	}
 	byteDays := map[dirKey]decimal.Decimal{}
 	charged := map[dirKey]int{}
@@ -321,12 +285,12 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 		})
 	}
 	fmt.Fprintf(stderr, "storage-to-focus: %s: %d directories; %d days carried forward from an earlier report, %d days before the first report not charged; %d rows outside the period\n",
-		o.period, len(charges), carried, uncharged, outside)
+		o.Period, len(charges), carried, uncharged, outside)
 	if uncharged > 0 {
 		fmt.Fprintf(stderr, "storage-to-focus: warning: the first report is dated %s; --backfill charges the %d days before it at that report\n",
-			o.period.Start.AddDate(0, 0, first).Format("2006-01-02"), uncharged)
+			o.Period.Start.AddDate(0, 0, first).Format("2006-01-02"), uncharged)
 	}
-	return exportkit.Write(stdout, o.format, o.source, charges)
+	return exportkit.Write(stdout, o.Format, o.Source, charges)
 }
 
 // parseDay reads the report date: 2025-01-31, or a timestamp whose date

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -10,12 +9,7 @@ import (
 
 const dir = "../../../testdata/export/storage"
 
-func runStorage(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
+var runStorage = exporttest.Runner(run)
 
 func bundled(extra ...string) []string {
 	return append([]string{"--period", "2025-01", "--rates", dir + "/rates.csv", "--groups", dir + "/groups.csv"}, extra...)
@@ -25,12 +19,7 @@ func bundled(extra ...string) []string {
 // Each day is charged at the latest report on or before it, so the 1st
 // report covers days 1–9, the 10th days 10–19, and so on.
 func TestBundledInput(t *testing.T) {
-	code, out, stderr := runStorage(t, "", bundled(dir+"/usage-2025-01.csv")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	exporttest.Golden(t, dir+"/expected-2025-01.csv", []byte(out))
-	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	tot, stderr := exporttest.Bundled(t, run, dir+"/expected-2025-01.csv", bundled(dir+"/usage-2025-01.csv")...)
 	if tot.Rows != 6 {
 		t.Errorf("%d rows, want 6", tot.Rows)
 	}
@@ -43,10 +32,7 @@ func TestBundledInput(t *testing.T) {
 		`/ifs/projects/shared, "legacy"`: "0.477897",  // 12 × 1.234567890123 / 31
 		"/qumulo/archive/chem-lab":       "0.5",
 	}
-	idx := map[string]int{}
-	for i, h := range tot.Header {
-		idx[h] = i
-	}
+	idx := tot.Index()
 	for _, rec := range tot.Records {
 		path := rec[idx["ResourceId"]]
 		w, ok := want[path]

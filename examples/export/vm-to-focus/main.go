@@ -10,7 +10,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,11 +18,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/openchargeback/ocb/examples/export/internal/exportkit"
-	"github.com/openchargeback/ocb/lib/focus"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return exportkit.Main("vm-to-focus", parseFlags, export, args, stdin, stdout, stderr)
 }
 
 const usageText = `usage: vm-to-focus --period YYYY-MM --sizes FILE --projects FILE [flags] [INVENTORY.csv...]
@@ -41,67 +43,26 @@ Flags:
 `
 
 type options struct {
-	period   exportkit.Period
+	exportkit.Common
 	sizes    string
 	projects string
 	service  string
-	format   focus.Format
-	source   exportkit.Source
-	files    []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("vm-to-focus", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	period := fs.String("period", "", "billing month `YYYY-MM` (required)")
+	fs := exportkit.NewFlags("vm-to-focus", usageText, stderr, "billing month `YYYY-MM` (required)", "private-cloud", "Research private cloud")
 	sizes := fs.String("sizes", "", "size table `CSV`: size,vcpus,memory_gb,list_rate,billed_rate (per hour; required)")
 	projects := fs.String("projects", "", "project mapping `CSV`: project,pi_email,pi_name,project_id,fund_org,... (required)")
 	service := fs.String("service", "Virtual Machines", "ServiceName of the rows")
-	out := fs.String("out", "csv", "output `format`: csv or ndjson")
-	currency := fs.String("currency", "USD", "BillingCurrency")
-	acct := fs.String("billing-account", "private-cloud", "BillingAccountId: the service centre's account")
-	acctName := fs.String("billing-account-name", "Research private cloud", "BillingAccountName")
-	provider := fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args, "sizes", "projects"); err != nil {
 		return nil, err
 	}
-	if *period == "" || *sizes == "" || *projects == "" {
-		fs.Usage()
-		return nil, fmt.Errorf("--period, --sizes and --projects are required")
-	}
-	o := &options{sizes: *sizes, projects: *projects, service: *service, files: fs.Args()}
+	o := &options{sizes: *sizes, projects: *projects, service: *service}
 	var err error
-	if o.period, err = exportkit.ParsePeriod(*period); err != nil {
+	if o.Common, err = fs.Common(nil); err != nil {
 		return nil, err
-	}
-	if o.format, err = focus.ParseFormat(*out); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	o.source = exportkit.Source{
-		BillingAccountID: *acct, BillingAccountName: *acctName,
-		Currency: *currency, Provider: *provider, Period: o.period,
-	}
-	if len(o.files) == 0 {
-		o.files = []string{"-"}
 	}
 	return o, nil
-}
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err == flag.ErrHelp {
-		return exportkit.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "vm-to-focus:", err)
-		return exportkit.ExitUsage
-	}
-	if err := export(o, stdin, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "vm-to-focus:", err)
-		return exportkit.ExitCode(err)
-	}
-	return exportkit.ExitOK
 }
 
 type size struct {
@@ -174,11 +135,11 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	maxHours := decimal.New(int64(o.period.Hours()), 0)
+	maxHours := decimal.New(int64(o.Period.Hours()), 0)
 	var vms []vm
 	var problems []string
 	seen := map[string]string{}
-	for _, name := range o.files {
+	for _, name := range o.Files {
 		t, err := exportkit.ReadTable(name, stdin, "vm_name", "project", "vcpus", "memory_gb", "power_on_hours")
 		if err != nil {
 			if _, ok := err.(*exportkit.DataError); ok {
@@ -215,7 +176,7 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 				continue
 			}
 			if v.hours.GreaterThan(maxHours) {
-				problems = append(problems, fmt.Sprintf("%s: power_on_hours: %s is more than the %s hours in %s (an inventory of another period?)", at, v.hours, maxHours, o.period))
+				problems = append(problems, fmt.Sprintf("%s: power_on_hours: %s is more than the %s hours in %s (an inventory of another period?)", at, v.hours, maxHours, o.Period))
 				continue
 			}
 			s, ok := fit(sizes, v.vcpus, v.memGB)
@@ -275,6 +236,6 @@ func export(o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 			Tags: tags,
 		})
 	}
-	fmt.Fprintf(stderr, "vm-to-focus: %s: %d VM rows\n", o.period, len(charges))
-	return exportkit.Write(stdout, o.format, o.source, charges)
+	fmt.Fprintf(stderr, "vm-to-focus: %s: %d VM rows\n", o.Period, len(charges))
+	return exportkit.Write(stdout, o.Format, o.Source, charges)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -10,31 +9,18 @@ import (
 
 const dir = "../../../testdata/export/vm"
 
-func runVM(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
+var runVM = exporttest.Runner(run)
 
 func bundled(extra ...string) []string {
 	return append([]string{"--period", "2025-01", "--sizes", dir + "/sizes.csv", "--projects", dir + "/projects.csv"}, extra...)
 }
 
 func TestBundledInput(t *testing.T) {
-	code, out, stderr := runVM(t, "", bundled(dir+"/inventory-2025-01.csv")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	exporttest.Golden(t, dir+"/expected-2025-01.csv", []byte(out))
-	tot := exporttest.Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")
+	tot, stderr := exporttest.Bundled(t, run, dir+"/expected-2025-01.csv", bundled(dir+"/inventory-2025-01.csv")...)
 	if tot.Rows != 7 {
 		t.Errorf("%d rows, want 7 (one per VM and size, powered-off VMs kept at $0)", tot.Rows)
 	}
-	idx := map[string]int{}
-	for i, h := range tot.Header {
-		idx[h] = i
-	}
+	idx := tot.Index()
 	// VM → size it fits, hours and list cost, worked by hand.
 	want := map[string][3]string{
 		"vm-1001/small":   {"744", "29.76", "14.88"},    // 2 vCPU, 4 GB: small

@@ -28,62 +28,37 @@ type NewApp func(stdin io.Reader, stdout, stderr io.Writer) *cli.App
 // It walks the app, so commands and flags added later are covered.
 func FlagPlacement(t *testing.T, newApp NewApp) {
 	t.Helper()
-	for _, k := range os.Environ() {
-		if strings.HasPrefix(k, "FOCUS_") {
-			name, _, _ := strings.Cut(k, "=")
-			t.Setenv(name, "")
-			os.Unsetenv(name)
-		}
-	}
+	clearFocusEnv(t)
 	t.Setenv("FOCUS_CONFIG", os.DevNull) // not the machine's /etc/openchargeback
 	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
 	name := app.Name
 	inherited := 0
-	var walk func(path []string, flags []cli.Flag, cmds []*cli.Command)
-	walk = func(path []string, flags []cli.Flag, cmds []*cli.Command) {
-		var required []string
-		for _, f := range flags {
-			if isRequired(f) {
-				required = append(required, f.Names()[0])
-			}
+	eachFlag(app, func(path []string, f cli.Flag, others []string) {
+		fn := f.Names()[0]
+		if fn == "help" || !visible(f) {
+			return
 		}
-		for _, f := range flags {
-			fn := f.Names()[0]
-			if fn == "help" || !visible(f) {
-				continue
-			}
-			arg, val := sample(f)
-			var others []string
-			for _, r := range required {
-				if r != fn {
-					others = append(others, "--"+r, "x-required")
-				}
-			}
-			line := lineRE(f, fn, val)
-			// After the command's name.
-			args := append(append(append(append([]string{name}, path...), arg...), others...), "--print-config")
+		arg, val := sample(f)
+		line := lineRE(f, fn, val)
+		// After the command's name.
+		args := append(append(append(append([]string{name}, path...), arg...), others...), "--print-config")
+		out, errs, code := run(newApp, args)
+		if code != 0 || !line.MatchString(out) {
+			t.Errorf("%q: exit %d, want %s in\n%s%s", args[1:], code, line, out, errs)
+		}
+		// Before it, at each level above.
+		for i := range path {
+			args := append(append(append(append(append([]string{name}, path[:i]...), arg...), path[i:]...), others...), "--print-config")
 			out, errs, code := run(newApp, args)
-			if code != 0 || !line.MatchString(out) {
-				t.Errorf("%q: exit %d, want %s in\n%s%s", args[1:], code, line, out, errs)
-			}
-			// Before it, at each level above.
-			for i := range path {
-				args := append(append(append(append(append([]string{name}, path[:i]...), arg...), path[i:]...), others...), "--print-config")
-				out, errs, code := run(newApp, args)
-				switch {
-				case code == 0 && line.MatchString(out):
-					inherited++
-				case code == cliutil.ExitInternal && (strings.Contains(errs, "flag provided but not defined") || strings.Contains(errs, "is not an option of")):
-				default:
-					t.Errorf("%q: exit %d, the value is neither the command's (%s) nor refused:\n%s%s", args[1:], code, line, out, errs)
-				}
+			switch {
+			case code == 0 && line.MatchString(out):
+				inherited++
+			case code == cliutil.ExitInternal && (strings.Contains(errs, "flag provided but not defined") || strings.Contains(errs, "is not an option of")):
+			default:
+				t.Errorf("%q: exit %d, the value is neither the command's (%s) nor refused:\n%s%s", args[1:], code, line, out, errs)
 			}
 		}
-		for _, c := range cmds {
-			walk(append(append([]string{}, path...), c.Name), c.Flags, c.Subcommands)
-		}
-	}
-	walk(nil, app.Flags, app.Commands)
+	})
 	if len(app.Commands) > 0 && inherited == 0 {
 		t.Errorf("%s: no flag before a subcommand reached it", name)
 	}
@@ -95,6 +70,42 @@ func FlagPlacement(t *testing.T, newApp NewApp) {
 // and one of a kind the config helper cannot read fails here.
 func SettingsFromFile(t *testing.T, newApp NewApp) {
 	t.Helper()
+	clearFocusEnv(t)
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	dir := t.TempDir()
+	n := 0
+	// others go on the command line; the flag tested is only in the file.
+	eachFlag(app, func(path []string, f cli.Flag, others []string) {
+		if !cliutil.IsSetting(f) {
+			return
+		}
+		name := f.Names()[0]
+		_, val := sample(f)
+		yval := val
+		if _, ok := f.(*cli.StringSliceFlag); ok {
+			yval = "[" + val + "]"
+		}
+		cfg := dir + "/" + strings.Join(append(append([]string{}, path...), name), "-") + ".yaml"
+		if err := os.WriteFile(cfg, []byte(name+": "+yval+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := append(append(append([]string{app.Name}, path...), others...), "--config", cfg, "--print-config")
+		out, errs, code := run(newApp, args)
+		want := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `: "?\[?` + regexp.QuoteMeta(val) + `\]?"? # file `)
+		if code != 0 || !want.MatchString(out) {
+			t.Errorf("%q with %q in the config file: exit %d, want %s in\n%s%s", args[1:], name+": "+yval, code, want, out, errs)
+		}
+		n++
+	})
+	if n == 0 {
+		t.Errorf("%s: no settings", app.Name)
+	}
+}
+
+// clearFocusEnv unsets every FOCUS_ variable for the test, so that the
+// machine's settings do not reach the commands.
+func clearFocusEnv(t *testing.T) {
+	t.Helper()
 	for _, k := range os.Environ() {
 		if strings.HasPrefix(k, "FOCUS_") {
 			name, _, _ := strings.Cut(k, "=")
@@ -102,9 +113,13 @@ func SettingsFromFile(t *testing.T, newApp NewApp) {
 			os.Unsetenv(name)
 		}
 	}
-	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
-	dir := t.TempDir()
-	n := 0
+}
+
+// eachFlag calls do for every flag of every command of app, app's own
+// flags first, with the command's path and the other required flags of
+// the command as arguments with a value, for a command line that gets past
+// them.
+func eachFlag(app *cli.App, do func(path []string, f cli.Flag, others []string)) {
 	var walk func(path []string, flags []cli.Flag, cmds []*cli.Command)
 	walk = func(path []string, flags []cli.Flag, cmds []*cli.Command) {
 		var required []string
@@ -114,41 +129,19 @@ func SettingsFromFile(t *testing.T, newApp NewApp) {
 			}
 		}
 		for _, f := range flags {
-			if !cliutil.IsSetting(f) {
-				continue
-			}
-			name := f.Names()[0]
-			var others []string // on the command line; the one tested only in the file
+			var others []string
 			for _, r := range required {
-				if r != name {
+				if r != f.Names()[0] {
 					others = append(others, "--"+r, "x-required")
 				}
 			}
-			_, val := sample(f)
-			yval := val
-			if _, ok := f.(*cli.StringSliceFlag); ok {
-				yval = "[" + val + "]"
-			}
-			cfg := dir + "/" + strings.Join(append(append([]string{}, path...), name), "-") + ".yaml"
-			if err := os.WriteFile(cfg, []byte(name+": "+yval+"\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			args := append(append(append([]string{app.Name}, path...), others...), "--config", cfg, "--print-config")
-			out, errs, code := run(newApp, args)
-			want := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `: "?\[?` + regexp.QuoteMeta(val) + `\]?"? # file `)
-			if code != 0 || !want.MatchString(out) {
-				t.Errorf("%q with %q in the config file: exit %d, want %s in\n%s%s", args[1:], name+": "+yval, code, want, out, errs)
-			}
-			n++
+			do(path, f, others)
 		}
 		for _, c := range cmds {
 			walk(append(append([]string{}, path...), c.Name), c.Flags, c.Subcommands)
 		}
 	}
 	walk(nil, app.Flags, app.Commands)
-	if n == 0 {
-		t.Errorf("%s: no settings", app.Name)
-	}
 }
 
 func run(newApp NewApp, args []string) (string, string, int) {

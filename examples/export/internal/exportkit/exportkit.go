@@ -1,13 +1,15 @@
-// Package exportkit is what the reference export scripts share: the FOCUS
-// columns they write, the billing period, the PI mapping file and exact
-// decimal pricing. It is kept small on purpose so that a site can copy one
-// export script and this file and have a working exporter.
+// Package exportkit is what the reference export scripts share: the flags
+// and exit codes they have in common, the FOCUS columns they write, the
+// billing period, the PI mapping file and exact decimal pricing. It is
+// kept small on purpose so that a site can copy one export script and this
+// file and have a working exporter.
 package exportkit
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,6 +50,110 @@ func ExitCode(err error) int {
 		return ExitData
 	}
 	return ExitUsage
+}
+
+// Main runs an export script called name and returns its exit code. parse
+// reads the flags (it prints -h and flag errors to stderr itself); export
+// writes the rows. -h exits 0, any other error of parse is a usage error
+// (exit 2), and an error of export exits as ExitCode says; both are
+// printed as "name: error".
+func Main[T any](name string, parse func(args []string, stderr io.Writer) (T, error), export func(o T, stdin io.Reader, stdout, stderr io.Writer) error, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parse(args, stderr)
+	if err == flag.ErrHelp {
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, name+":", err)
+		return ExitUsage
+	}
+	if err := export(o, stdin, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, name+":", err)
+		return ExitCode(err)
+	}
+	return ExitOK
+}
+
+// Flags is an export script's flag set, with the flags every script has:
+// --period, --out, --currency, --billing-account, --billing-account-name
+// and --provider. A script defines its own flags on it as on any FlagSet.
+type Flags struct {
+	*flag.FlagSet
+	period, out, currency, account, accountName, provider *string
+}
+
+// NewFlags starts the flags of the script called name. usage is printed
+// before the flags' defaults (by -h, and when a required flag is missing);
+// periodHelp is the help of --period; account and accountName are the
+// defaults of --billing-account and --billing-account-name.
+func NewFlags(name, usage string, stderr io.Writer, periodHelp, account, accountName string) *Flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return &Flags{
+		FlagSet:     fs,
+		period:      fs.String("period", "", periodHelp),
+		out:         fs.String("out", "csv", "output `format`: csv or ndjson"),
+		currency:    fs.String("currency", "USD", "BillingCurrency"),
+		account:     fs.String("billing-account", account, "BillingAccountId: the service centre's account"),
+		accountName: fs.String("billing-account-name", accountName, "BillingAccountName"),
+		provider:    fs.String("provider", "Research Computing", "ProviderName, PublisherName and InvoiceIssuerName"),
+	}
+}
+
+// Parse parses args and checks that --period and the flags named in
+// required (without the dashes) are given; when one is not, it prints the
+// usage and returns an error naming them all.
+func (f *Flags) Parse(args []string, required ...string) error {
+	if err := f.FlagSet.Parse(args); err != nil {
+		return err
+	}
+	names := []string{"--period"}
+	missing := *f.period == ""
+	for _, r := range required {
+		names = append(names, "--"+r)
+		missing = missing || f.Lookup(r).Value.String() == ""
+	}
+	if missing {
+		f.Usage()
+		return fmt.Errorf("%s and %s are required", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+	}
+	return nil
+}
+
+// Common is what the flags every script has give, and its input files.
+type Common struct {
+	Period Period
+	Format focus.Format
+	Source Source
+	Files  []string // the arguments; "-" (stdin) when there are none
+}
+
+// Common reads the shared flags after Parse. check, when not nil, checks
+// the script's own flags after --period is read and before --out, so that
+// of several bad flags the first in that order is the one reported.
+func (f *Flags) Common(check func() error) (Common, error) {
+	var c Common
+	var err error
+	if c.Period, err = ParsePeriod(*f.period); err != nil {
+		return c, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return c, err
+		}
+	}
+	if c.Format, err = focus.ParseFormat(*f.out); err != nil {
+		return c, fmt.Errorf("--out: %w", err)
+	}
+	c.Source = Source{
+		BillingAccountID: *f.account, BillingAccountName: *f.accountName,
+		Currency: *f.currency, Provider: *f.provider, Period: c.Period,
+	}
+	c.Files = f.Args()
+	if len(c.Files) == 0 {
+		c.Files = []string{"-"}
+	}
+	return c, nil
 }
 
 // Columns are the FOCUS 1.0 columns every reference script writes: all the

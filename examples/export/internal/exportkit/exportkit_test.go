@@ -2,6 +2,7 @@ package exportkit
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -72,5 +73,50 @@ func TestReadTableMissingColumns(t *testing.T) {
 	_, err := ReadTable("-", strings.NewReader("A,b\n1,2\n"), "a", "c", "d")
 	if err == nil || ExitCode(err) != ExitData || !strings.Contains(err.Error(), "missing column(s) c, d") {
 		t.Errorf("err %v", err)
+	}
+}
+
+// TestMainAndFlags checks the flags every script has and the exit codes of Main.
+func TestMainAndFlags(t *testing.T) {
+	parse := func(args []string, stderr io.Writer) (Common, error) {
+		fs := NewFlags("x-to-focus", "usage: x-to-focus\n", stderr, "billing month `YYYY-MM` (required)", "acct", "Account")
+		fs.String("rates", "", "rates")
+		if err := fs.Parse(args, "rates"); err != nil {
+			return Common{}, err
+		}
+		return fs.Common(nil)
+	}
+	var got Common
+	export := func(c Common, stdin io.Reader, stdout, stderr io.Writer) error {
+		got = c
+		if c.Source.Currency == "XXX" {
+			return Dataf("bad data")
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"-h"}, ExitOK, "usage: x-to-focus\n"},
+		{[]string{"--period", "2025-01"}, ExitUsage, "x-to-focus: --period and --rates are required\n"},
+		{[]string{"--rates", "r", "--period", "2025-1"}, ExitUsage, "x-to-focus: period \"2025-1\": want YYYY-MM\n"},
+		{[]string{"--rates", "r", "--period", "2025-01", "--out", "xml"}, ExitUsage, "x-to-focus: --out: "},
+		{[]string{"--rates", "r", "--period", "2025-01", "--currency", "XXX"}, ExitData, "x-to-focus: bad data\n"},
+		{[]string{"--rates", "r", "--period", "2025-01", "--out", "ndjson", "a", "b"}, ExitOK, ""},
+	} {
+		var stderr bytes.Buffer
+		code := Main("x-to-focus", parse, export, c.args, strings.NewReader(""), io.Discard, &stderr)
+		if code != c.code || !strings.Contains(stderr.String(), c.stderr) {
+			t.Errorf("%q: exit %d, want %d; stderr:\n%s", c.args, code, c.code, stderr.String())
+		}
+	}
+	if got.Format != focus.NDJSON || strings.Join(got.Files, " ") != "a b" || got.Source.BillingAccountID != "acct" || got.Source.Period.String() != "2025-01" {
+		t.Errorf("%+v", got)
+	}
+	Main("x-to-focus", parse, export, []string{"--rates", "r", "--period", "2025-01"}, nil, io.Discard, io.Discard)
+	if got.Format != focus.CSV || strings.Join(got.Files, " ") != "-" || got.Source.Provider != "Research Computing" {
+		t.Errorf("defaults: %+v", got)
 	}
 }

@@ -17,6 +17,34 @@ import (
 	"github.com/openchargeback/ocb/lib/focus"
 )
 
+// Main is an export script's run: args, stdin, stdout and stderr in, the
+// exit code out.
+type Main func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// Runner returns a function that runs run on stdin and args and returns
+// the exit code, stdout and stderr.
+func Runner(run Main) func(t *testing.T, stdin string, args ...string) (int, string, string) {
+	return func(t *testing.T, stdin string, args ...string) (int, string, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(args, strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+}
+
+// Bundled runs run with args on a bundled January 2025 input that must
+// succeed, compares its output with the golden file, checks it as Check
+// does, and returns the totals and stderr.
+func Bundled(t *testing.T, run Main, golden string, args ...string) (Totals, string) {
+	t.Helper()
+	code, out, stderr := Runner(run)(t, "", args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	Golden(t, golden, []byte(out))
+	return Check(t, []byte(out), "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"), stderr
+}
+
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/export")
 
 // Golden compares got with the file at path; with -update it writes it.
@@ -47,6 +75,15 @@ type Totals struct {
 	Quantity  map[string]decimal.Decimal
 	Records   [][]string
 	Header    []string
+}
+
+// Index maps each column name of the output to its index in Records.
+func (tot Totals) Index() map[string]int {
+	idx := map[string]int{}
+	for i, h := range tot.Header {
+		idx[h] = i
+	}
+	return idx
 }
 
 // Check reads a FOCUS CSV export, checks the per-row arithmetic and the
