@@ -17,7 +17,7 @@ if ! command -v curl > /dev/null; then
 fi
 w="$BENCH_DIR/web"
 rm -rf "$w" && mkdir -p "$w"
-printf 'bench-password\n' | focus-statement passwd --user bench --role admin > "$w/users.txt"
+printf 'quiet-harbor-lantern-42\n' | focus-statement passwd --user bench --role admin > "$w/users.txt"
 port=$((20000 + RANDOM % 20000))
 base="http://127.0.0.1:$port"
 focus-statement serve --db "$db" --users "$w/users.txt" --addr "127.0.0.1:$port" \
@@ -31,7 +31,7 @@ done
 jar="$w/cookies"
 csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
 curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode user=bench \
-  --data-urlencode password=bench-password --data-urlencode next=/dashboard "$base/login"
+  --data-urlencode password=quiet-harbor-lantern-42 --data-urlencode next=/dashboard "$base/login"
 # page NAME PATH LIMIT_SECONDS
 page() {
   local first best t code
