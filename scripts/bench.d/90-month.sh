@@ -10,7 +10,7 @@ rm -rf "$m" && mkdir -p "$m"
 # source ("BENCH") mixing every service.
 accounts="$m/accounts.csv"
 cat "$(cd "$(dirname "$0")/../.." && pwd)/testdata/accounts.csv" > "$accounts"
-echo '*,*,*,SC-RESCOMP,48990,RC-BENCH,62990,Bench default' >> "$accounts"
+echo '*,*,*,SC-RESCOMP,48990,RC-BENCH,62990,Bench default,' >> "$accounts"
 start=$(date +%s.%N)
 lap() { awk -v a="$(date +%s.%N)" -v b="$2" -v l="$1" 'BEGIN { printf "   %-34s %6.2f s\n", l, a - b }'; }
 t=$(date +%s.%N)
@@ -25,8 +25,10 @@ t=$(date +%s.%N)
 focus-statement --db "$m/l.db" --period 2025-01 --pdf-dir "$m/pdf" > "$m/statements.ndjson" 2>/dev/null
 lap "statements + PDFs ($(wc -l < "$m/statements.ndjson"))" "$t"
 t=$(date +%s.%N)
-focus-journal --accounts "$accounts" -o "$m/journal.csv" "$m/statements.ndjson" 2>/dev/null
+focus-journal --accounts "$accounts" -o "$m/journal.csv" "$m/statements.ndjson" 2>"$m/journal.log" ||
+  { echo "   journal refused:" >&2; cat "$m/journal.log" >&2; exit 1; }
 lap "journal" "$t"
+grep -o 'source total.*' "$m/journal.log" | sed 's/^/   /' || true
 t=$(date +%s.%N)
 focus-mail --outbox "$m/outbox" --from billing@example.edu "$m/statements.ndjson" >/dev/null 2>&1
 lap "mail to outbox" "$t"
