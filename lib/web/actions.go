@@ -245,14 +245,9 @@ func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, q *req) {
 // review assign ...`)"), which means nothing on a web page.
 var cliHint = regexp.MustCompile("\\s*\\(?`focus-[^`]*`\\)?")
 
-// webFlags are the command-line choices a ledger message names and the
-// form's words for them.
-var webFlags = strings.NewReplacer("give --new-pi", "tick “new PI”", "give --new-fund", "tick “new fund”",
-	"say which with --into", "choose the period from the command line, with --into")
-
 // webWords is a ledger message without its command-line advice.
 func webWords(msg string) string {
-	return flagWords(cliHint.ReplaceAllString(orCLIHint.ReplaceAllString(webFlags.Replace(msg), ""), ""))
+	return flagWords(cliHint.ReplaceAllString(orCLIHint.ReplaceAllString(msg, ""), ""))
 }
 
 // reviewRefused shows a refused review decision on the review page itself,

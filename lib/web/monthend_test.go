@@ -200,6 +200,12 @@ func TestNoCLITalk(t *testing.T) {
 		{"period 2025-01 is finalized: put the adjustment in the next open period with --ref \"2025-01 ...\"", "period 2025-01 is finalized: put the adjustment in the next open period with a reference to what it corrects (\"2025-01 ...\")"},
 		{`wrong.csv:2: BillingPeriodStart: "2025-01-01" is not in --period 2025-02 [period-mismatch]`, `wrong.csv:2: BillingPeriodStart: "2025-01-01" is not in period 2025-02 [period-mismatch]`},
 		{"--reason is required: the PI reads it on the statement", "A reason is required: the PI reads it on the statement"},
+		{"PI ada.lovlace@uni.edu is not in the ledger; did you mean ada.lovelace@uni.edu?; if it is a new PI, give --new-pi",
+			"PI ada.lovlace@uni.edu is not in the ledger; did you mean ada.lovelace@uni.edu?; if it is a new PI, tick “new PI”"},
+		{"adjustment 4 is in finalized period 2025-01 and 2 later periods are open (2025-02, 2025-03): say which with --into",
+			"adjustment 4 is in finalized period 2025-01 and 2 later periods are open (2025-02, 2025-03): an admin posts it from the command line, into the period they choose"},
+		{"charge 9 is in finalized period 2025-01 and no later period is open: give --into PERIOD (with --new-period to start it)",
+			"charge 9 is in finalized period 2025-01 and no later period is open: an admin posts it from the command line, into a period they name"},
 	} {
 		got := webWords(c.in)
 		if got != c.want {

@@ -31,6 +31,12 @@ var flagAdvice = []struct {
 	{regexp.MustCompile(`^--note is required`), "A note is required"},
 	{regexp.MustCompile(`needs --pi and --reason`), "needs a PI and a reason"},
 	{regexp.MustCompile(`: give --tag ROLE=VALUE`), ": fill in a PI e-mail, fund/org or project"},
+	{regexp.MustCompile(`give --new-pi`), "tick “new PI”"},
+	{regexp.MustCompile(`give --new-fund`), "tick “new fund”"},
+	// The web posts a void or a move into the one open period it finds;
+	// choosing among several, or starting one, is the command line's.
+	{regexp.MustCompile(`: give --into PERIOD \(with --new-period to start it\)`), ": an admin posts it from the command line, into a period they name"},
+	{regexp.MustCompile(`: say which with --into`), ": an admin posts it from the command line, into the period they choose"},
 }
 
 // orCLIHint is a command offered as an alternative: " (or `focus-load remove 3`)".
@@ -40,15 +46,11 @@ var orCLIHint = regexp.MustCompile(" \\(or `focus-[^`]*`\\)")
 var webFlag = regexp.MustCompile(`(^|[\s(])--([a-z][a-z-]*)`)
 
 // flagWords applies flagAdvice, then drops the dashes of any other flag.
-// "--new-pi" is left to the adjustment form's own "new PI" handling.
 func flagWords(msg string) string {
 	for _, a := range flagAdvice {
 		msg = a.re.ReplaceAllString(msg, a.with)
 	}
 	return webFlag.ReplaceAllStringFunc(msg, func(m string) string {
-		if strings.HasSuffix(m, "--new-pi") {
-			return m
-		}
 		return strings.Replace(strings.Replace(m, "--", "", 1), "-", " ", -1)
 	})
 }
