@@ -241,4 +241,13 @@ func serveWithoutLedger(t *testing.T, db string) {
 	if err := b.PeriodAction(ctx, a, "2025-01", "close"); err != nil {
 		t.Fatalf("close after the first import: %v", err)
 	}
+	// The correction pages work on the ledger the upload made, without a
+	// restart: the rules page lists, a void of an unknown adjustment is the
+	// ledger's refusal, not "no ledger yet".
+	if rs, err := b.(web.RuleKeeper).OwnerRules(ctx); err != nil || len(rs) != 0 {
+		t.Errorf("owner rules after the first import: %v %v", rs, err)
+	}
+	if _, _, err := b.(web.Corrector).VoidAdjustment(ctx, a, 99, "typo"); err == nil || strings.Contains(err.Error(), "no ledger yet") {
+		t.Errorf("void after the first import: %v", err)
+	}
 }

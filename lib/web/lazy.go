@@ -36,6 +36,8 @@ var (
 	_ PIDisputer   = (*LazyBackend)(nil)
 	_ SessionStore = (*LazyBackend)(nil)
 	_ AuditLister  = (*LazyBackend)(nil)
+	_ Corrector    = (*LazyBackend)(nil)
+	_ RuleKeeper   = (*LazyBackend)(nil)
 )
 
 // NewLazyBackend returns a backend whose ledger does not exist yet.
@@ -168,6 +170,37 @@ func (l *LazyBackend) OpenPIDispute(ctx context.Context, d NewPIDispute) (int64,
 	return 0, errNoLedger
 }
 
+// VoidAdjustment, MoveCharge, OwnerRules and RemoveRule pass through to
+// the ledger once an import has made it, so a site begun in the browser
+// gets the correction pages without a restart of serve.
+func (l *LazyBackend) VoidAdjustment(ctx context.Context, a Actor, id int64, reason string) (int64, string, error) {
+	if c, ok := l.get().(Corrector); ok {
+		return c.VoidAdjustment(ctx, a, id, reason)
+	}
+	return 0, "", errNoLedger
+}
+
+func (l *LazyBackend) MoveCharge(ctx context.Context, a Actor, m ChargeMove) (string, error) {
+	if c, ok := l.get().(Corrector); ok {
+		return c.MoveCharge(ctx, a, m)
+	}
+	return "", errNoLedger
+}
+
+func (l *LazyBackend) OwnerRules(ctx context.Context) ([]ledger.OwnerRule, error) {
+	if k, ok := l.get().(RuleKeeper); ok {
+		return k.OwnerRules(ctx)
+	}
+	return nil, nil
+}
+
+func (l *LazyBackend) RemoveRule(ctx context.Context, a Actor, id int64) error {
+	if k, ok := l.get().(RuleKeeper); ok {
+		return k.RemoveRule(ctx, a, id)
+	}
+	return errNoLedger
+}
+
 // Audit lists the ledger's audit log; before the ledger exists there is none.
 func (l *LazyBackend) Audit(ctx context.Context, period string) ([]ledger.AuditRecord, error) {
 	if al, ok := l.get().(AuditLister); ok {
@@ -197,22 +230,33 @@ func (l *LazyBackend) AddSession(ctx context.Context, id, user string, now, expi
 	return nil
 }
 
+// SessionActive runs on every request: once the ledger is set, the
+// ledger answers without this backend's write lock held across its query.
 func (l *LazyBackend) SessionActive(ctx context.Context, id string, now time.Time, idle time.Duration) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if st, ok := l.b.(SessionStore); ok {
+	if active, set := l.pendingActive(id, now, idle); !set {
+		return active, nil
+	}
+	if st, ok := l.get().(SessionStore); ok {
 		return st.SessionActive(ctx, id, now, idle)
 	}
-	if l.b == nil {
-		s, ok := l.sessions[id]
-		if !ok || !now.Before(s.expires) || (idle > 0 && now.Sub(s.last) >= idle) {
-			return false, nil
-		}
-		s.last = now
-		l.sessions[id] = s
-		return true, nil
-	}
 	return true, nil // a ledger without a session table: the signed cookie decides
+}
+
+// pendingActive answers for a session while there is no ledger, keeping
+// its idle clock; set reports that the ledger exists and answers instead.
+func (l *LazyBackend) pendingActive(id string, now time.Time, idle time.Duration) (active, set bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b != nil {
+		return false, true
+	}
+	s, ok := l.sessions[id]
+	if !ok || !now.Before(s.expires) || (idle > 0 && now.Sub(s.last) >= idle) {
+		return false, false
+	}
+	s.last = now
+	l.sessions[id] = s
+	return true, false
 }
 
 func (l *LazyBackend) RevokeSession(ctx context.Context, id string, now time.Time) error {
