@@ -53,6 +53,10 @@ var defaultConfig = DefaultConfig
 //     from the file and "focus-load --period P adjust ..." works.
 func configure(app *cli.App, data io.Writer) {
 	cf := &configurer{data: data, loaded: map[string]map[any]any{}, required: map[cli.Flag]bool{}}
+	if app.Metadata == nil {
+		app.Metadata = map[string]any{}
+	}
+	app.Metadata[configurerKey] = cf
 	inherited := settings(app.Flags, nil)
 	app.Flags = cf.flags(app.Flags, true)
 	app.Before = cf.before(app.Before, app.Flags)
@@ -237,6 +241,23 @@ func localSet(c *cli.Context) map[string]bool {
 		out[k.String()] = true
 	}
 	return out
+}
+
+// configurerKey holds an app's configurer in its Metadata, for
+// OnCommandLine.
+const configurerKey = "cliutil.configurer"
+
+// OnCommandLine reports whether the value of setting name in c was typed
+// on this command line (where ps shows it to every user of the host), as
+// opposed to the environment, the config file or the default.
+func OnCommandLine(c *cli.Context, name string) bool {
+	cf, _ := c.App.Metadata[configurerKey].(*configurer)
+	for _, ctx := range c.Lineage() {
+		if localSet(ctx)[name] {
+			return cf == nil || !strings.HasPrefix(cf.from[ctx][name], "file")
+		}
+	}
+	return false
 }
 
 func definesFlag(c *cli.Context, name string) bool {

@@ -45,13 +45,13 @@ func SMTPPasswordFileFlag() cli.Flag {
 
 // SMTPPassword is the password for the --smtp URL: from
 // --smtp-password-file, else FOCUS_SMTP_PASSWORD, else "" (the URL's own,
-// if any). When the URL itself carries a password and did not come from
-// the environment (it was typed on the command line, visible to `ps`), a
-// warning on w says how to move it.
+// if any). When the URL itself carries a password and was typed on the
+// command line (visible to `ps`; the environment and the config file are
+// not), a warning on w says how to move it.
 func SMTPPassword(c *cli.Context, w io.Writer, tool string) (string, error) {
 	raw := c.String("smtp")
 	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has && !fromEnv(raw, "smtp-url", "smtp") {
+		if _, has := u.User.Password(); has && OnCommandLine(c, "smtp") {
 			fmt.Fprintf(w, "%s: WARNING: the --smtp URL carries a password, which any user of this host can read with ps; give it in --smtp-password-file FILE or the FOCUS_SMTP_PASSWORD environment variable instead\n", tool)
 		}
 	}
@@ -68,16 +68,4 @@ func SMTPPassword(c *cli.Context, w io.Writer, tool string) (string, error) {
 		return pw, nil
 	}
 	return os.Getenv("FOCUS_SMTP_PASSWORD"), nil
-}
-
-// fromEnv reports whether v is the value of one of the flags' variables.
-func fromEnv(v string, flags ...string) bool {
-	for _, f := range flags {
-		for _, name := range Env(f) {
-			if os.Getenv(name) == v {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -39,6 +39,11 @@ func TestSMTPPasswordWarningsAndFile(t *testing.T) {
 	if _, errs := run("smtp://u:hunter2@mail.example:587"); errs != "" {
 		t.Errorf("password from the environment: %q", errs)
 	}
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(cfg, []byte("smtp: smtp://u:hunter2@mail.example:587\n"), 0o600)
+	if _, errs := run("", "--config", cfg); errs != "" {
+		t.Errorf("password from the config file: %q", errs)
+	}
 	pw, errs := run("", "--smtp", "smtp://u@mail.example:587", "--smtp-password-file", pwFile)
 	if pw != "s3cret" || errs != "" {
 		t.Errorf("password file: %q, %q", pw, errs)
