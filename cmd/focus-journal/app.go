@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/urfave/cli/v2"
 
@@ -69,7 +68,7 @@ func run(c *cli.Context) error {
 		_, err = io.WriteString(c.App.Writer, src)
 		return err
 	}
-	tmpl, err := loadTemplate(c.String("format"), c.String("template"))
+	tmpl, err := journal.LoadTemplate(c.String("format"), c.String("template"))
 	if err != nil {
 		return err
 	}
@@ -125,12 +124,8 @@ func run(c *cli.Context) error {
 	} else if _, err := c.App.Writer.Write(out); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
-	summary(c.App.ErrWriter, j)
+	journal.WriteSummary(c.App.ErrWriter, j)
 	return nil
-}
-
-func loadTemplate(format, file string) (*template.Template, error) {
-	return journal.LoadTemplate(format, file)
 }
 
 func readAccounts(name string) (*journal.Accounts, error) {
@@ -141,8 +136,6 @@ func readAccounts(name string) (*journal.Accounts, error) {
 	}
 	return a, err
 }
-
-func summary(w io.Writer, j *journal.Journal) { journal.WriteSummary(w, j) }
 
 // writeAtomic writes data to name through a temporary file in the same
 // folder and a rename, so a reader (or a finance upload job) never sees a
