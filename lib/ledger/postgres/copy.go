@@ -1,11 +1,11 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"sync"
@@ -21,6 +21,12 @@ import (
 // *int64, see ledger.chargeValues). The ledger's columns are BIGINT,
 // INTEGER, TEXT and BYTEA, each a few lines here; a value of another kind
 // (focus-load copy of an unexpected column) goes through pgx's CopyFrom.
+//
+// The rows are checked first (checkCopyRows: every value encodable, so a
+// refusal comes before the COPY starts, as it did when the data was built
+// whole), then encoded as pgx's sender reads them (copyReader), 64 KiB at
+// a time: the server works on the first rows while the rest are encoded,
+// instead of waiting for a whole batch (about 1 MB) to be built.
 func copyFrom(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error) {
 	c, ok := driverConn.(*stdlib.Conn)
 	if !ok {
@@ -31,7 +37,7 @@ func copyFrom(ctx context.Context, driverConn any, table string, columns []strin
 	if err != nil {
 		return 0, fmt.Errorf("copy into %s: %w", table, err)
 	}
-	data, err := appendCopyBinary(nil, types, rows)
+	err = checkCopyRows(types, rows)
 	if errors.Is(err, errNotEncoded) {
 		return conn.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
 	}
@@ -42,8 +48,19 @@ func copyFrom(ctx context.Context, driverConn any, table string, columns []strin
 	for i, col := range columns {
 		cols[i] = pgx.Identifier{col}.Sanitize()
 	}
-	tag, err := conn.PgConn().CopyFrom(ctx, bytes.NewReader(data),
+	r := copyReaders.Get().(*copyReader)
+	r.reset(types, rows)
+	tag, err := conn.PgConn().CopyFrom(ctx, r,
 		"COPY "+pgx.Identifier{table}.Sanitize()+" ("+strings.Join(cols, ", ")+") FROM STDIN (FORMAT binary)")
+	if err == nil && r.err != nil {
+		err = r.err
+	}
+	if err == nil {
+		// pgconn's sender has stopped reading r (after an error that broke
+		// the connection it may not have yet: r is then left alone).
+		r.reset(nil, nil)
+		copyReaders.Put(r)
+	}
 	return tag.RowsAffected(), err
 }
 
@@ -96,29 +113,121 @@ func columnTypes(ctx context.Context, conn *pgx.Conn, table string, columns []st
 	return types, nil
 }
 
-// errNotEncoded: a value appendCopyBinary does not encode for its column.
+// errNotEncoded: a value appendCopyValue does not encode for its column.
 var errNotEncoded = errors.New("value not encoded here")
 
 var copyBinaryHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 
-// appendCopyBinary appends rows as the data of a binary COPY: the header,
-// each row its field count and each field its length (-1 for NULL) and
-// bytes, then the trailer.
-func appendCopyBinary(dst []byte, types []uint32, rows [][]any) ([]byte, error) {
-	dst = append(dst, copyBinaryHeader...)
+// checkCopyRows reports the first row or value appendCopyValue would
+// refuse: errNotEncoded for a kind it does not encode (pgx's CopyFrom
+// then takes the rows), another error for a value that fits no column.
+func checkCopyRows(types []uint32, rows [][]any) error {
 	for r, row := range rows {
 		if len(row) != len(types) {
-			return nil, fmt.Errorf("row %d: %d values for %d columns", r, len(row), len(types))
+			return fmt.Errorf("row %d: %d values for %d columns", r, len(row), len(types))
 		}
-		dst = binary.BigEndian.AppendUint16(dst, uint16(len(row)))
 		for k, v := range row {
-			var err error
-			if dst, err = appendCopyValue(dst, types[k], v); err != nil {
-				return nil, err
+			if err := checkCopyValue(types[k], v); err != nil {
+				return err
 			}
 		}
 	}
-	return binary.BigEndian.AppendUint16(dst, 0xffff), nil
+	return nil
+}
+
+func checkCopyValue(oid uint32, v any) error {
+	var n int64
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return checkCopyBytes(oid, len(v))
+	case *string:
+		return checkCopyBytes(oid, len(*v))
+	case []byte:
+		return checkCopyBytes(oid, len(v))
+	case int:
+		n = int64(v)
+	case int64:
+		n = v
+	case *int64:
+		n = *v
+	default:
+		return errNotEncoded
+	}
+	switch oid {
+	case oidInt8:
+		return nil
+	case oidInt4:
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return fmt.Errorf("%d does not fit an INTEGER column", n)
+		}
+		return nil
+	}
+	return errNotEncoded
+}
+
+func checkCopyBytes(oid uint32, n int) error {
+	if oid != oidText && oid != oidBytea {
+		return errNotEncoded
+	}
+	if n > math.MaxInt32 {
+		return fmt.Errorf("a value of %d bytes is too big", n)
+	}
+	return nil
+}
+
+// copyReader is the data of a binary COPY of rows (checked by
+// checkCopyRows), encoded as it is read: the header, each row its field
+// count and each field its length (-1 for NULL) and bytes, then the
+// trailer. Its buffer holds about one Read's worth and is reused.
+type copyReader struct {
+	types  []uint32
+	rows   [][]any
+	next   int    // the next row to encode
+	buf    []byte // encoded; buf[off:] not read yet
+	off    int
+	header bool // written
+	done   bool // the trailer is written
+	err    error
+}
+
+var copyReaders = sync.Pool{New: func() any { return new(copyReader) }}
+
+func (r *copyReader) reset(types []uint32, rows [][]any) {
+	r.types, r.rows, r.next, r.buf, r.off, r.header, r.done, r.err = types, rows, 0, r.buf[:0], 0, false, false, nil
+}
+
+func (r *copyReader) Read(p []byte) (int, error) {
+	if r.off == len(r.buf) {
+		if r.done || r.err != nil {
+			return 0, io.EOF
+		}
+		r.buf, r.off = r.buf[:0], 0
+		if !r.header {
+			r.buf, r.header = append(r.buf, copyBinaryHeader...), true
+		}
+		for len(r.buf) < len(p) && r.next < len(r.rows) {
+			row := r.rows[r.next]
+			r.next++
+			r.buf = binary.BigEndian.AppendUint16(r.buf, uint16(len(row)))
+			for k, v := range row {
+				var err error
+				if r.buf, err = appendCopyValue(r.buf, r.types[k], v); err != nil {
+					// Not after checkCopyRows; the COPY fails rather than
+					// sending a row cut short.
+					r.err = err
+					return 0, err
+				}
+			}
+		}
+		if r.next == len(r.rows) {
+			r.buf, r.done = binary.BigEndian.AppendUint16(r.buf, 0xffff), true
+		}
+	}
+	n := copy(p, r.buf[r.off:])
+	r.off += n
+	return n, nil
 }
 
 func appendCopyValue(dst []byte, oid uint32, v any) ([]byte, error) {

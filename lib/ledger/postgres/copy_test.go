@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/openchargeback/ocb/lib/ledger/postgres"
@@ -39,6 +40,34 @@ func TestCopyEncodesEveryKind(t *testing.T) {
 	}
 	if err := copyRows(rows); err != nil {
 		t.Fatal(err)
+	}
+	// Rows of more than one read of the sender (64 KiB), read back whole.
+	var many [][]any
+	var sumBig, sumLen int64
+	for i := range 5000 {
+		txt := strings.Repeat("é", i%97)
+		many = append(many, []any{int64(i), i, txt, []byte(txt), nil})
+		sumBig, sumLen = sumBig+int64(i), sumLen+int64(len(txt))
+	}
+	if _, err := db.Exec(`CREATE TABLE copy_many (LIKE copy_kinds)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Raw(func(dc any) error {
+		got, err := postgres.Dialect.Copy(ctx, dc, "copy_many", []string{"big", "small", "txt", "bin", "num"}, many)
+		if err == nil && got != int64(len(many)) {
+			t.Errorf("%d rows copied, want %d", got, len(many))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var count, gotBig, gotLen, bad int64
+	if err := db.QueryRow(`SELECT count(*), sum(big), sum(octet_length(txt)), count(*) FILTER (WHERE big <> small OR convert_to(txt, 'UTF8') <> bin OR octet_length(txt) <> (big % 97) * 2)
+		FROM copy_many`).Scan(&count, &gotBig, &gotLen, &bad); err != nil {
+		t.Fatal(err)
+	}
+	if count != 5000 || gotBig != sumBig || gotLen != sumLen || bad != 0 {
+		t.Errorf("5000 rows copied as %d rows, sum %d (want %d), %d bytes of text (want %d), %d rows differ", count, gotBig, sumBig, gotLen, sumLen, bad)
 	}
 	if err := copyRows([][]any{{int64(9), 9, "float", nil, 1.5}}); err != nil {
 		t.Fatalf("a float through pgx: %v", err)
