@@ -11,6 +11,10 @@ type PeriodQuery struct {
 	Name string
 	SQL  string
 	Args []any
+	// Index, when set, is the index the query must read its charges by:
+	// a page of the whole period in that index's order, read without
+	// sorting the period.
+	Index string
 }
 
 // PeriodQueries returns the queries the charge browser, the review queue,
@@ -23,6 +27,7 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 	add := func(name, q string, args ...any) {
 		out = append(out, PeriodQuery{Name: name, SQL: q, Args: args})
 	}
+	index := map[string]string{"billed": "charges_period_billed", "pi": "charges_period_pi"}
 	for _, f := range []struct {
 		name string
 		f    BrowseFilter
@@ -30,7 +35,11 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		{"charges", BrowseFilter{Limit: page}},
 		{"charges, last page", BrowseFilter{Desc: true, Limit: page, Offset: 49 * page}},
 		{"charges by billed", BrowseFilter{Sort: "billed", Desc: true, Limit: page}},
+		{"charges by billed, page 50", BrowseFilter{Sort: "billed", Limit: page, Offset: 49 * page}},
 		{"charges by PI", BrowseFilter{Sort: "pi", Limit: page}},
+		{"charges by PI, descending, page 50", BrowseFilter{Sort: "pi", Desc: true, Limit: page, Offset: 49 * page}},
+		{"charges of a service by billed", BrowseFilter{Service: "S", Sort: "billed", Desc: true, Limit: page}},
+		{"charges of a PI by project", BrowseFilter{PI: "ada", Sort: "project", Limit: page}},
 		{"charges of a PI", BrowseFilter{PI: "ada", Limit: page}},
 		{"charges of a source and service", BrowseFilter{Source: "HPC", Service: "S", Limit: page}},
 		{"charges, clean", BrowseFilter{Status: "clean", Limit: page}},
@@ -44,6 +53,9 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		}
 		add(f.name+", count", count, args...)
 		add(f.name, rows, rowArgs...)
+		if f.f.unfiltered() {
+			out[len(out)-1].Index = index[f.f.Sort]
+		}
 	}
 	add("statement charges", eachChargeSQL, period)
 	add("charges review touched", touchedSQL, period, period)

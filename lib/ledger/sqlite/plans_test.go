@@ -12,7 +12,8 @@ import (
 // charges (charge browser, review queue, statements, adjustments) reads
 // them by rowid range, one per import of the period, never by a scan of
 // the charges table (issue 30: such scans made /charges and /review cost
-// seconds on a year-long ledger).
+// seconds on a year-long ledger). A page of the whole period sorted by
+// billed cost or by PI reads its keys from their index instead.
 func TestPeriodQueriesUseTheRowid(t *testing.T) {
 	l := open(t)
 	ledgertest.LoadMonths(t, l, 3, 200)
@@ -28,6 +29,11 @@ func TestPeriodQueriesUseTheRowid(t *testing.T) {
 		}
 		if scan.MatchString(plan) || !strings.Contains(plan, "SEARCH c USING INTEGER PRIMARY KEY") {
 			t.Errorf("%s reads charges by a scan:\n%s\n%s", q.Name, plan, q.SQL)
+		}
+		// A page of the period by billed cost or by PI: the keys are read
+		// in order from the index alone, no sort of the period's charges.
+		if q.Index != "" && !strings.Contains(plan, "SEARCH c USING COVERING INDEX "+q.Index+" (period=?)") {
+			t.Errorf("%s does not read the keys from %s:\n%s\n%s", q.Name, q.Index, plan, q.SQL)
 		}
 	}
 }
