@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -15,6 +16,10 @@ type BrowseFilter struct {
 	Sort                                       string // id|pi|project|service|source|list|billed
 	Desc                                       bool
 	Limit, Offset                              int // Limit 0 = all
+
+	// span is the first and last charge id of the period's imports (of
+	// the source filtered on), set by withSpan for a page in id order.
+	span *[2]int64
 }
 
 // BrowseRow is a charge with its review state (rejected charges included).
@@ -79,6 +84,10 @@ const browseJoins = `
 
 // BrowseCharges returns one page of matching charges and how many match.
 func (l *Ledger) BrowseCharges(ctx context.Context, f BrowseFilter) ([]BrowseRow, int, error) {
+	f, err := l.withSpan(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
 	count, args, _, _, err := f.sql()
 	if err != nil {
 		return nil, 0, err
@@ -185,14 +194,16 @@ func (f BrowseFilter) sql() (count string, args []any, rows string, rowArgs []an
 		// lead. CROSS JOIN keeps SQLite from reading charges per import.
 		// A source filter spans that source's imports only (31 charges of
 		// a source beside 1M of another: 0.2 s through the period's span).
-		imps, impArgs := `FROM imports WHERE period = ?`, []any{f.Period}
-		if f.Source != "" {
-			imps, impArgs = imps+` AND source = ?`, append(impArgs, f.Source)
+		// The span is read first (withSpan) and given as numbers: with
+		// it as subqueries PostgreSQL guessed a thousand charges in it,
+		// hash-joined and sorted the period (0.2 s for page 50 of a
+		// 200k-charge month in a year, 16 ms alone).
+		if f.span == nil {
+			return "", nil, "", nil, fmt.Errorf("browse %s: the period's charge span was not read", f.Period)
 		}
 		rows = columns + ` FROM charges c CROSS JOIN imports i` + browseJoins +
-			`WHERE c.id BETWEEN (SELECT min(first_charge) ` + imps + `) AND (SELECT max(last_charge) ` + imps + `)
-	AND i.id = c.import_id AND ` + where + ` ORDER BY c.id ` + dir + page
-		rowArgs = append(append(append([]any{}, impArgs...), impArgs...), args...)
+			`WHERE c.id BETWEEN ? AND ? AND i.id = c.import_id AND ` + where + ` ORDER BY c.id ` + dir + page
+		rowArgs = append([]any{f.span[0], f.span[1]}, args...)
 	case f.Limit > 0:
 		rows = columns + browseFrom + `WHERE ` + where + ` ORDER BY ` + order + ` ` + dir + `, c.id ` + dir + page
 	default:
@@ -201,8 +212,36 @@ func (f BrowseFilter) sql() (count string, args []any, rows string, rowArgs []an
 	return count, args, rows, rowArgs, nil
 }
 
+// withSpan returns f with the first and last charge id of its period's
+// imports (of its source, when it has one) when its page is read as a
+// span of charge ids (sql): none, if they have no charges, is 1 to 0.
+func (l *Ledger) withSpan(ctx context.Context, f BrowseFilter) (BrowseFilter, error) {
+	if f.Limit <= 0 || !f.fromLines() || (f.Sort != "" && f.Sort != "id") {
+		return f, nil
+	}
+	q, args := `SELECT min(first_charge), max(last_charge) FROM imports WHERE period = ?`, []any{f.Period}
+	if f.Source != "" {
+		q, args = q+` AND source = ?`, append(args, f.Source)
+	}
+	var lo, hi sql.NullInt64
+	if err := l.db.QueryRowContext(ctx, q, args...).Scan(&lo, &hi); err != nil {
+		return f, err
+	}
+	f.span = &[2]int64{1, 0}
+	if lo.Valid && hi.Valid {
+		f.span = &[2]int64{lo.Int64, hi.Int64}
+	}
+	return f, nil
+}
+
 // EachBrowseRow streams matching charges (the CSV download of a view).
 func (l *Ledger) EachBrowseRow(ctx context.Context, f BrowseFilter, fn func(*BrowseRow) error) error {
+	var err error
+	if f.span == nil {
+		if f, err = l.withSpan(ctx, f); err != nil {
+			return err
+		}
+	}
 	_, _, q, args, err := f.sql()
 	if err != nil {
 		return err

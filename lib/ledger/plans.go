@@ -24,6 +24,7 @@ type PeriodQuery struct {
 // Pages are of page charges (the web's are 100).
 func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 	var out []PeriodQuery
+	var err error
 	add := func(name, q string, args ...any) {
 		out = append(out, PeriodQuery{Name: name, SQL: q, Args: args})
 	}
@@ -33,6 +34,7 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		f    BrowseFilter
 	}{
 		{"charges", BrowseFilter{Limit: page}},
+		{"charges, page 50", BrowseFilter{Limit: page, Offset: 49 * page}},
 		{"charges, last page", BrowseFilter{Desc: true, Limit: page, Offset: 49 * page}},
 		{"charges by billed", BrowseFilter{Sort: "billed", Desc: true, Limit: page}},
 		{"charges by billed, page 50", BrowseFilter{Sort: "billed", Limit: page, Offset: 49 * page}},
@@ -47,6 +49,10 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		{"charges, flag", BrowseFilter{Flag: "outlier", Limit: page}},
 	} {
 		f.f.Period = period
+		f.f, err = l.withSpan(context.Background(), f.f)
+		if err != nil {
+			return nil, err
+		}
 		count, args, rows, rowArgs, err := f.f.sql()
 		if err != nil {
 			return nil, err
