@@ -16,26 +16,26 @@ serve() {
   pipath=$("$pilink" --db "$1" --key "$w/link-key" --period 2025-12) ||
     { echo "   year: no PI link" >&2; exit 1; }
   port=$((20000 + RANDOM % 20000))
-  base="http://127.0.0.1:$port"
+  site="http://127.0.0.1:$port"
   focus-statement serve --db "$1" --users "$w/users.txt" --addr "127.0.0.1:$port" \
     --session-key "$w/session-key" --link-key "$w/link-key" 2> "$w/serve.log" &
   pid=$!
   for _ in $(seq 300); do
-    curl -fsS -o /dev/null "$base/login" 2>/dev/null && break
+    curl -fsS -o /dev/null "$site/login" 2>/dev/null && break
     sleep 0.1
   done
   jar="$w/cookies"
   rm -f "$jar"
   local csrf
-  csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+  csrf=$(curl -fsS -c "$jar" -b "$jar" "$site/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
   curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode user=bench \
-    --data-urlencode password=quiet-harbor-lantern-42 --data-urlencode next=/dashboard "$base/login"
+    --data-urlencode password=quiet-harbor-lantern-42 --data-urlencode next=/dashboard "$site/login"
 }
 # best PATH: the best of 5 answer times in ms, after a first request.
 best() {
   local b="" t code i
   for i in 1 2 3 4 5 6; do
-    read -r code t < <(curl -sS -o "$w/page.html" -b "$jar" -w '%{http_code} %{time_total}\n' "$base$1")
+    read -r code t < <(curl -sS -o "$w/page.html" -b "$jar" -w '%{http_code} %{time_total}\n' "$site$1")
     if [ "$code" != 200 ]; then
       echo "   year: $1 answered HTTP $code" >&2
       exit 1
