@@ -15,6 +15,9 @@ type PeriodQuery struct {
 	// a page of the whole period in that index's order, read without
 	// sorting the period.
 	Index string
+	// InOrder: a page in id order, read in that order and stopped at the
+	// page, with no sort of the period's charges.
+	InOrder bool
 }
 
 // PeriodQueries returns the queries the charge browser, the review queue,
@@ -62,6 +65,7 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		if f.f.unfiltered() {
 			out[len(out)-1].Index = index[f.f.Sort]
 		}
+		out[len(out)-1].InOrder = f.f.span != nil
 	}
 	add("statement charges", eachChargeSQL, period)
 	add("charges review touched", touchedSQL, period, period)
