@@ -40,3 +40,30 @@ func TestPeriodQueriesUseTheRowid(t *testing.T) {
 		}
 	}
 }
+
+// TestUpgradedLedgerSortsByIndex: a ledger of the previous release gets
+// the sort indexes from migration 15, and its sorted pages use them.
+func TestUpgradedLedgerSortsByIndex(t *testing.T) {
+	l := openReleaseLedger(t)
+	qs, err := l.PeriodQueries("2025-12", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, q := range qs {
+		if q.Index == "" {
+			continue
+		}
+		n++
+		plan, err := l.Explain(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q.Name, err)
+		}
+		if !strings.Contains(plan, "USING COVERING INDEX "+q.Index) {
+			t.Errorf("%s does not read %s after the upgrade:\n%s", q.Name, q.Index, plan)
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d sorted pages, want 4", n)
+	}
+}
