@@ -167,34 +167,6 @@ func (f BrowseFilter) sql() (count string, args []any, rows string, rowArgs []an
 	LEFT JOIN tag_overrides oj ON oj.charge_id = c.id AND oj.role = 'project_id'
 	ORDER BY p.k `
 	switch {
-	case f.Limit > 0 && (f.Sort == "billed" || f.Sort == "pi") && f.unfiltered():
-		// One page of the whole period by billed cost or by PI: read in
-		// order from the index on the period and that key (SQLite
-		// migration 15, PostgreSQL 11) and stopped at the page, instead
-		// of sorting the period's every charge (242 ms on a 1M-charge
-		// month, 308 ms on a year of them). A charge's period is its
-		// import's. By PI: the charges under their imported PI, less
-		// those review assigned to another, merged with those, under the
-		// PI they were assigned (few, from tag_overrides' period): the
-		// first offset+limit of the former, in index order, and all of the
-		// latter are sorted. NOT IN, not NOT EXISTS: a filter on the
-		// index's rows keeps their order (PostgreSQL planned NOT EXISTS as
-		// an anti join, and sorted the period); PostgreSQL 15 did not
-		// merge the two ordered parts of a UNION ALL, hence the LIMIT.
-		var keys string
-		if f.Sort == "billed" {
-			keys = `SELECT c.id AS id, CAST(c.billed_cost AS REAL) AS k FROM charges c WHERE c.period = ?
-	ORDER BY CAST(c.billed_cost AS REAL) ` + dir + `, c.id ` + dir + page
-			rowArgs = []any{f.Period}
-		} else {
-			keys = `SELECT id, k FROM (SELECT id, k FROM (SELECT c.id AS id, c.pi_email AS k FROM charges c WHERE c.period = ?
-		AND c.id NOT IN (SELECT charge_id FROM tag_overrides WHERE period = ? AND role = 'pi_email')
-		ORDER BY c.pi_email ` + dir + `, c.id ` + dir + fmt.Sprintf(" LIMIT %d", f.Limit+max(f.Offset, 0)) + `) a
-	UNION ALL SELECT o.charge_id, o.value FROM tag_overrides o WHERE o.period = ? AND o.role = 'pi_email') u
-	ORDER BY k ` + dir + `, id ` + dir + page
-			rowArgs = []any{f.Period, f.Period, f.Period}
-		}
-		rows = columns + ` FROM (` + keys + `) p` + pageRows + dir + `, c.id ` + dir
 	case f.Limit > 0 && order != "i.id":
 		// One page in another order: the period's matching charges are
 		// sorted as ids and keys only, and the page's hundred rows are
@@ -338,11 +310,6 @@ func (l *Ledger) BrowseTotals(ctx context.Context, f BrowseFilter) (list, billed
 	}
 	_, list, billed, currency, err = l.lineTotals(ctx, f)
 	return list, billed, currency, err
-}
-
-// unfiltered tells whether f selects the whole period.
-func (f BrowseFilter) unfiltered() bool {
-	return f.PI == "" && f.Project == "" && f.Service == "" && f.Source == "" && f.Flag == "" && f.Status == ""
 }
 
 // fromLines tells whether what f matches can be counted and summed from

@@ -11,10 +11,6 @@ type PeriodQuery struct {
 	Name string
 	SQL  string
 	Args []any
-	// Index, when set, is the index the query must read its charges by:
-	// a page of the whole period in that index's order, read without
-	// sorting the period.
-	Index string
 	// InOrder: a page in id order, read in that order and stopped at the
 	// page, with no sort of the period's charges.
 	InOrder bool
@@ -31,7 +27,6 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 	add := func(name, q string, args ...any) {
 		out = append(out, PeriodQuery{Name: name, SQL: q, Args: args})
 	}
-	index := map[string]string{"billed": "charges_period_billed", "pi": "charges_period_pi"}
 	for _, f := range []struct {
 		name string
 		f    BrowseFilter
@@ -62,9 +57,6 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		}
 		add(f.name+", count", count, args...)
 		add(f.name, rows, rowArgs...)
-		if f.f.unfiltered() {
-			out[len(out)-1].Index = index[f.f.Sort]
-		}
 		out[len(out)-1].InOrder = f.f.span != nil
 	}
 	add("statement charges", eachChargeSQL, period)
