@@ -11,6 +11,9 @@ type PeriodQuery struct {
 	Name string
 	SQL  string
 	Args []any
+	// InOrder: a page in id order, read in that order and stopped at the
+	// page, with no sort of the period's charges.
+	InOrder bool
 }
 
 // PeriodQueries returns the queries the charge browser, the review queue,
@@ -20,6 +23,7 @@ type PeriodQuery struct {
 // Pages are of page charges (the web's are 100).
 func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 	var out []PeriodQuery
+	var err error
 	add := func(name, q string, args ...any) {
 		out = append(out, PeriodQuery{Name: name, SQL: q, Args: args})
 	}
@@ -28,9 +32,14 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		f    BrowseFilter
 	}{
 		{"charges", BrowseFilter{Limit: page}},
+		{"charges, page 50", BrowseFilter{Limit: page, Offset: 49 * page}},
 		{"charges, last page", BrowseFilter{Desc: true, Limit: page, Offset: 49 * page}},
 		{"charges by billed", BrowseFilter{Sort: "billed", Desc: true, Limit: page}},
+		{"charges by billed, page 50", BrowseFilter{Sort: "billed", Limit: page, Offset: 49 * page}},
 		{"charges by PI", BrowseFilter{Sort: "pi", Limit: page}},
+		{"charges by PI, descending, page 50", BrowseFilter{Sort: "pi", Desc: true, Limit: page, Offset: 49 * page}},
+		{"charges of a service by billed", BrowseFilter{Service: "S", Sort: "billed", Desc: true, Limit: page}},
+		{"charges of a PI by project", BrowseFilter{PI: "ada", Sort: "project", Limit: page}},
 		{"charges of a PI", BrowseFilter{PI: "ada", Limit: page}},
 		{"charges of a source and service", BrowseFilter{Source: "HPC", Service: "S", Limit: page}},
 		{"charges, clean", BrowseFilter{Status: "clean", Limit: page}},
@@ -38,12 +47,17 @@ func (l *Ledger) PeriodQueries(period string, page int) ([]PeriodQuery, error) {
 		{"charges, flag", BrowseFilter{Flag: "outlier", Limit: page}},
 	} {
 		f.f.Period = period
+		f.f, err = l.withSpan(context.Background(), f.f)
+		if err != nil {
+			return nil, err
+		}
 		count, args, rows, rowArgs, err := f.f.sql()
 		if err != nil {
 			return nil, err
 		}
 		add(f.name+", count", count, args...)
 		add(f.name, rows, rowArgs...)
+		out[len(out)-1].InOrder = f.f.span != nil
 	}
 	add("statement charges", eachChargeSQL, period)
 	add("charges review touched", touchedSQL, period, period)
