@@ -116,7 +116,7 @@ type engine struct {
 	piNames     []string
 	piGroup     map[[2]uint32]*piAgg
 	piService   map[[2]uint32]*piAgg
-	dups        map[[2]uint64]uint64 // → source index << 32 | line of the first copy
+	dups        dupSet // → source index << 32 | line of the first copy
 	seeds       [2]maphash.Seed
 	keyBuf      []byte
 	fundOK      map[string]bool
@@ -148,7 +148,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 		groups: map[groupKey]uint32{}, unitGroups: map[groupKey]uint32{}, unitVals: [][]float64{nil},
 		services: map[string]uint32{}, pis: map[string]piInfo{"": {}}, piNames: []string{""},
 		piGroup: map[[2]uint32]*piAgg{}, piService: map[[2]uint32]*piAgg{},
-		dups: map[[2]uint64]uint64{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		fundOK: map[string]bool{}, watchOK: map[string]bool{},
 	}
 	e.minF, _ = cfg.OutlierMin.Float64()
@@ -492,11 +492,9 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	kb = append(kb, e.vals[e.projIdx]...)
 	e.keyBuf = kb
 	key := [2]uint64{maphash.Bytes(e.seeds[0], kb), maphash.Bytes(e.seeds[1], kb)}
-	first, dup := e.dups[key]
+	first, dup := e.dups.firstOrAdd(key, uint64(len(e.sources)-1)<<32|uint64(uint32(row.Line)))
 	if dup {
 		bits |= bitDuplicate
-	} else {
-		e.dups[key] = uint64(len(e.sources)-1)<<32 | uint64(uint32(row.Line))
 	}
 
 	// billing period
@@ -752,7 +750,7 @@ func (e *engine) decide() {
 			}
 		}
 	}
-	e.piGroup, e.piService, e.dups = nil, nil, nil
+	e.piGroup, e.piService, e.dups = nil, nil, dupSet{}
 }
 
 func le32(b []byte, v uint32) []byte {

@@ -1,0 +1,33 @@
+package flag
+
+import "testing"
+
+func TestDupSet(t *testing.T) {
+	var s dupSet
+	const n = 100000
+	for i := uint64(0); i < n; i++ {
+		// Keys that share their first half collide on every probe start.
+		k := [2]uint64{i % 1000 * 0x9e3779b97f4a7c15, i}
+		if _, dup := s.firstOrAdd(k, i); dup {
+			t.Fatalf("key %d reported as seen", i)
+		}
+	}
+	for i := uint64(0); i < n; i++ {
+		k := [2]uint64{i % 1000 * 0x9e3779b97f4a7c15, i}
+		v, dup := s.firstOrAdd(k, 7)
+		if !dup || v != i {
+			t.Fatalf("key %d: got %d %v, want %d true", i, v, dup, i)
+		}
+	}
+	if s.n != n {
+		t.Fatalf("n = %d, want %d", s.n, n)
+	}
+	// Zero values and zero keys are ordinary.
+	var z dupSet
+	if _, dup := z.firstOrAdd([2]uint64{}, 0); dup {
+		t.Fatal("zero key seen in an empty set")
+	}
+	if v, dup := z.firstOrAdd([2]uint64{}, 5); !dup || v != 0 {
+		t.Fatalf("zero key: got %d %v", v, dup)
+	}
+}
