@@ -148,7 +148,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 		groups: map[groupKey]uint32{}, unitGroups: map[groupKey]uint32{}, unitVals: [][]float64{nil},
 		services: map[string]uint32{}, pis: map[string]piInfo{"": {}}, piNames: []string{""},
 		piGroup: map[[2]uint32]*piAgg{}, piService: map[[2]uint32]*piAgg{},
-		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		fundOK: map[string]bool{}, watchOK: map[string]bool{},
 	}
 	e.minF, _ = cfg.OutlierMin.Float64()
