@@ -12,22 +12,26 @@ import (
 const pipeBytes = 1 << 20
 
 // growPipes raises the capacity of stdin and stdout where they are pipes.
-// It only asks: a smaller system limit (fs.pipe-max-size) or an error
-// leaves the pipe as it was.
 func growPipes() {
-	for _, f := range []*os.File{os.Stdin, os.Stdout} {
-		fi, err := f.Stat()
-		if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
-			continue
-		}
-		rc, err := f.SyscallConn()
-		if err != nil {
-			continue
-		}
-		_ = rc.Control(func(fd uintptr) {
-			if n, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && n < pipeBytes {
-				_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, pipeBytes)
-			}
-		})
+	growPipe(os.Stdin)
+	growPipe(os.Stdout)
+}
+
+// growPipe raises f's capacity to pipeBytes when f is a pipe with less. It
+// only asks: a smaller system limit (fs.pipe-max-size) or an error leaves
+// the pipe as it was.
+func growPipe(f *os.File) {
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		return
 	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		if n, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && n < pipeBytes {
+			_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, pipeBytes)
+		}
+	})
 }
