@@ -31,3 +31,39 @@ func TestDupSet(t *testing.T) {
 		t.Fatalf("zero key: got %d %v", v, dup)
 	}
 }
+
+// BenchmarkDuplicateKeys looks up and adds 1M random keys, as pass 1 does
+// for the generated month: the table against the Go map it replaced
+// (lookup, then assign).
+func BenchmarkDuplicateKeys(b *testing.B) {
+	const n = 1 << 20
+	keys := make([][2]uint64, n)
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range keys {
+		// xorshift: uniform keys, as maphash makes them
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		keys[i] = [2]uint64{x, x * 0xbf58476d1ce4e5b9}
+	}
+	b.Run("table", func(b *testing.B) {
+		for b.Loop() {
+			var s dupSet
+			for i, k := range keys {
+				s.firstOrAdd(k, uint64(i))
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "keys/s")
+	})
+	b.Run("map", func(b *testing.B) {
+		for b.Loop() {
+			m := map[[2]uint64]uint64{}
+			for i, k := range keys {
+				if _, ok := m[k]; !ok {
+					m[k] = uint64(i)
+				}
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "keys/s")
+	})
+}
