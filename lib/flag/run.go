@@ -79,6 +79,74 @@ type piAgg struct {
 	cost, list, billed decimal.Decimal
 	maxCost            float64
 	maxRow             uint32
+	// The fast amounts added to cost since the last flush, exactly, as
+	// acc × 10^accExp (accOn: any), so that most rows add two int64s
+	// instead of two decimals; total gives cost with them.
+	acc    int64
+	accExp int32
+	accOn  bool
+}
+
+// addCost adds c to cost.
+func (a *piAgg) addCost(c amount) {
+	if c.fast && a.addInt(c.v, c.exp) {
+		return
+	}
+	a.cost = a.cost.Add(c.dec())
+}
+
+// addInt adds v × 10^exp to acc, rescaling one of them to the smaller
+// exponent; false (acc unchanged in value) when that would overflow.
+func (a *piAgg) addInt(v int64, exp int32) bool {
+	if !a.accOn {
+		a.acc, a.accExp, a.accOn = v, exp, true
+		return true
+	}
+	switch {
+	case exp > a.accExp:
+		m, ok := mulPow10(v, a.accExp-exp)
+		if !ok {
+			return false
+		}
+		v = m
+	case exp < a.accExp:
+		m, ok := mulPow10(a.acc, exp-a.accExp)
+		if !ok {
+			return false
+		}
+		a.acc, a.accExp = m, exp // the same value
+	}
+	sum := a.acc + v
+	if (v > 0 && sum < a.acc) || (v < 0 && sum > a.acc) {
+		return false
+	}
+	a.acc = sum
+	return true
+}
+
+// total is cost with the amounts still in acc.
+func (a *piAgg) total() decimal.Decimal {
+	if a.accOn {
+		a.cost = a.cost.Add(decimal.New(a.acc, a.accExp))
+		a.acc, a.accExp, a.accOn = 0, 0, false
+	}
+	return a.cost
+}
+
+var pow10i = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// mulPow10 is v × 10^-neg for neg ≤ 0, and false when it overflows.
+func mulPow10(v int64, neg int32) (int64, bool) {
+	n := -int(neg)
+	if n >= len(pow10i) {
+		return 0, v == 0
+	}
+	p := pow10i[n]
+	if v > math.MaxInt64/p || v < math.MinInt64/p {
+		return 0, false
+	}
+	return v * p, true
 }
 
 type piInfo struct {
@@ -464,19 +532,19 @@ func (e *engine) row(row focus.Row, c *cols) error {
 
 	billedS, listS, qtyS := get(v, c.billed), get(v, c.list), get(v, c.qty)
 	billedA, listA, qtyA := parseAmount(billedS), parseAmount(listS), parseAmount(strings.TrimSpace(qtyS))
-	billed, bok := billedA.d, billedA.ok
-	list, lp, lok := listA.d, listA.present, listA.ok
+	bok := billedA.ok
+	lp, lok := listA.present, listA.ok
 	qty, qok := qtyA.f, qtyA.ok
 	if !bok || !lok || !qok {
 		bits |= bitBadAmount
 	}
-	if bok && billed.Sign() < 0 && !IsCredit(get(v, c.category), get(v, c.class), get(v, c.desc)) {
+	if bok && billedA.sign() < 0 && !IsCredit(get(v, c.category), get(v, c.class), get(v, c.desc)) {
 		bits |= bitNegativeCost
 	}
 	if bok && lok && lp && greater(billedA, listA) {
 		bits |= bitBilledOverList
 	}
-	if bok && lok && billed.Sign() > 0 && (!lp || list.IsZero()) {
+	if bok && lok && billedA.sign() > 0 && (!lp || listA.sign() == 0) {
 		bits |= bitNoListPrice
 	}
 
@@ -518,9 +586,9 @@ func (e *engine) row(row focus.Row, c *cols) error {
 
 	// The cost a statistic looks at: ListCost (the usage's value, which a
 	// subsidy does not hide) when it is positive, else BilledCost.
-	cost, costF := billed, billedA.f
-	if lok && lp && list.Sign() > 0 {
-		cost, costF = list, listA.f
+	cost, costF := billedA, billedA.f
+	if lok && lp && listA.sign() > 0 {
+		cost, costF = listA, listA.f
 	}
 	var group uint32
 	lnUnit := math.NaN()
@@ -547,7 +615,7 @@ func (e *engine) row(row focus.Row, c *cols) error {
 					s = uint32(len(e.services) + 1)
 					e.services[strings.Clone(svc)] = s
 				}
-				addListBilled(e.piService, [2]uint32{s, pi.id}, list, billed, costF, idx)
+				addListBilled(e.piService, [2]uint32{s, pi.id}, listA.dec(), billedA.dec(), costF, idx)
 			}
 		}
 	}
@@ -589,13 +657,15 @@ func (e *engine) row(row focus.Row, c *cols) error {
 }
 
 // addCost adds a row's cost to its PI's total in a group (outlier).
-func addCost(m map[[2]uint32]*piAgg, k [2]uint32, cost decimal.Decimal, costF float64, idx uint32) {
+func addCost(m map[[2]uint32]*piAgg, k [2]uint32, cost amount, costF float64, idx uint32) {
 	a := m[k]
 	if a == nil {
-		m[k] = &piAgg{cost: cost, maxCost: costF, maxRow: idx}
+		a = &piAgg{maxCost: costF, maxRow: idx}
+		a.addCost(cost)
+		m[k] = a
 		return
 	}
-	a.cost = a.cost.Add(cost)
+	a.addCost(cost)
 	if costF > a.maxCost {
 		a.maxCost, a.maxRow = costF, idx
 	}
@@ -687,6 +757,7 @@ func (e *engine) decide() {
 	}
 	byGroup := map[uint32][]entry{}
 	for k, a := range e.piGroup {
+		a.total() // cost is exact from here on
 		byGroup[k[0]] = append(byGroup[k[0]], entry{k[1], a})
 	}
 	groupNames := make(map[uint32]groupKey, len(e.groups))
