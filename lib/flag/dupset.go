@@ -9,6 +9,7 @@ package flag
 // again. Memory: 24 bytes a slot, at most 3/4 full.
 type dupSet struct {
 	slots []dupSlot
+	free  func() // releases slots (makeSlots)
 	n     int
 	mask  uint64
 }
@@ -38,12 +39,16 @@ func (s *dupSet) firstOrAdd(key [2]uint64, v uint64) (uint64, bool) {
 }
 
 func (s *dupSet) grow() {
-	old := s.slots
+	old, freeOld := s.slots, s.free
 	size := 2 * len(old)
 	if size == 0 {
 		size = 1 << 12
 	}
-	s.slots, s.mask = make([]dupSlot, size), uint64(size-1)
+	s.slots, s.free = makeSlots(size)
+	s.mask = uint64(size - 1)
+	if freeOld != nil {
+		defer freeOld()
+	}
 	for _, sl := range old {
 		if sl.v == 0 {
 			continue
@@ -54,4 +59,12 @@ func (s *dupSet) grow() {
 		}
 		s.slots[i] = sl
 	}
+}
+
+// release gives the table's memory back; the set is empty after it.
+func (s *dupSet) release() {
+	if s.free != nil {
+		s.free()
+	}
+	*s = dupSet{}
 }

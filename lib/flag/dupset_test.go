@@ -22,6 +22,11 @@ func TestDupSet(t *testing.T) {
 	if s.n != n {
 		t.Fatalf("n = %d, want %d", s.n, n)
 	}
+	s.release()
+	if _, dup := s.firstOrAdd([2]uint64{1, 2}, 3); dup || s.n != 1 {
+		t.Fatal("a released set is not empty")
+	}
+	s.release()
 	// Zero values and zero keys are ordinary.
 	var z dupSet
 	if _, dup := z.firstOrAdd([2]uint64{}, 0); dup {
@@ -52,6 +57,7 @@ func BenchmarkDuplicateKeys(b *testing.B) {
 			for i, k := range keys {
 				s.firstOrAdd(k, uint64(i))
 			}
+			s.release()
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "keys/s")
 	})

@@ -273,6 +273,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 }
 
 func (e *engine) cleanup() {
+	e.dups.release() // mapped outside the heap: a server runs Run many times
 	for _, f := range e.temps {
 		f.Close()
 	}
@@ -821,7 +822,8 @@ func (e *engine) decide() {
 			}
 		}
 	}
-	e.piGroup, e.piService, e.dups = nil, nil, dupSet{}
+	e.piGroup, e.piService = nil, nil
+	e.dups.release()
 }
 
 func le32(b []byte, v uint32) []byte {
