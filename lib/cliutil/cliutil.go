@@ -63,6 +63,7 @@ func Run(app *cli.App, args []string) int {
 		app.Writer = os.Stdout
 	}
 	data := app.Writer
+	growPipes()
 	configure(app, data)
 	if ok, err := generate(app, args, data); ok {
 		if err != nil {

@@ -92,12 +92,39 @@ func ParseAmount(s string) (d decimal.Decimal, present, ok bool) {
 	return d, true, true
 }
 
-// amount is a parsed cell: the exact decimal, and a float64 approximation
-// for the statistics and for quick ordering (see greater).
+// amount is a parsed cell: the exact value, and a float64 approximation
+// for the statistics and for quick ordering (see greater). A plain decimal
+// of at most 18 digits (fast) is v × 10^exp, without a decimal.Decimal:
+// making one allocated three big.Ints a row; dec makes it when asked.
 type amount struct {
-	d           decimal.Decimal
+	d           decimal.Decimal // when !fast
+	v           int64           // when fast
+	exp         int32           // when fast, ≤ 0
+	fast        bool
 	f           float64
 	present, ok bool
+}
+
+// dec is the exact value as a decimal.
+func (a amount) dec() decimal.Decimal {
+	if a.fast {
+		return decimal.New(a.v, a.exp)
+	}
+	return a.d
+}
+
+// sign is -1, 0 or +1.
+func (a amount) sign() int {
+	if a.fast {
+		switch {
+		case a.v < 0:
+			return -1
+		case a.v > 0:
+			return 1
+		}
+		return 0
+	}
+	return a.d.Sign()
 }
 
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
@@ -106,10 +133,10 @@ var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // parseAmount is ParseAmount plus the float64 value.
 func parseAmount(s string) amount {
 	if s == "" {
-		return amount{d: decimal.Zero, ok: true}
+		return amount{fast: true, ok: true}
 	}
 	if v, exp, fast := parseSimple(s); fast {
-		return amount{d: decimal.New(v, exp), f: float64(v) / pow10[-exp], present: true, ok: true}
+		return amount{v: v, exp: exp, fast: true, f: float64(v) / pow10[-exp], present: true, ok: true}
 	}
 	d, present, ok := ParseAmount(s)
 	f, _ := d.Float64()
@@ -125,7 +152,10 @@ func greater(a, b amount) bool {
 	if math.Abs(diff) > 1e-9*scale && !math.IsInf(diff, 0) && !math.IsNaN(diff) {
 		return diff > 0
 	}
-	return a.d.GreaterThan(b.d)
+	if a.fast && b.fast && a.exp == b.exp {
+		return a.v > b.v
+	}
+	return a.dec().GreaterThan(b.dec())
 }
 
 // parseSimple reads [-+]digits[.digits] with at most 18 digits.

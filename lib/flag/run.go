@@ -79,6 +79,74 @@ type piAgg struct {
 	cost, list, billed decimal.Decimal
 	maxCost            float64
 	maxRow             uint32
+	// The fast amounts added to cost since the last flush, exactly, as
+	// acc × 10^accExp (accOn: any), so that most rows add two int64s
+	// instead of two decimals; total gives cost with them.
+	acc    int64
+	accExp int32
+	accOn  bool
+}
+
+// addCost adds c to cost.
+func (a *piAgg) addCost(c amount) {
+	if c.fast && a.addInt(c.v, c.exp) {
+		return
+	}
+	a.cost = a.cost.Add(c.dec())
+}
+
+// addInt adds v × 10^exp to acc, rescaling one of them to the smaller
+// exponent; false (acc unchanged in value) when that would overflow.
+func (a *piAgg) addInt(v int64, exp int32) bool {
+	if !a.accOn {
+		a.acc, a.accExp, a.accOn = v, exp, true
+		return true
+	}
+	switch {
+	case exp > a.accExp:
+		m, ok := mulPow10(v, a.accExp-exp)
+		if !ok {
+			return false
+		}
+		v = m
+	case exp < a.accExp:
+		m, ok := mulPow10(a.acc, exp-a.accExp)
+		if !ok {
+			return false
+		}
+		a.acc, a.accExp = m, exp // the same value
+	}
+	sum := a.acc + v
+	if (v > 0 && sum < a.acc) || (v < 0 && sum > a.acc) {
+		return false
+	}
+	a.acc = sum
+	return true
+}
+
+// total is cost with the amounts still in acc.
+func (a *piAgg) total() decimal.Decimal {
+	if a.accOn {
+		a.cost = a.cost.Add(decimal.New(a.acc, a.accExp))
+		a.acc, a.accExp, a.accOn = 0, 0, false
+	}
+	return a.cost
+}
+
+var pow10i = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// mulPow10 is v × 10^-neg for neg ≤ 0, and false when it overflows.
+func mulPow10(v int64, neg int32) (int64, bool) {
+	n := -int(neg)
+	if n >= len(pow10i) {
+		return 0, v == 0
+	}
+	p := pow10i[n]
+	if v > math.MaxInt64/p || v < math.MinInt64/p {
+		return 0, false
+	}
+	return v * p, true
 }
 
 type piInfo struct {
@@ -116,7 +184,7 @@ type engine struct {
 	piNames     []string
 	piGroup     map[[2]uint32]*piAgg
 	piService   map[[2]uint32]*piAgg
-	dups        map[[2]uint64]uint64 // → source index << 32 | line of the first copy
+	dups        dupSet // → source index << 32 | line of the first copy
 	seeds       [2]maphash.Seed
 	keyBuf      []byte
 	fundOK      map[string]bool
@@ -148,7 +216,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 		groups: map[groupKey]uint32{}, unitGroups: map[groupKey]uint32{}, unitVals: [][]float64{nil},
 		services: map[string]uint32{}, pis: map[string]piInfo{"": {}}, piNames: []string{""},
 		piGroup: map[[2]uint32]*piAgg{}, piService: map[[2]uint32]*piAgg{},
-		dups: map[[2]uint64]uint64{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		fundOK: map[string]bool{}, watchOK: map[string]bool{},
 	}
 	e.minF, _ = cfg.OutlierMin.Float64()
@@ -205,6 +273,7 @@ func Run(cfg Config, inputs []Input, w io.Writer) (*Summary, error) {
 }
 
 func (e *engine) cleanup() {
+	e.dups.release() // mapped outside the heap: a server runs Run many times
 	for _, f := range e.temps {
 		f.Close()
 	}
@@ -464,19 +533,19 @@ func (e *engine) row(row focus.Row, c *cols) error {
 
 	billedS, listS, qtyS := get(v, c.billed), get(v, c.list), get(v, c.qty)
 	billedA, listA, qtyA := parseAmount(billedS), parseAmount(listS), parseAmount(strings.TrimSpace(qtyS))
-	billed, bok := billedA.d, billedA.ok
-	list, lp, lok := listA.d, listA.present, listA.ok
+	bok := billedA.ok
+	lp, lok := listA.present, listA.ok
 	qty, qok := qtyA.f, qtyA.ok
 	if !bok || !lok || !qok {
 		bits |= bitBadAmount
 	}
-	if bok && billed.Sign() < 0 && !IsCredit(get(v, c.category), get(v, c.class), get(v, c.desc)) {
+	if bok && billedA.sign() < 0 && !IsCredit(get(v, c.category), get(v, c.class), get(v, c.desc)) {
 		bits |= bitNegativeCost
 	}
 	if bok && lok && lp && greater(billedA, listA) {
 		bits |= bitBilledOverList
 	}
-	if bok && lok && billed.Sign() > 0 && (!lp || list.IsZero()) {
+	if bok && lok && billedA.sign() > 0 && (!lp || listA.sign() == 0) {
 		bits |= bitNoListPrice
 	}
 
@@ -492,11 +561,9 @@ func (e *engine) row(row focus.Row, c *cols) error {
 	kb = append(kb, e.vals[e.projIdx]...)
 	e.keyBuf = kb
 	key := [2]uint64{maphash.Bytes(e.seeds[0], kb), maphash.Bytes(e.seeds[1], kb)}
-	first, dup := e.dups[key]
+	first, dup := e.dups.firstOrAdd(key, uint64(len(e.sources)-1)<<32|uint64(uint32(row.Line)))
 	if dup {
 		bits |= bitDuplicate
-	} else {
-		e.dups[key] = uint64(len(e.sources)-1)<<32 | uint64(uint32(row.Line))
 	}
 
 	// billing period
@@ -520,9 +587,9 @@ func (e *engine) row(row focus.Row, c *cols) error {
 
 	// The cost a statistic looks at: ListCost (the usage's value, which a
 	// subsidy does not hide) when it is positive, else BilledCost.
-	cost, costF := billed, billedA.f
-	if lok && lp && list.Sign() > 0 {
-		cost, costF = list, listA.f
+	cost, costF := billedA, billedA.f
+	if lok && lp && listA.sign() > 0 {
+		cost, costF = listA, listA.f
 	}
 	var group uint32
 	lnUnit := math.NaN()
@@ -549,7 +616,7 @@ func (e *engine) row(row focus.Row, c *cols) error {
 					s = uint32(len(e.services) + 1)
 					e.services[strings.Clone(svc)] = s
 				}
-				addListBilled(e.piService, [2]uint32{s, pi.id}, list, billed, costF, idx)
+				addListBilled(e.piService, [2]uint32{s, pi.id}, listA.dec(), billedA.dec(), costF, idx)
 			}
 		}
 	}
@@ -591,13 +658,15 @@ func (e *engine) row(row focus.Row, c *cols) error {
 }
 
 // addCost adds a row's cost to its PI's total in a group (outlier).
-func addCost(m map[[2]uint32]*piAgg, k [2]uint32, cost decimal.Decimal, costF float64, idx uint32) {
+func addCost(m map[[2]uint32]*piAgg, k [2]uint32, cost amount, costF float64, idx uint32) {
 	a := m[k]
 	if a == nil {
-		m[k] = &piAgg{cost: cost, maxCost: costF, maxRow: idx}
+		a = &piAgg{maxCost: costF, maxRow: idx}
+		a.addCost(cost)
+		m[k] = a
 		return
 	}
-	a.cost = a.cost.Add(cost)
+	a.addCost(cost)
 	if costF > a.maxCost {
 		a.maxCost, a.maxRow = costF, idx
 	}
@@ -689,6 +758,7 @@ func (e *engine) decide() {
 	}
 	byGroup := map[uint32][]entry{}
 	for k, a := range e.piGroup {
+		a.total() // cost is exact from here on
 		byGroup[k[0]] = append(byGroup[k[0]], entry{k[1], a})
 	}
 	groupNames := make(map[uint32]groupKey, len(e.groups))
@@ -752,7 +822,8 @@ func (e *engine) decide() {
 			}
 		}
 	}
-	e.piGroup, e.piService, e.dups = nil, nil, nil
+	e.piGroup, e.piService = nil, nil
+	e.dups.release()
 }
 
 func le32(b []byte, v uint32) []byte {
