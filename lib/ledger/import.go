@@ -422,6 +422,8 @@ type rowBatch struct {
 	rows   []pendingRow
 	frames []frame // the verbatim rows, compressed (frames.go)
 	err    error
+
+	slab *cellSlab // the cells of rows, for the next batch once written
 }
 
 type parseResult struct {
