@@ -61,12 +61,49 @@ func fnv1a(b []byte) uint64 {
 // packPrints stores fingerprints sorted, 8 bytes each, big-endian.
 func packPrints(p []uint64) []byte {
 	s := slices.Clone(p)
-	slices.Sort(s)
+	sortPrints(s)
 	out := make([]byte, 8*len(s))
 	for i, x := range s {
 		binary.BigEndian.PutUint64(out[8*i:], x)
 	}
 	return out
+}
+
+// sortPrints sorts s as slices.Sort does, by radix (a byte a pass, least
+// significant first): for 1M fingerprints about a fifth of pdqsort's
+// time, which was most of the import's serial tail after its last COPY.
+func sortPrints(s []uint64) {
+	if len(s) < 256 {
+		slices.Sort(s)
+		return
+	}
+	var count [8][256]int
+	for _, x := range s {
+		for b := range count {
+			count[b][byte(x>>(8*b))]++
+		}
+	}
+	src, dst := s, make([]uint64, len(s))
+	for b := range count {
+		c := &count[b]
+		if c[byte(s[0]>>(8*b))] == len(s) {
+			continue // every value has this byte: the order stands
+		}
+		at := 0
+		for i, n := range c {
+			c[i], at = at, at+n
+		}
+		shift := uint(8 * b)
+		for _, x := range src {
+			k := byte(x >> shift)
+			dst[c[k]] = x
+			c[k]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &s[0] {
+		copy(s, src)
+	}
 }
 
 // findOverlap compares an import's row fingerprints with those of the

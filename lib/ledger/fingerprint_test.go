@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"hash/fnv"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -17,4 +19,23 @@ func TestFNV1aIsHashFNV(t *testing.T) {
 			t.Fatalf("fnv1a(%x) = %x, want %x", b, got, want)
 		}
 	})
+}
+
+// sortPrints sorts as slices.Sort does, whatever the values share.
+func TestSortPrints(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 255, 256, 1000, 5000} {
+		for _, mask := range []uint64{^uint64(0), 0xff, 0xff00ff0000000000, 0} {
+			s := make([]uint64, n)
+			for i := range s {
+				s[i] = r.Uint64()&mask | 0x0100000000000000
+			}
+			want := slices.Clone(s)
+			slices.Sort(want)
+			sortPrints(s)
+			if !slices.Equal(s, want) {
+				t.Fatalf("n %d mask %x: not sorted as slices.Sort", n, mask)
+			}
+		}
+	}
 }
