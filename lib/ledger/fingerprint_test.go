@@ -39,3 +39,35 @@ func TestSortPrints(t *testing.T) {
 		}
 	}
 }
+
+// printer.print is fingerprint, its remembered prefixes included: rows of
+// a few charge periods (the same slot for some), any amounts and cells.
+func TestPrinterIsFingerprint(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	pick := func(s ...string) string { return s[r.IntN(len(s))] }
+	cols := columns{chargeStart: 0, chargeEnd: 1}
+	var p printer
+	for n := 0; n < 20000; n++ {
+		start := pick("2025-01-17T00:00:00Z", "2025-01-71T00:00:00Z", "2025-01-17T03:00:00Z", "2025-01-01", "", "x", "2025-02-17T00:00:00Z")
+		v := []string{start, pick("2025-01-18T00:00:00Z", "2025-01-17T00:00:00Z", "")}
+		if r.IntN(3) == 0 {
+			cols = columns{chargeStart: -1, chargeEnd: 1}
+		} else {
+			cols = columns{chargeStart: 0, chargeEnd: 1}
+		}
+		period := pick("2025-01", "2025-02", "")
+		amt := func() amount {
+			a, err := parseAmount("x", pick("1.50", "1.5", "-0.000", "12345678901234567890.5", "1e-3", "0"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		am := rowAmounts{billed: amt(), list: amt(), qty: amt(), hasQty: r.IntN(2) == 0}
+		c := Charge{Unit: pick("", "GB", "Hours"), ServiceName: pick("S3", "EC2\x00"), ResourceID: pick("", "i-1"), ResourceName: pick("a", "bb"),
+			Currency: "USD", PIEmail: pick("", "a@b.c"), FundOrg: pick("F", ""), ProjectID: pick("p", "")}
+		if got, want := p.print(period, v, cols, &c, &am), fingerprint(period, v, cols, &c, &am); got != want {
+			t.Fatalf("row %d %q %q: print %x, fingerprint %x", n, period, v, got, want)
+		}
+	}
+}

@@ -89,6 +89,7 @@ type rowWorker struct {
 	// validPeriod is the last billing period ValidPeriod passed: every
 	// row repeats it, and the check parses a date (2% of the CPU).
 	validPeriod string
+	printer     printer
 }
 
 // validPI reports whether a row's pi_email is an address (flag.ValidEmail),
@@ -238,7 +239,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 				out.providers = append(out.providers, p)
 			}
 		}
-		out.prints = append(out.prints, fingerprint(period, v, cols, &c, &am))
+		out.prints = append(out.prints, w.printer.print(period, v, cols, &c, &am))
 		out.lines = append(out.lines, int32(r.line))
 		// Row numbers of the import count good rows; they are the batch's
 		// position when every row is good, the only case that is imported.
