@@ -45,15 +45,13 @@ func TestSortPrints(t *testing.T) {
 func TestPrinterIsFingerprint(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	pick := func(s ...string) string { return s[r.IntN(len(s))] }
-	cols := columns{chargeStart: 0, chargeEnd: 1}
 	var p printer
 	for n := 0; n < 20000; n++ {
 		start := pick("2025-01-17T00:00:00Z", "2025-01-71T00:00:00Z", "2025-01-17T03:00:00Z", "2025-01-01", "", "x", "2025-02-17T00:00:00Z")
 		v := []string{start, pick("2025-01-18T00:00:00Z", "2025-01-17T00:00:00Z", "")}
+		cols := columns{chargeStart: 0, chargeEnd: 1}
 		if r.IntN(3) == 0 {
-			cols = columns{chargeStart: -1, chargeEnd: 1}
-		} else {
-			cols = columns{chargeStart: 0, chargeEnd: 1}
+			cols.chargeStart = -1
 		}
 		period := pick("2025-01", "2025-02", "")
 		amt := func() amount {
