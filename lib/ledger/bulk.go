@@ -20,6 +20,8 @@ type bulkLoad struct {
 	first    int   // line of the first charge collected
 	start    int64 // id of the import's first charge (0: none yet)
 	next     int64 // id of the next charge
+
+	slabs []*cellSlab // the cells of charges
 }
 
 var (
@@ -63,6 +65,9 @@ func (b *bulkLoad) load(batch *rowBatch) (rows, flagged int, err error) {
 			b.review = append(b.review, []any{&ids[i], period, pr.flags, "pending"})
 		}
 	}
+	if batch.slab != nil {
+		b.slabs = append(b.slabs, batch.slab)
+	}
 	if b.first == 0 {
 		b.first = batch.rows[0].line
 	}
@@ -89,6 +94,11 @@ func (b *bulkLoad) flush() error {
 			return fmt.Errorf("%s:%d..: %w", b.file, b.first, err)
 		}
 		b.charges, b.first = b.charges[:0], 0
+		// Written: the cells are free for the next batches (not after an
+		// error: a broken COPY's sender may still read them).
+		putSlab(b.slabs)
+		clear(b.slabs)
+		b.slabs = b.slabs[:0]
 	}
 	if len(b.review) > 0 {
 		if err := tx.Copy("review", reviewCopyColumns, b.review); err != nil {

@@ -136,6 +136,10 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 	done, finished := make(chan struct{}), make(chan struct{})
 	batches := make(chan rowBatch, 4)
 	var parsed parseResult
+	// packed is parsed.prints as stored, set before finished closes: the
+	// sort runs while the inserter writes the last batches instead of
+	// after them.
+	var packed []byte
 	go func() {
 		defer close(finished)
 		parsed = l.parseRows(fr, cols, &opt, batches, done)
@@ -147,6 +151,9 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 			parsed.sha256, parsed.bytes = hex.EncodeToString(h.Sum(nil)), h.n
 		}
 		close(batches)
+		if parsed.err == nil {
+			packed = packPrints(parsed.prints)
+		}
 	}()
 	// Never return while the parser still reads r.
 	defer func() {
@@ -277,7 +284,8 @@ func (l *Ledger) Import(ctx context.Context, a Actor, r io.Reader, opt ImportOpt
 		if err := parsed.sums.write(tx, importID, opt.Period, false); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO import_prints(import_id, prints) VALUES (?,?)`, importID, packPrints(parsed.prints)); err != nil {
+		<-finished // packed is set
+		if _, err := tx.Exec(`INSERT INTO import_prints(import_id, prints) VALUES (?,?)`, importID, packed); err != nil {
 			return fmt.Errorf("import %d fingerprints: %w", importID, err)
 		}
 		res.Normalised, res.Warning, res.Unowned = parsed.normalised, parsed.warning, parsed.unowned
@@ -422,6 +430,8 @@ type rowBatch struct {
 	rows   []pendingRow
 	frames []frame // the verbatim rows, compressed (frames.go)
 	err    error
+
+	slab *cellSlab // the cells of rows, for the next batch once written
 }
 
 type parseResult struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -142,4 +143,55 @@ func FuzzTagsAgreeWithLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// stringEnd (eight bytes at a time) answers as a byte at a time does.
+func TestStringEndBytewise(t *testing.T) {
+	ref := func(s string, i int) (int, bool, string) {
+		esc := false
+		for j := i + 1; j < len(s); j++ {
+			switch c := s[j]; {
+			case c == '"':
+				return j + 1, esc, ""
+			case c == '\\':
+				esc = true
+				j++
+				if j >= len(s) {
+					return 0, false, "is not valid JSON (unterminated string)"
+				}
+				switch s[j] {
+				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				case 'u':
+					if j+4 >= len(s) || !isHex(s[j+1]) || !isHex(s[j+2]) || !isHex(s[j+3]) || !isHex(s[j+4]) {
+						return 0, false, "is not valid JSON (bad \\u escape)"
+					}
+					j += 4
+				default:
+					return 0, false, "is not valid JSON (bad escape)"
+				}
+			case c < 0x20:
+				return 0, false, "is not valid JSON (control character in a string)"
+			}
+		}
+		return 0, false, "is not valid JSON (unterminated string)"
+	}
+	const alphabet = "ab\"\\u0Fn/\x00\x1f\x20\x7f\x80\xff!#[]\x21\x5b\x5d"
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 200000; n++ {
+		b := make([]byte, 1+r.IntN(40))
+		b[0] = '"'
+		for k := 1; k < len(b); k++ {
+			if r.IntN(4) == 0 {
+				b[k] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				b[k] = byte('a' + r.IntN(26))
+			}
+		}
+		s := string(b)
+		e1, x1, w1 := stringEnd(s, 0)
+		e2, x2, w2 := ref(s, 0)
+		if e1 != e2 || x1 != x2 || w1 != w2 {
+			t.Fatalf("stringEnd(%q) = %d %v %q, a byte at a time %d %v %q", s, e1, x1, w1, e2, x2, w2)
+		}
+	}
 }

@@ -397,6 +397,7 @@ type Checker struct {
 	TagValues []string
 	tagKeys   []string // the PI e-mail key, then WantTags' keys
 	tagVals   []string // their values (TagValues is tagVals[1:])
+	kv        kvKeys   // scanKV's keys, for every row
 	undo      []undo
 
 	warnCount map[warnKey]int
@@ -657,9 +658,9 @@ func (c *Checker) Check(line int, vals []string) bool {
 		case kKeyValue:
 			var why string
 			if cc.tags {
-				why = scanKV(v, c.tagKeys, c.tagVals)
+				why = c.kv.scan(v, c.tagKeys, c.tagVals)
 			} else {
-				why = scanKV(v, nil, nil)
+				why = c.kv.scan(v, nil, nil)
 			}
 			if why != "" {
 				c.errf(cc.name, RuleKeyValue, why)

@@ -61,6 +61,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"sync"
 	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -110,6 +111,8 @@ func Copy(_ context.Context, driverConn any, table string, columns []string, row
 		return 0, fmt.Errorf("copy into %s: %w", table, err)
 	}
 	ncols := len(columns)
+	p := packs.Get().(*pack)
+	defer packs.Put(p) // after the statement, which binds p.data, is finalized
 	q := C.CString("INSERT INTO " + table + "(" + strings.Join(columns, ",") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?,", ncols), ",") + ")")
 	defer C.free(unsafe.Pointer(q))
 	var st *C.sqlite3_stmt
@@ -117,7 +120,6 @@ func Copy(_ context.Context, driverConn any, table string, columns []string, row
 		return 0, &CopyError{Code: int(C.sqlite3_extended_errcode(db)), Msg: C.GoString(C.sqlite3_errmsg(db)), Row: -1}
 	}
 	defer C.sqlite3_finalize(st)
-	var p pack
 	done := 0
 	for done < len(rows) {
 		n, err := p.fill(rows[done:], ncols)
@@ -142,6 +144,11 @@ type pack struct {
 	offs, lens []int32
 	data       []byte
 }
+
+// packs keeps packs from one Copy to the next: an import's Copy of 4096
+// charges packs about 2.3 MB, allocated and cleared afresh 250 times for
+// 1M rows before.
+var packs = sync.Pool{New: func() any { return new(pack) }}
 
 // fill packs the first rows (at least one, then while the bytes stay
 // under maxPack) and returns how many. Sizes are counted first so that
