@@ -58,6 +58,11 @@ type Dialect struct {
 	// []byte, or pointers *int64 and *string (an import's charges: see
 	// chargeValues).
 	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
+	// CopyBinary: Copy takes a *BinaryCells as a row's last value, standing
+	// for the rest of its columns (PostgreSQL). The import's parse workers
+	// then encode each charge's columns after the first three, and the
+	// goroutine feeding the COPY only copies their bytes.
+	CopyBinary bool
 	// LiftInsertGuard, if set, takes the per-row insert guard of table
 	// away for the rest of tx and returns what puts it back (Tx.BeforeCommit
 	// runs it). SQLite has only row triggers, and its charges guard cost a
@@ -353,6 +358,14 @@ func (tx *Tx) NewIDs(table string, n int) ([]int64, error) {
 		ids[i] = max + 1 + int64(i)
 	}
 	return ids, nil
+}
+
+// BinaryCells are the last Types' columns of a row in PostgreSQL's binary
+// COPY format, encoded already (Dialect.CopyBinary): each a 4-byte length
+// (-1 for NULL) and its bytes. Types are the columns' type OIDs.
+type BinaryCells struct {
+	Types []uint32
+	Data  []byte
 }
 
 // Copy bulk-loads rows into table (see Dialect.Copy).

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/openchargeback/ocb/lib/ledger"
 )
 
 // copyFrom is the dialect's bulk loader: COPY … FROM STDIN in PostgreSQL's
@@ -121,18 +124,44 @@ var copyBinaryHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\
 // checkCopyRows reports the first row or value appendCopyValue would
 // refuse: errNotEncoded for a kind it does not encode (pgx's CopyFrom
 // then takes the rows), another error for a value that fits no column.
+//
+// A row's last value may be a *ledger.BinaryCells (Dialect.CopyBinary),
+// the rest of its columns encoded already: their types must be the
+// columns'. Such rows never go to pgx's CopyFrom, which cannot read them.
 func checkCopyRows(types []uint32, rows [][]any) error {
 	for r, row := range rows {
-		if len(row) != len(types) {
-			return fmt.Errorf("row %d: %d values for %d columns", r, len(row), len(types))
+		n := len(row)
+		if len(row) > 0 {
+			if b, ok := row[len(row)-1].(*ledger.BinaryCells); ok {
+				n += len(b.Types) - 1
+				if n != len(types) || !slices.Equal(types[len(row)-1:], b.Types) {
+					return fmt.Errorf("row %d: encoded values of types %v for columns of types %v", r, b.Types, types[min(len(row)-1, len(types)):])
+				}
+				row = row[:len(row)-1]
+			}
+		}
+		if n != len(types) {
+			return fmt.Errorf("row %d: %d values for %d columns", r, n, len(types))
 		}
 		for k, v := range row {
 			if err := checkCopyValue(types[k], v); err != nil {
+				if errors.Is(err, errNotEncoded) && slices.ContainsFunc(rows, encoded) {
+					return fmt.Errorf("row %d: a value of type %T, not encoded here, among rows encoded already", r, v)
+				}
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// encoded reports whether row ends in values encoded already.
+func encoded(row []any) bool {
+	if len(row) == 0 {
+		return false
+	}
+	_, ok := row[len(row)-1].(*ledger.BinaryCells)
+	return ok
 }
 
 func checkCopyValue(oid uint32, v any) error {
@@ -210,7 +239,13 @@ func (r *copyReader) Read(p []byte) (int, error) {
 		for len(r.buf) < len(p) && r.next < len(r.rows) {
 			row := r.rows[r.next]
 			r.next++
-			r.buf = binary.BigEndian.AppendUint16(r.buf, uint16(len(row)))
+			var enc *ledger.BinaryCells
+			if len(row) > 0 {
+				if b, ok := row[len(row)-1].(*ledger.BinaryCells); ok {
+					enc, row = b, row[:len(row)-1]
+				}
+			}
+			r.buf = binary.BigEndian.AppendUint16(r.buf, uint16(len(r.types)))
 			for k, v := range row {
 				var err error
 				if r.buf, err = appendCopyValue(r.buf, r.types[k], v); err != nil {
@@ -219,6 +254,9 @@ func (r *copyReader) Read(p []byte) (int, error) {
 					r.err = err
 					return 0, err
 				}
+			}
+			if enc != nil {
+				r.buf = append(r.buf, enc.Data...)
 			}
 		}
 		if r.next == len(r.rows) {

@@ -1,10 +1,12 @@
 package postgres_test
 
 import (
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/openchargeback/ocb/lib/ledger"
 	"github.com/openchargeback/ocb/lib/ledger/postgres"
 )
 
@@ -108,5 +110,62 @@ func TestCopyEncodesEveryKind(t *testing.T) {
 				t.Errorf("row %d differs", i)
 			}
 		}
+	}
+}
+
+// A row may end in columns encoded already (ledger.BinaryCells, as an
+// import's parse workers encode charges): they land as the plain values
+// would, beside plain rows; encoded values of other types than the
+// columns', or a value pgx would have to take among encoded rows, are
+// refused before the COPY.
+func TestCopyTakesEncodedCells(t *testing.T) {
+	l, _ := open(t)
+	db := l.DB()
+	if _, err := db.Exec(`CREATE TABLE copy_enc (big BIGINT, small INTEGER, txt TEXT, num NUMERIC)`); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	copyRows := func(cols []string, rows [][]any) error {
+		return conn.Raw(func(dc any) error {
+			_, err := postgres.Dialect.Copy(ctx, dc, "copy_enc", cols, rows)
+			return err
+		})
+	}
+	enc := func(small int32, txt string) *ledger.BinaryCells {
+		b := binary.BigEndian.AppendUint32(nil, 4)
+		b = binary.BigEndian.AppendUint32(b, uint32(small))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(txt)))
+		return &ledger.BinaryCells{Types: []uint32{23, 25}, Data: append(b, txt...)}
+	}
+	cols := []string{"big", "small", "txt"}
+	if !postgres.Dialect.CopyBinary {
+		t.Fatal("PostgreSQL's Copy does not say it takes encoded cells")
+	}
+	if err := copyRows(cols, [][]any{{int64(1), enc(-7, "encoded é")}, {int64(2), 8, "plain"}, {nil, enc(9, "")}}); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.QueryRow(`SELECT string_agg(concat_ws('|', big, small, txt), ';' ORDER BY small) FROM copy_enc`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1|-7|encoded é;2|8|plain;9|"; got != want {
+		t.Errorf("copied %q, want %q", got, want)
+	}
+	if err := copyRows([]string{"big", "txt", "small"}, [][]any{{int64(3), enc(1, "x")}}); err == nil {
+		t.Error("cells encoded as INTEGER, TEXT went into TEXT, INTEGER columns")
+	}
+	if err := copyRows([]string{"num", "small", "txt"}, [][]any{{1.5, enc(1, "x")}}); err == nil {
+		t.Error("a float went to pgx among encoded cells")
+	}
+	if err := copyRows(cols, [][]any{{int64(4), int64(1 << 31), "too big"}, {int64(5), enc(1, "x")}}); err == nil || strings.Contains(err.Error(), "among") {
+		t.Errorf("2^31 into INTEGER beside encoded rows: %v", err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM copy_enc`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("%d rows after the refusals (%v), want 3", n, err)
 	}
 }

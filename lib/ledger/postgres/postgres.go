@@ -44,6 +44,7 @@ var Dialect = &ledger.Dialect{
 	Translate:   Translate,
 	Busy:        isRetryable,
 	Copy:        copyFrom,
+	CopyBinary:  true,
 	Drop:        dropSQL,
 }
 
