@@ -419,6 +419,14 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	}
 
 	nworkers := runtime.GOMAXPROCS(0)
+	if l.d.CopyBinary && nworkers > 1 {
+		// PostgreSQL: a core is left to the goroutine feeding the COPY
+		// and the server's backend. With a worker a core, the workers
+		// took the cores from both and each waited on the other (1M
+		// rows on two cores: 3.9-4.1 s with one worker, 4.4-4.8 s with
+		// two; docs/decisions-load.md).
+		nworkers--
+	}
 	stop := make(chan struct{})
 	work := make(chan *rawBatch, nworkers)
 	order := make(chan *rawBatch, 2*nworkers+2)
