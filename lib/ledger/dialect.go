@@ -58,11 +58,15 @@ type Dialect struct {
 	// []byte, or pointers *int64 and *string (an import's charges: see
 	// chargeValues).
 	Copy func(ctx context.Context, driverConn any, table string, columns []string, rows [][]any) (int64, error)
-	// CopyBinary: Copy takes a *BinaryCells as a row's last value, standing
-	// for the rest of its columns (PostgreSQL). The import's parse workers
-	// then encode each charge's columns after the first three, and the
-	// goroutine feeding the COPY only copies their bytes.
-	CopyBinary bool
+	// EncodeCharge, if set, appends a charge's columns after id, import_id
+	// and period (its line, then the text of chargeCopyColumns[4:]) to dst
+	// in the form Copy takes as a *BinaryCells, a row's last value, of
+	// types EncodedChargeTypes (PostgreSQL). The import's parse workers
+	// then encode each charge, and the goroutine feeding the COPY only
+	// copies their bytes. ok is false for a value the form cannot hold:
+	// that row keeps its plain cells, for Copy to refuse.
+	EncodeCharge       func(dst []byte, line int64, text []string) (out []byte, ok bool)
+	EncodedChargeTypes []uint32
 	// LiftInsertGuard, if set, takes the per-row insert guard of table
 	// away for the rest of tx and returns what puts it back (Tx.BeforeCommit
 	// runs it). SQLite has only row triggers, and its charges guard cost a
@@ -360,9 +364,9 @@ func (tx *Tx) NewIDs(table string, n int) ([]int64, error) {
 	return ids, nil
 }
 
-// BinaryCells are the last Types' columns of a row in PostgreSQL's binary
-// COPY format, encoded already (Dialect.CopyBinary): each a 4-byte length
-// (-1 for NULL) and its bytes. Types are the columns' type OIDs.
+// BinaryCells are the last len(Types) columns of a row, encoded already
+// by the dialect (Dialect.EncodeCharge); Types are the dialect's types of
+// those columns.
 type BinaryCells struct {
 	Types []uint32
 	Data  []byte

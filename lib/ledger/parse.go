@@ -1,10 +1,8 @@
 package ledger
 
 import (
-	"encoding/binary"
 	"errors"
 	"io"
-	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -92,9 +90,11 @@ type rowWorker struct {
 	// row repeats it, and the check parses a date (2% of the CPU).
 	validPeriod string
 	printer     printer
-	// binary: the backend takes charges' columns encoded (Dialect.CopyBinary).
-	binary bool
-	starts []int // scratch: where each row's encoding starts in its slab's buf
+	// encodeCharge and chargeTypes: the backend takes charges' columns
+	// encoded (Dialect.EncodeCharge).
+	encodeCharge func(dst []byte, line int64, text []string) ([]byte, bool)
+	chargeTypes  []uint32
+	starts       []int // scratch: where each row's encoding starts in its slab's buf
 }
 
 // validPI reports whether a row's pi_email is an address (flag.ValidEmail),
@@ -128,24 +128,13 @@ type chargeValues struct {
 type cellSlab struct {
 	cells  []any
 	values []chargeValues
-	// With Dialect.CopyBinary, row r's cells are also bcells[r*4:]: three
+	// With Dialect.EncodeCharge, row r's cells are also bcells[r*4:]: three
 	// left for the inserter, then &bin[r], its other columns encoded into
 	// buf. Made at the first use.
 	bcells []any
 	bin    []BinaryCells
 	buf    []byte
 }
-
-// chargeBinaryTypes are the types of chargeCopyColumns[3:] (line, then
-// text) as BinaryCells encodes them: PostgreSQL's INTEGER and TEXT.
-var chargeBinaryTypes = func() []uint32 {
-	t := make([]uint32, len(chargeCopyColumns)-3)
-	t[0] = 23 // INTEGER
-	for i := 1; i < len(t); i++ {
-		t[i] = 25 // TEXT
-	}
-	return t
-}()
 
 var slabs sync.Pool // *cellSlab
 
@@ -306,7 +295,7 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 		}
 	}
 	w.text, w.ends = w.text[:0], w.ends[:0]
-	if w.binary && len(values) > 0 {
+	if w.encodeCharge != nil && len(values) > 0 {
 		w.encode(out, values)
 	}
 	w.good = good
@@ -316,11 +305,10 @@ func (w *rowWorker) check(b *rawBatch) *checkedBatch {
 	return out
 }
 
-// encode puts each row's columns after id, import_id and period in
-// PostgreSQL's binary COPY format (BinaryCells), as the dialect's Copy
-// would: the goroutine feeding the COPY, the import's bottleneck, then
-// only copies them. A row with a value the format cannot hold (a line past
-// INTEGER, a cell of 2 GiB) keeps its plain cells, for Copy to refuse.
+// encode has the dialect encode each row's columns after id, import_id
+// and period (BinaryCells), as its Copy would: the goroutine feeding the
+// COPY, the import's bottleneck, then only copies them. A row with a value
+// the dialect cannot encode keeps its plain cells, for Copy to refuse.
 func (w *rowWorker) encode(out *checkedBatch, values []*chargeValues) {
 	s := out.slab
 	if s.bcells == nil {
@@ -332,20 +320,8 @@ func (w *rowWorker) encode(out *checkedBatch, values []*chargeValues) {
 	buf, starts := s.buf[:0], w.starts[:0]
 	for _, cv := range values {
 		start := len(buf)
-		ok := cv.line >= math.MinInt32 && cv.line <= math.MaxInt32
-		if ok {
-			buf = binary.BigEndian.AppendUint32(buf, 4)
-			buf = binary.BigEndian.AppendUint32(buf, uint32(int32(cv.line)))
-			for _, t := range &cv.text {
-				if len(t) > math.MaxInt32 {
-					ok = false
-					break
-				}
-				buf = binary.BigEndian.AppendUint32(buf, uint32(len(t)))
-				buf = append(buf, t...)
-			}
-		}
-		if !ok {
+		var ok bool
+		if buf, ok = w.encodeCharge(buf, cv.line, cv.text[:]); !ok {
 			buf, start = buf[:start], -1
 		}
 		starts = append(starts, start)
@@ -361,7 +337,7 @@ func (w *rowWorker) encode(out *checkedBatch, values []*chargeValues) {
 				break
 			}
 		}
-		s.bin[r] = BinaryCells{Types: chargeBinaryTypes, Data: buf[start:end:end]}
+		s.bin[r] = BinaryCells{Types: w.chargeTypes, Data: buf[start:end:end]}
 		out.rows[r].cells = s.bcells[r*4 : r*4+4 : r*4+4]
 	}
 	s.buf, w.starts = buf, starts
@@ -419,7 +395,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	}
 
 	nworkers := runtime.GOMAXPROCS(0)
-	if l.d.CopyBinary && nworkers > 1 {
+	if l.d.EncodeCharge != nil && nworkers > 1 {
 		// PostgreSQL: a core is left to the goroutine feeding the COPY
 		// and the server's backend. With a worker a core, the workers
 		// took the cores from both and each waited on the other (1M
@@ -448,7 +424,7 @@ func (l *Ledger) parseRows(fr *focus.Reader, cols columns, opt *ImportOptions, o
 	workers := make([]*rowWorker, nworkers)
 	for i := range workers {
 		w := &rowWorker{cols: cols, opt: *opt, chk: schema.NewChecker(), lines: newLineIndex(), addresses: map[string]bool{},
-			binary: l.d.CopyBinary}
+			encodeCharge: l.d.EncodeCharge, chargeTypes: l.d.EncodedChargeTypes}
 		// The check of the Tags cell also reads the values billed by.
 		w.chk.WantTags(roleKeys(opt.Tags))
 		workers[i] = w

@@ -125,7 +125,7 @@ var copyBinaryHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\
 // refuse: errNotEncoded for a kind it does not encode (pgx's CopyFrom
 // then takes the rows), another error for a value that fits no column.
 //
-// A row's last value may be a *ledger.BinaryCells (Dialect.CopyBinary),
+// A row's last value may be a *ledger.BinaryCells (appendCharge),
 // the rest of its columns encoded already: their types must be the
 // columns'. Such rows never go to pgx's CopyFrom, which cannot read them.
 func checkCopyRows(types []uint32, rows [][]any) error {
@@ -313,4 +313,36 @@ func appendCopyBytes[T string | []byte](dst []byte, oid uint32, s T) ([]byte, er
 	}
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
 	return append(dst, s...), nil
+}
+
+// chargeTypes are the types appendCharge encodes: a charge's line, then
+// its text columns (ledger.Dialect.EncodedChargeTypes).
+var chargeTypes = func() []uint32 {
+	t := make([]uint32, 21)
+	t[0] = oidInt4
+	for i := 1; i < len(t); i++ {
+		t[i] = oidText
+	}
+	return t
+}()
+
+// appendCharge appends a charge's line and text columns to dst as binary
+// COPY fields, each a 4-byte length and its bytes (the import's parse
+// workers call it: ledger.Dialect.EncodeCharge). false, dst unchanged in
+// content, when the line is past INTEGER or a text past a field's length.
+func appendCharge(dst []byte, line int64, text []string) ([]byte, bool) {
+	if line < math.MinInt32 || line > math.MaxInt32 || len(text) != len(chargeTypes)-1 {
+		return dst, false
+	}
+	start := len(dst)
+	dst = binary.BigEndian.AppendUint32(dst, 4)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(int32(line)))
+	for _, t := range text {
+		if len(t) > math.MaxInt32 {
+			return dst[:start], false
+		}
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(t)))
+		dst = append(dst, t...)
+	}
+	return dst, true
 }

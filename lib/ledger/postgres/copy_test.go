@@ -142,7 +142,7 @@ func TestCopyTakesEncodedCells(t *testing.T) {
 		return &ledger.BinaryCells{Types: []uint32{23, 25}, Data: append(b, txt...)}
 	}
 	cols := []string{"big", "small", "txt"}
-	if !postgres.Dialect.CopyBinary {
+	if postgres.Dialect.EncodeCharge == nil {
 		t.Fatal("PostgreSQL's Copy does not say it takes encoded cells")
 	}
 	if err := copyRows(cols, [][]any{{int64(1), enc(-7, "encoded é")}, {int64(2), 8, "plain"}, {nil, enc(9, "")}}); err != nil {

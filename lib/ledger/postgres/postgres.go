@@ -39,13 +39,14 @@ var Dialect = &ledger.Dialect{
 	LockPeriod: " FOR UPDATE",
 	// One writer at a time per ledger (schema), as on SQLite; readers
 	// never wait (MVCC).
-	WriteLock:   `SELECT pg_advisory_xact_lock(hashtext('openchargeback ledger ' || current_schema()))`,
-	ExplicitIDs: true,
-	Translate:   Translate,
-	Busy:        isRetryable,
-	Copy:        copyFrom,
-	CopyBinary:  true,
-	Drop:        dropSQL,
+	WriteLock:          `SELECT pg_advisory_xact_lock(hashtext('openchargeback ledger ' || current_schema()))`,
+	ExplicitIDs:        true,
+	Translate:          Translate,
+	Busy:               isRetryable,
+	Copy:               copyFrom,
+	EncodeCharge:       appendCharge,
+	EncodedChargeTypes: chargeTypes,
+	Drop:               dropSQL,
 }
 
 // dropSQL removes every object the migrations create, under the
