@@ -105,8 +105,15 @@ func FuzzRun(f *testing.F) {
 		if len(a) != sum.Rows+1 || len(b) != len(a) {
 			t.Fatalf("rows: raw %d, parsed %d, summary %d", len(a)-1, len(b)-1, sum.Rows)
 		}
+		// A CSV reader turns CR LF inside a quoted field into LF, so a
+		// value holding CR LF (from CR CR LF in the input) cannot be
+		// written out to read back the same: the raw path copies the
+		// field's bytes (read back: CR LF), the parsed one writes the
+		// value (read back: LF). Both read as LF after one more round
+		// trip, which is what any CSV reader of the output sees anyway.
+		crlf := strings.NewReplacer("\r\n", "\n")
 		for i := range a {
-			if strings.Join(a[i], "\x00") != strings.Join(b[i], "\x00") {
+			if crlf.Replace(strings.Join(a[i], "\x00")) != crlf.Replace(strings.Join(b[i], "\x00")) {
 				t.Fatalf("row %d:\nraw    %q\nparsed %q", i, a[i], b[i])
 			}
 		}
