@@ -130,14 +130,12 @@ var copyBinaryHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\
 // columns'. Such rows never go to pgx's CopyFrom, which cannot read them.
 func checkCopyRows(types []uint32, rows [][]any) error {
 	for r, row := range rows {
+		row, b := splitEncoded(row)
 		n := len(row)
-		if len(row) > 0 {
-			if b, ok := row[len(row)-1].(*ledger.BinaryCells); ok {
-				n += len(b.Types) - 1
-				if n != len(types) || !slices.Equal(types[len(row)-1:], b.Types) {
-					return fmt.Errorf("row %d: encoded values of types %v for columns of types %v", r, b.Types, types[min(len(row)-1, len(types)):])
-				}
-				row = row[:len(row)-1]
+		if b != nil {
+			n += len(b.Types)
+			if n != len(types) || !slices.Equal(types[len(row):], b.Types) {
+				return fmt.Errorf("row %d: encoded values of types %v for columns of types %v", r, b.Types, types[min(len(row), len(types)):])
 			}
 		}
 		if n != len(types) {
@@ -157,11 +155,19 @@ func checkCopyRows(types []uint32, rows [][]any) error {
 
 // encoded reports whether row ends in values encoded already.
 func encoded(row []any) bool {
-	if len(row) == 0 {
-		return false
+	_, b := splitEncoded(row)
+	return b != nil
+}
+
+// splitEncoded returns row's plain values and, when its last value stands
+// for the rest encoded already (appendCharge), those.
+func splitEncoded(row []any) ([]any, *ledger.BinaryCells) {
+	if len(row) > 0 {
+		if b, ok := row[len(row)-1].(*ledger.BinaryCells); ok {
+			return row[:len(row)-1], b
+		}
 	}
-	_, ok := row[len(row)-1].(*ledger.BinaryCells)
-	return ok
+	return row, nil
 }
 
 func checkCopyValue(oid uint32, v any) error {
@@ -237,14 +243,8 @@ func (r *copyReader) Read(p []byte) (int, error) {
 			r.buf, r.header = append(r.buf, copyBinaryHeader...), true
 		}
 		for len(r.buf) < len(p) && r.next < len(r.rows) {
-			row := r.rows[r.next]
+			row, enc := splitEncoded(r.rows[r.next])
 			r.next++
-			var enc *ledger.BinaryCells
-			if len(row) > 0 {
-				if b, ok := row[len(row)-1].(*ledger.BinaryCells); ok {
-					enc, row = b, row[:len(row)-1]
-				}
-			}
 			r.buf = binary.BigEndian.AppendUint16(r.buf, uint16(len(r.types)))
 			for k, v := range row {
 				var err error
@@ -288,6 +288,11 @@ func appendCopyValue(dst []byte, oid uint32, v any) ([]byte, error) {
 	default:
 		return nil, errNotEncoded
 	}
+	return appendCopyInt(dst, oid, n)
+}
+
+// appendCopyInt appends n into a BIGINT or INTEGER column.
+func appendCopyInt(dst []byte, oid uint32, n int64) ([]byte, error) {
 	switch oid {
 	case oidInt8:
 		dst = binary.BigEndian.AppendUint32(dst, 8)
@@ -327,22 +332,22 @@ var chargeTypes = func() []uint32 {
 }()
 
 // appendCharge appends a charge's line and text columns to dst as binary
-// COPY fields, each a 4-byte length and its bytes (the import's parse
-// workers call it: ledger.Dialect.EncodeCharge). false, dst unchanged in
-// content, when the line is past INTEGER or a text past a field's length.
+// COPY fields, as appendCopyValue would (the import's parse workers call
+// it: ledger.Dialect.EncodeCharge). false, dst unchanged in content, when
+// a value does not fit its column.
 func appendCharge(dst []byte, line int64, text []string) ([]byte, bool) {
-	if line < math.MinInt32 || line > math.MaxInt32 || len(text) != len(chargeTypes)-1 {
+	if len(text) != len(chargeTypes)-1 {
 		return dst, false
 	}
-	start := len(dst)
-	dst = binary.BigEndian.AppendUint32(dst, 4)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(int32(line)))
+	out, err := appendCopyInt(dst, oidInt4, line)
 	for _, t := range text {
-		if len(t) > math.MaxInt32 {
-			return dst[:start], false
+		if err != nil {
+			break
 		}
-		dst = binary.BigEndian.AppendUint32(dst, uint32(len(t)))
-		dst = append(dst, t...)
+		out, err = appendCopyBytes(out, oidText, t)
 	}
-	return dst, true
+	if err != nil {
+		return dst, false
+	}
+	return out, true
 }
