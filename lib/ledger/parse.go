@@ -94,7 +94,7 @@ type rowWorker struct {
 	// encoded (Dialect.EncodeCharge).
 	encodeCharge func(dst []byte, line int64, text []string) ([]byte, bool)
 	chargeTypes  []uint32
-	starts       []int // scratch: where each row's encoding starts in its slab's buf
+	spans        [][2]int // scratch: where each row's encoding is in its slab's buf
 }
 
 // validPI reports whether a row's pi_email is an address (flag.ValidEmail),
@@ -317,30 +317,25 @@ func (w *rowWorker) encode(out *checkedBatch, values []*chargeValues) {
 			s.bcells[r*4+3] = &s.bin[r]
 		}
 	}
-	buf, starts := s.buf[:0], w.starts[:0]
+	// Each row's bytes are sliced once buf stops growing: where they
+	// start and end, or -1 for a row left plain.
+	buf, spans := s.buf[:0], w.spans[:0]
 	for _, cv := range values {
 		start := len(buf)
 		var ok bool
 		if buf, ok = w.encodeCharge(buf, cv.line, cv.text[:]); !ok {
-			buf, start = buf[:start], -1
+			start = -1
 		}
-		starts = append(starts, start)
+		spans = append(spans, [2]int{start, len(buf)})
 	}
-	for r, start := range starts {
-		if start < 0 {
+	for r, sp := range spans {
+		if sp[0] < 0 {
 			continue
 		}
-		end := len(buf)
-		for _, e := range starts[r+1:] {
-			if e >= 0 {
-				end = e
-				break
-			}
-		}
-		s.bin[r] = BinaryCells{Types: w.chargeTypes, Data: buf[start:end:end]}
+		s.bin[r] = BinaryCells{Types: w.chargeTypes, Data: buf[sp[0]:sp[1]:sp[1]]}
 		out.rows[r].cells = s.bcells[r*4 : r*4+4 : r*4+4]
 	}
-	s.buf, w.starts = buf, starts
+	s.buf, w.spans = buf, spans
 }
 
 // parseRows reads, checks and converts every row, sending batches; it sets
