@@ -72,6 +72,7 @@ func fnvString(x uint64, s string) uint64 {
 	return x * fnvPrime // x ^ 0
 }
 
+// fnvBytes continues FNV-1a state x over b.
 func fnvBytes(x uint64, b []byte) uint64 {
 	for _, c := range b {
 		x ^= uint64(c)
@@ -111,13 +112,7 @@ func (p *printer) print(period string, v []string, cols columns, c *Charge, am *
 // fnv1a is hash/fnv's 64-bit FNV-1a of b, without the hash.Hash64 (an
 // allocation a row).
 func fnv1a(b []byte) uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	x := uint64(offset)
-	for _, c := range b {
-		x ^= uint64(c)
-		x *= prime
-	}
-	return x
+	return fnvBytes(fnvOffset, b)
 }
 
 // packPrints stores fingerprints sorted, 8 bytes each, big-endian.
